@@ -1,0 +1,143 @@
+"""Baseline forecasts: compromise (weighted mean), weighted quantiles, setter model, status quo.
+
+Pure functions over numpy arrays (``x`` positions, ``w`` weights), plus registry adapters
+that apply them to :class:`~accord.models.issue.IssueData`. Conventions follow the
+models spec: missing salience counts as 0; if all weights are 0 the weighted statistic
+falls back to its unweighted version and is flagged ``degenerate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+import numpy as np
+
+from accord.errors import ModelError
+from accord.models.issue import IssueData
+from accord.models.result import IssueForecast
+
+Weights = Literal["salience_x_capability", "salience", "unweighted"]
+_WEIGHT_ALIASES = {
+    "salience_x_capability": "salience_x_capability",
+    "salience-x-capability": "salience_x_capability",
+    "salience": "salience",
+    "salience_only": "salience",
+    "unweighted": "unweighted",
+}
+
+
+def weights_of(issue: IssueData, weights: str = "salience_x_capability") -> np.ndarray:
+    """Effective weights of the actors of ``issue`` under a weighting scheme."""
+    try:
+        scheme = _WEIGHT_ALIASES[weights]
+    except KeyError:
+        raise ModelError(f"unknown weighting {weights!r}; use salience_x_capability, salience or unweighted") from None
+    if scheme == "unweighted":
+        return np.ones(issue.n)
+    s = np.nan_to_num(issue.s, nan=0.0)
+    if scheme == "salience":
+        return s
+    return s * issue.c
+
+
+def weighted_mean(x: np.ndarray, w: np.ndarray) -> tuple[float, bool]:
+    """Weighted mean of ``x``; falls back to the plain mean (degenerate) when ``Σw = 0``."""
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if x.size == 0:
+        raise ModelError("no actor takes part in this issue")
+    total = w.sum()
+    if total <= 0:
+        return float(x.mean()), True
+    return float(np.dot(w, x) / total), False
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> tuple[float, bool]:
+    """Lower weighted quantile ``min{x : Σ_{x_i ≤ x} w_i ≥ τ Σw}``; unweighted when ``Σw = 0``."""
+    if not 0 < tau <= 1:
+        raise ModelError(f"quantile level must lie in (0, 1], got {tau}")
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if x.size == 0:
+        raise ModelError("no actor takes part in this issue")
+    degenerate = bool(w.sum() <= 0)
+    if degenerate:
+        w = np.ones_like(x)
+    order = np.argsort(x, kind="stable")
+    xs, ws = x[order], w[order]
+    cum = np.cumsum(ws)
+    # pooled equal positions: the cumulative weight at the last copy of each value counts
+    last_of_value = np.append(xs[1:] != xs[:-1], True)
+    target = tau * cum[-1]
+    ok = (cum >= target - 1e-12 * cum[-1]) & last_of_value
+    return float(xs[np.argmax(ok)]), degenerate
+
+
+@dataclass(frozen=True)
+class SetterResult:
+    """Outcome of the agenda-setter model with its acceptable interval."""
+
+    outcome: float
+    acceptable: tuple[float, float]
+    q_up: float
+    q_dn: float
+    gridlock: bool
+
+
+def setter_outcome(x: np.ndarray, w: np.ndarray, r: float, a: float, tau: float) -> SetterResult:
+    """Supermajority agenda-setter model: the point of the acceptable set nearest the setter ``a``."""
+    if not 0.5 <= tau <= 1:
+        raise ModelError(f"threshold must lie in [0.5, 1], got {tau}")
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if w.sum() <= 0:
+        w = np.ones_like(x)
+    total = w.sum()
+    pts = np.unique(x)
+    right = np.array([w[x >= p].sum() for p in pts])
+    left = np.array([w[x <= p].sum() for p in pts])
+    tol = 1e-12 * total
+    q_up = float(pts[right >= tau * total - tol].max())
+    q_dn = float(pts[left >= tau * total - tol].min())
+    lo, hi = r, r
+    if q_up > r:
+        hi = 2 * q_up - r
+    if q_dn < r:
+        lo = 2 * q_dn - r
+    gridlock = lo == r and hi == r
+    return SetterResult(float(np.clip(a, lo, hi)), (float(lo), float(hi)), q_up, q_dn, gridlock)
+
+
+# -- registry adapters ---------------------------------------------------------
+
+def compromise_model(issues: Sequence[IssueData], weights: str = "salience_x_capability", **_: object) -> dict[str, IssueForecast]:
+    """Compromise model (Achen): weighted mean of positions per issue."""
+    out = {}
+    for issue in issues:
+        value, degenerate = weighted_mean(issue.x, weights_of(issue, weights))
+        out[issue.id] = IssueForecast(issue.id, "compromise", value, {"weights": weights}, {"degenerate": degenerate})
+    return out
+
+
+def median_model(issues: Sequence[IssueData], weights: str = "salience_x_capability", tau: float = 0.5, **_: object) -> dict[str, IssueForecast]:
+    """Lower weighted median (or another quantile) of positions per issue."""
+    out = {}
+    for issue in issues:
+        value, degenerate = weighted_quantile(issue.x, weights_of(issue, weights), tau)
+        out[issue.id] = IssueForecast(issue.id, "weighted-median", value, {"weights": weights, "tau": tau}, {"degenerate": degenerate})
+    return out
+
+
+def status_quo_model(issues: Sequence[IssueData], **_: object) -> dict[str, IssueForecast]:
+    """The reference point of each issue that has one (issues without are left out)."""
+    return {
+        i.id: IssueForecast(i.id, "status-quo", float(i.reference), {}, {})
+        for i in issues
+        if i.reference is not None
+    }
+
+
+def midpoint_model(issues: Sequence[IssueData], **_: object) -> dict[str, IssueForecast]:
+    """The middle of each issue's scale."""
+    return {i.id: IssueForecast(i.id, "midpoint", (i.lo + i.hi) / 2, {}, {}) for i in issues}

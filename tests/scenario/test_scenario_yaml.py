@@ -1,0 +1,131 @@
+"""Scenario model, YAML and CSV formats, and their validation errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from accord.errors import InputError
+from accord.scenario.io import load_issues, load_scenario, save_scenario
+
+FIXTURE = Path(__file__).parent / "fixtures" / "small.yaml"
+
+
+def mutate(tmp_path: Path, edit, name: str = "bad.yaml") -> Path:
+    text = FIXTURE.read_text()
+    out = tmp_path / name
+    out.write_text(edit(text))
+    return out
+
+
+def test_as_of_takes_latest_position_per_actor_and_issue() -> None:
+    sc = load_scenario(FIXTURE)
+    early = {(p.actor, p.issue): p.position for p in sc.as_of("2025-01-15").positions}
+    assert early == {("north", "border"): 100, ("south", "border"): 0, ("north", "trade"): 20, ("south", "trade"): 80}
+    late = {(p.actor, p.issue): p.position for p in sc.as_of(dt.date(2025, 6, 1)).positions}
+    assert late[("south", "border")] == 25 and late[("broker", "border")] == 50
+
+
+def test_issue_data_uses_capability_override_and_default_uncertainty() -> None:
+    border = {i.id: i for i in load_scenario(FIXTURE).issue_data("2025-06-01")}["border"]
+    assert border.actors == ("north", "south", "broker")
+    assert list(border.c) == [2.0, 1.0, 3.0]
+    assert list(border.uncertainty) == [50.0, 10.0, 50.0]  # one anchor step where not given
+    assert border.reference == 0
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "csv"])
+def test_round_trip(tmp_path: Path, fmt: str) -> None:
+    sc = load_scenario(FIXTURE)
+    path = save_scenario(sc, tmp_path / f"out.{fmt}")
+    back = load_scenario(path)
+    if fmt == "csv":  # the long table keeps positions, capabilities and first sources
+        assert [(p.actor, p.issue, p.position, p.salience, p.date) for p in back.positions] == [
+            (p.actor, p.issue, p.position, p.salience, p.date) for p in sc.positions
+        ]
+        caps = {(i.id, a): c for i in back.issue_data() for a, c in zip(i.actors, i.c)}
+        assert caps == {(i.id, a): c for i in sc.issue_data() for a, c in zip(i.actors, i.c)}
+    else:
+        assert back == sc
+
+
+def test_salience_out_of_range_names_file_line_position_and_field(tmp_path: Path) -> None:
+    bad = mutate(tmp_path, lambda t: t.replace("position: 25, salience: 0.8", "position: 25, salience: 1.7"))
+    with pytest.raises(InputError) as err:
+        load_scenario(bad)
+    msg = str(err.value)
+    assert msg.startswith(f"{bad}:31: positions[2] (south on border, 2025-03-01): salience:")
+    assert "1.7" in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize(
+    "edit,expect",
+    [
+        (lambda t: t.replace("actor: broker, issue: border", "actor: nobody, issue: border"), "unknown actor id 'nobody'"),
+        (lambda t: t.replace("actor: north, issue: trade", "actor: north, issue: fishing"), "unknown issue id 'fishing'"),
+        (lambda t: t.replace("id: south", "id: north"), "duplicate id 'north'"),
+        (lambda t: t.replace("{value: 50, label: shared zone", "{value: 120, label: shared zone"), "less than or equal to 100"),
+        (lambda t: t.replace("{value: 100, label: new line", "{value: 40, label: new line"), "must increase strictly"),
+        (lambda t: t.replace("position: 20, salience", "salience"), "Field required"),
+        (lambda t: t.replace("date: 2025-02-01", "date: 2025-02-31"), "date"),
+        (lambda t: t.replace("position: 80", "position: -3"), "greater than or equal to 0"),
+        (lambda t: t.replace("date: 2025-03-01, uncertainty: 10", "date: 2025-01-01, uncertainty: 10"), "duplicate position"),
+        (lambda t: t + "\n  - {actor: north, issue: trade, position: [1, 2], salience: 0.3, date: 2025-01-02}\n", "valid number"),
+        (lambda t: t.replace("capability: 2.0", "capability: 2.0\n    colour: red"), "Extra inputs"),
+        (lambda t: t.replace("positions:", "positions: {"), "YAML syntax error"),
+    ],
+)
+def test_invalid_yaml_gives_located_error(tmp_path: Path, edit, expect: str) -> None:
+    bad = mutate(tmp_path, edit)
+    with pytest.raises(InputError) as err:
+        load_scenario(bad)
+    assert expect in str(err.value)
+    assert err.value.file == str(bad) and err.value.line is not None
+
+
+def test_empty_and_non_utf8_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("  \n")
+    with pytest.raises(InputError, match="empty"):
+        load_scenario(empty)
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(FIXTURE.read_bytes().replace(b"Northland", b"Nor\xe9land"))
+    with pytest.raises(InputError, match="not valid UTF-8") as err:
+        load_scenario(latin)
+    assert err.value.line == 6
+
+
+def test_csv_errors(tmp_path: Path) -> None:
+    sc = load_scenario(FIXTURE)
+    good = save_scenario(sc, tmp_path / "good.csv")
+    semi = tmp_path / "semi.csv"
+    semi.write_text(good.read_text().replace(",", ";"))
+    with pytest.raises(InputError, match="wrong delimiter"):
+        load_scenario(semi)
+    lines = good.read_text().splitlines()
+    lines[3] = lines[3].replace("0.8", "high", 1)
+    text_in_number = tmp_path / "text.csv"
+    text_in_number.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as err:
+        load_scenario(text_in_number)
+    assert err.value.line == 4 and err.value.field == "salience"
+    missing = tmp_path / "missing.csv"
+    missing.write_text("actor,issue,position\nnorth,border,10\n")
+    with pytest.raises(InputError, match="missing column"):
+        load_scenario(missing)
+
+
+def test_unknown_extension(tmp_path: Path) -> None:
+    p = tmp_path / "scenario.xlsx"
+    p.write_text("x")
+    with pytest.raises(InputError, match="unknown format"):
+        load_scenario(p)
+
+
+def test_load_issues_reads_scenarios_at_a_date() -> None:
+    issues = {i.id: i for i in load_issues(FIXTURE, "2025-01-15")}
+    assert set(issues) == {"border", "trade"} and issues["border"].n == 2
+    assert yaml.safe_load(FIXTURE.read_text())["id"] == "small"
