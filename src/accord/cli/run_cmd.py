@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich import box
 from rich.table import Table
 
 from accord.cli.common import console
@@ -15,10 +16,10 @@ from accord.pipeline import DEFAULT_AS_OF, DEFAULT_COMPARE, RunResult, run
 
 SHORT = {
     "compromise": "CM",
-    "compromise-salience": "CM(s)",
+    "compromise-salience": "CMs",
     "mean": "mean",
     "weighted-median": "wmed",
-    "weighted-median-salience": "wmed(s)",
+    "weighted-median-salience": "wmeds",
     "median": "med",
     "nash": "NBS",
     "status-quo": "SQ",
@@ -31,15 +32,20 @@ SHORT = {
 def print_forecasts(result: RunResult) -> None:
     """One table per date: issues down, models across, on the 0–100 scale."""
     titles = {i["id"]: i["title"] for i in result.data["issues"]}
+    scale_note = result.data.get("scale_note")
     for date, table in result.data["forecasts_by_date"].items():
-        t = Table(title=f"Forecasts as of {date} (0 = Ukraine's stance … 100 = Russia's maximal demand)", title_justify="left")
-        t.add_column("issue", no_wrap=True, max_width=34)
+        t = Table(title=f"Forecasts as of {date}, 0–100", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+        t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
         for m in table:
-            t.add_column(SHORT.get(m, m), justify="right")
+            t.add_column(SHORT.get(m, m), justify="right", no_wrap=True)
         for issue_id, title in titles.items():
-            cells = [f"{table[m][issue_id]:.1f}" if issue_id in table[m] else "–" for m in table]
-            t.add_row(title, *cells)
+            cells = [f"{table[m][issue_id]:.0f}" if issue_id in table[m] else "–" for m in table]
+            t.add_row(issue_id, *cells)
         console.print(t)
+    if scale_note:
+        console.print(scale_note)
+    shown = [m for m in next(iter(result.data["forecasts_by_date"].values()), {})]
+    console.print("Models: " + " · ".join(f"{SHORT.get(m, m)} = {m}" for m in shown), style="dim")
 
 
 def run_cmd(
