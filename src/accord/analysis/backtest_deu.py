@@ -35,9 +35,13 @@ class BacktestRow:
 
 
 def score_model(issues: Sequence[IssueData], model: str, **params: object) -> BacktestRow:
-    """Score one model on the issues that have an outcome."""
+    """Score one model on the issues that have an outcome.
+
+    The model sees every issue (linked issues of a proposal exchange with each other even
+    where one has no recorded outcome); only issues with an outcome are scored.
+    """
     scored = [i for i in issues if i.outcome is not None]
-    result = forecast(scored, model, **params)
+    result = forecast(list(issues), model, **params)
     errors = np.array([abs(result.value(i.id) - i.outcome) for i in scored if i.id in result.forecasts])
     fallbacks = sum(1 for f in result.forecasts.values() if f.flags.get("fallback"))
     if errors.size == 0:
@@ -47,7 +51,7 @@ def score_model(issues: Sequence[IssueData], model: str, **params: object) -> Ba
 
 def _score_task(task: tuple[str, str]) -> BacktestRow:
     path, model = task
-    return score_model(read_deu(path, with_outcome_only=True), model)
+    return score_model(read_deu(path), model)
 
 
 def backtest_deu(
