@@ -27,3 +27,41 @@ def deu(
 def register(app: typer.Typer) -> None:
     """Add ``backtest deu``."""
     backtest_app.command("deu")(deu)
+    backtest_app.command("ukraine")(ukraine)
+
+
+def ukraine(
+    case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: ukraine)."),
+    as_of: str = typer.Option("2025-11-20", "--as-of", help="Date the forecasts are made (YYYY-MM-DD)."),
+    draws: int = typer.Option(2000, "--draws", help="Monte Carlo draws behind each probability."),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    markets: Optional[Path] = typer.Option(None, "--markets", help="Polymarket price CSV (e.g. ../shared/data/markets/polymarket-russia-ukraine-ceasefire.csv)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+) -> None:
+    """Score event probabilities derived from the models against what happened (Brier), beside crowd and market baselines."""
+    import json
+
+    from accord.analysis.backtest_ukraine import backtest_ukraine, load_outcomes
+    from accord.cases import case_dir
+    from accord.cli.options import parse_date
+    from accord.scenario.io import load_scenario
+
+    parse_date(as_of)
+    if markets is not None and not markets.is_file():
+        from accord.errors import InputError
+
+        raise InputError("no such file", file=str(markets))
+    folder = case_dir(case)
+    result = backtest_ukraine(
+        load_scenario(folder / "scenario.yaml"), load_outcomes(folder / "outcomes.yaml"),
+        as_of=as_of, draws=draws, seed=seed, markets=markets,
+    )
+    if fmt is OutputFormat.json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    rows = [{k: v for k, v in r.items() if k not in ("question", "rule")} for r in result.rows]
+    emit(rows, fmt, title=f"Events as of {result.scored_at}: probabilities made on {as_of}")
+    emit([{"forecaster": k, **v} for k, v in result.brier.items()], fmt, title="Brier score (lower is better)")
+    emit([{"model": k, **v} for k, v in result.direction_summary.items()], fmt, title="Direction of position shifts 2025-11-20 → 2026-02-28 predicted")
+    for note in result.notes:
+        typer.echo(f"note: {note}")

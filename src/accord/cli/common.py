@@ -52,5 +52,5 @@ def _cell(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float):
-        return f"{value:.2f}"
+        return f"{value:.4g}" if abs(value) < 1 else f"{value:.2f}"
     return str(value)

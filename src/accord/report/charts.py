@@ -1,0 +1,416 @@
+"""Plotly figures of the report, one per chart section; None where the run has no data for it."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any, Callable
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from accord.report.labels import (
+    forecast_models,
+    latest_positions,
+    model_name,
+    nearest_label,
+    package_text,
+    pareto_parties,
+)
+
+FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+INK = "#1f2933"
+MUTED = "#7b8794"
+GRID = "#e4e7eb"
+#: Qualitative colours, assigned to actors and models in their order.
+PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17a2b8", "#8d6e63", "#5d6d7e", "#e84393")
+#: 0 = blue, 100 = red: a diverging scale for positions on 0–100.
+POSITION_SCALE = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
+
+
+def esc(text: Any) -> str:
+    """Data text made safe for plotly labels, which read a small subset of HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def _layout(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
+    settings: dict[str, Any] = dict(
+        template="plotly_white",
+        height=height,
+        margin=dict(l=10, r=10, t=40, b=40),
+        font=dict(family=FONT, size=13, color=INK),
+        hoverlabel=dict(font=dict(family=FONT, size=12)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0),
+    )
+    settings.update(extra)
+    fig.update_layout(**settings)
+    return fig
+
+
+def _fmt2(value: Any) -> str:
+    return "–" if value is None else f"{float(value):.2f}"
+
+
+def _actor_colors(result: dict[str, Any]) -> dict[str, str]:
+    return {a["id"]: PALETTE[k % len(PALETTE)] for k, a in enumerate(result["actors"])}
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    words, lines, line = str(text).split(), [], ""
+    for w in words:
+        if line and len(line) + len(w) + 1 > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    if line:
+        lines.append(line)
+    return "<br>".join(esc(x) for x in lines)
+
+
+def positions_heatmap(result: dict[str, Any]) -> go.Figure | None:
+    """Actors × issues, coloured by the latest position (0–100), evidence-based cells marked."""
+    positions = result.get("positions") or []
+    if not positions:
+        return None
+    latest = latest_positions(positions)
+    actors, issues = result["actors"], result["issues"]
+    z, text, hover = [], [], []
+    for issue in issues:
+        zr, tr, hr = [], [], []
+        for a in actors:
+            p = latest.get((a["id"], issue["id"]))
+            if p is None:
+                zr.append(None)
+                tr.append("n/f")
+                hr.append(f"{esc(a.get('name') or a['id'])} · {esc(issue.get('title') or issue['id'])}<br>no position found")
+                continue
+            label = nearest_label(issue.get("anchors") or [], p["position"])
+            mark = " ●" if p.get("origin") == "evidence" else ""
+            zr.append(p["position"])
+            tr.append(f"{p['position']:.0f}{mark}")
+            hr.append(
+                f"<b>{esc(a.get('name') or a['id'])}</b> · {esc(issue.get('title') or issue['id'])}<br>"
+                f"position {p['position']:.0f}: {esc(label)}<br>salience {_fmt2(p.get('salience'))} · "
+                f"{esc(p.get('origin', 'hand'))} · {esc(p.get('date') or '')}"
+            )
+        z.append(zr)
+        text.append(tr)
+        hover.append(hr)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[esc(a.get("name") or a["id"]) for a in actors], y=[esc(i.get("title") or i["id"]) for i in issues],
+        text=text, texttemplate="%{text}", textfont=dict(size=13), hovertext=hover, hoverinfo="text",
+        colorscale=POSITION_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
+        colorbar=dict(title=dict(text="position", side="right"), tickvals=[0, 25, 50, 75, 100], thickness=12),
+    ))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    return _layout(fig, 90 + 34 * len(issues), margin=dict(l=10, r=10, t=60, b=10))
+
+
+def forecast_intervals(result: dict[str, Any]) -> go.Figure | None:
+    """Per issue, each model's median with its 50% and 90% Monte Carlo intervals, and the status quo."""
+    models = forecast_models(result)
+    if not models:
+        return None
+    forecasts = result.get("forecasts") or {}
+    intervals = result.get("intervals") or {}
+    issues = result["issues"]
+    n = len(models)
+    band = 0.8
+    fig = go.Figure()
+    for k, m in enumerate(models):
+        color = PALETTE[k % len(PALETTE)]
+        offset = band * ((k + 0.5) / n - 0.5)
+        xs, ys, hover, lo90, hi90, seg_x, seg_y = [], [], [], [], [], [], []
+        for r, issue in enumerate(issues):
+            iid = issue["id"]
+            iv = (intervals.get(m) or {}).get(iid)
+            value = (forecasts.get(m) or {}).get(iid)
+            if value is None and iv:
+                value = iv.get("q50")
+            if value is None:
+                continue
+            y = r + offset
+            xs.append(value)
+            ys.append(y)
+            label = nearest_label(issue.get("anchors") or [], value)
+            tip = f"<b>{esc(model_name(m))}</b> · {esc(issue.get('title') or iid)}<br>{value:.0f}: {esc(label)}"
+            if iv and iv.get("q05") is not None and iv.get("q95") is not None:
+                q25 = iv["q25"] if iv.get("q25") is not None else value
+                q75 = iv["q75"] if iv.get("q75") is not None else value
+                lo90.append(max(value - iv["q05"], 0.0))
+                hi90.append(max(iv["q95"] - value, 0.0))
+                tip += f"<br>50%: {q25:.0f}–{q75:.0f} · 90%: {iv['q05']:.0f}–{iv['q95']:.0f}"
+                seg_x += [q25, q75, None]
+                seg_y += [y, y, None]
+            else:
+                lo90.append(0)
+                hi90.append(0)
+            hover.append(tip)
+        if seg_x:
+            fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color=color, width=6),
+                                     opacity=0.45, legendgroup=m, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=esc(model_name(m)), legendgroup=m,
+            marker=dict(color=color, size=8, line=dict(color="white", width=1)),
+            error_x=dict(type="data", symmetric=False, array=hi90, arrayminus=lo90, color=color, thickness=1.2, width=0),
+            hovertext=hover, hoverinfo="text",
+        ))
+    sq_x, sq_y, sq_t = [], [], []
+    for r, issue in enumerate(issues):
+        if issue.get("status_quo") is not None:
+            sq_x.append(issue["status_quo"])
+            sq_y.append(r)
+            sq_t.append(f"status quo · {esc(issue.get('title') or issue['id'])}<br>{issue['status_quo']:.0f}: "
+                        f"{esc(nearest_label(issue.get('anchors') or [], issue['status_quo']))}")
+    if sq_x:
+        fig.add_trace(go.Scatter(x=sq_x, y=sq_y, mode="markers", name="Status quo",
+                                 marker=dict(symbol="line-ns-open", size=26, color=INK, line=dict(width=2.5)),
+                                 hovertext=sq_t, hoverinfo="text"))
+    for r in range(len(issues)):
+        if r % 2 == 0:
+            fig.add_hrect(y0=r - 0.5, y1=r + 0.5, fillcolor="#f5f7fa", line_width=0, layer="below")
+    fig.update_yaxes(tickvals=list(range(len(issues))), ticktext=[esc(i.get("title") or i["id"]) for i in issues],
+                     autorange="reversed", showgrid=False, zeroline=False, range=[len(issues) - 0.5, -0.5])
+    fig.update_xaxes(range=[-2, 102], tickvals=[0, 25, 50, 75, 100], gridcolor=GRID, zeroline=False,
+                     title=dict(text="position on the issue's 0–100 scale", font=dict(size=12, color=MUTED)))
+    return _layout(fig, 120 + len(issues) * max(36, 9 * n))
+
+
+def _grid_dims(n: int, cols: int = 3) -> tuple[int, int]:
+    cols = min(cols, n)
+    return math.ceil(n / cols), cols
+
+
+def _small_multiples(titles: list[str], cols: int, panel_px: int, xaxis: dict[str, Any], yaxis: dict[str, Any],
+                     gap_px: int = 70, hgap: float = 0.06, top_px: int = 80, bottom_px: int = 30) -> dict[str, Any]:
+    """A plain plotly figure dict laid out as a grid of panels, one per title, without traces yet.
+
+    Built by hand rather than with ``make_subplots``, whose cost grows quickly with the number of panels.
+    """
+    n = len(titles)
+    rows, cols = _grid_dims(n, cols)
+    plot_h = rows * panel_px + (rows - 1) * gap_px
+    width = (1 - hgap * (cols - 1)) / cols
+    layout: dict[str, Any] = {}
+    annotations = []
+    for k, title in enumerate(titles):
+        r, c = divmod(k, cols)
+        x0 = c * (width + hgap)
+        top = 1 - r * (panel_px + gap_px) / plot_h
+        bottom = max(top - panel_px / plot_h, 0.0)
+        suffix = "" if k == 0 else str(k + 1)
+        layout[f"xaxis{suffix}"] = {**xaxis, "domain": [x0, x0 + width], "anchor": f"y{suffix}"}
+        layout[f"yaxis{suffix}"] = {**yaxis, "domain": [bottom, min(top, 1.0)], "anchor": f"x{suffix}"}
+        annotations.append({"text": title, "x": x0 + width / 2, "y": min(top, 1.0), "xref": "paper", "yref": "paper",
+                            "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 12}})
+    layout.update({
+        "annotations": annotations,
+        "height": plot_h + top_px + bottom_px,
+        "margin": {"l": 40, "r": 10, "t": top_px, "b": bottom_px},
+        "font": {"family": FONT, "size": 13, "color": INK},
+        "hoverlabel": {"font": {"family": FONT, "size": 12}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hovermode": "closest",
+        "legend": {"orientation": "h", "yanchor": "top", "y": 0.995, "yref": "container", "xanchor": "left", "x": 0},
+    })
+    return {"data": [], "layout": layout}
+
+
+def _axis_ref(k: int) -> dict[str, str]:
+    return {"xaxis": "x" if k == 0 else f"x{k + 1}", "yaxis": "y" if k == 0 else f"y{k + 1}"}
+
+
+def bdm_paths(result: dict[str, Any]) -> dict[str, Any] | None:
+    """Small multiples: each actor's position per expected-utility round, with the weighted median."""
+    paths = {k: v for k, v in (result.get("bdm_paths") or {}).items() if v and v.get("median")}
+    if not paths:
+        return None
+    titles = {i["id"]: i.get("title") or i["id"] for i in result["issues"]}
+    names = {a["id"]: a.get("name") or a["id"] for a in result["actors"]}
+    colors = _actor_colors(result)
+    ids = list(paths)
+    fig = _small_multiples(
+        [esc(titles.get(i, i)) for i in ids], 3, 190,
+        xaxis={"gridcolor": GRID, "zeroline": False, "dtick": 2, "linecolor": GRID},
+        yaxis={"range": [-4, 104], "tickvals": [0, 50, 100], "gridcolor": GRID, "zeroline": False},
+    )
+    shown: set[str] = set()
+    for k, iid in enumerate(ids):
+        p = paths[iid]
+        for aid, series in (p.get("positions") or {}).items():
+            fig["data"].append({
+                "type": "scatter", **_axis_ref(k), "x": list(range(len(series))), "y": list(series),
+                "mode": "lines", "name": esc(names.get(aid, aid)), "legendgroup": aid, "showlegend": aid not in shown,
+                "line": {"color": colors.get(aid, MUTED), "width": 1.6},
+                "hovertemplate": f"{esc(names.get(aid, aid))}<br>round %{{x}}: %{{y:.0f}}<extra></extra>",
+            })
+            shown.add(aid)
+        fig["data"].append({
+            "type": "scatter", **_axis_ref(k), "x": list(range(len(p["median"]))), "y": list(p["median"]),
+            "mode": "lines", "name": "Weighted median", "legendgroup": "median", "showlegend": "median" not in shown,
+            "line": {"color": INK, "width": 2.5, "dash": "dash"},
+            "hovertemplate": "median<br>round %{x}: %{y:.0f}<extra></extra>",
+        })
+        shown.add("median")
+    return fig
+
+
+def pareto_frontier(result: dict[str, Any]) -> go.Figure | None:
+    """The Pareto frontier projected on two parties' utilities, with the Nash and Kalai–Smorodinsky points."""
+    packages = result.get("packages") or {}
+    frontier = [p for p in packages.get("frontier") or [] if isinstance(p, dict) and p.get("utilities")]
+    pair = pareto_parties(packages) if packages else None
+    if not frontier or pair is None:
+        return None
+    a, b = pair
+    names = {x["id"]: x.get("name") or x["id"] for x in result["actors"]}
+    pts = [p for p in frontier if a in p["utilities"] and b in p["utilities"]]
+    if not pts:
+        return None
+
+    def tip(p: dict[str, Any], head: str) -> str:
+        utils = " · ".join(f"{esc(names.get(k, k))} {v:.2f}" for k, v in p["utilities"].items() if v is not None)
+        return f"<b>{esc(head)}</b><br>{_wrap(package_text(p.get('package')), 60)}<br>{utils}"
+
+    fig = go.Figure(go.Scatter(
+        x=[p["utilities"][a] for p in pts], y=[p["utilities"][b] for p in pts], mode="markers",
+        name="Pareto-optimal package", marker=dict(size=10, color="#9aa5b1", line=dict(color="white", width=1)),
+        hovertext=[tip(p, "Pareto-optimal package") for p in pts], hoverinfo="text",
+    ))
+    for key, label, symbol, color in (("nash", "Nash bargaining", "star", "#c0392b"),
+                                      ("kalai_smorodinsky", "Kalai–Smorodinsky", "diamond", "#1f5fa8")):
+        p = packages.get(key)
+        if isinstance(p, dict) and a in (p.get("utilities") or {}) and b in p["utilities"]:
+            fig.add_trace(go.Scatter(
+                x=[p["utilities"][a]], y=[p["utilities"][b]], mode="markers+text", name=label,
+                text=[label], textposition="top center" if key == "nash" else "bottom center",
+                textfont=dict(color=color, size=12),
+                marker=dict(symbol=symbol, size=18, color=color, line=dict(color="white", width=1.5)),
+                hovertext=[tip(p, label)], hoverinfo="text",
+            ))
+    fig.update_xaxes(title=dict(text=f"utility of {esc(names.get(a, a))}"), gridcolor=GRID, range=[-0.02, 1.02])
+    fig.update_yaxes(title=dict(text=f"utility of {esc(names.get(b, b))}"), gridcolor=GRID, range=[-0.02, 1.02])
+    return _layout(fig, 460)
+
+
+def ratification_bars(result: dict[str, Any], limit: int = 12) -> go.Figure | None:
+    """Probability that each leading package passes ratification, against the 50% line."""
+    ref = [r for r in (result.get("packages") or {}).get("referendum") or [] if isinstance(r, dict)]
+    if not ref:
+        return None
+    ref = ref[:limit]
+    codes = [f"P{k + 1}" for k in range(len(ref))]
+    labels = [f"{esc(package_text(r.get('package')))}  <b>{c}</b>" for c, r in zip(codes, ref)]
+    probs = [r.get("probability") or 0.0 for r in ref]
+    fig = go.Figure(go.Bar(
+        x=probs, y=labels, orientation="h",
+        marker=dict(color=["#2e8b57" if p >= 0.5 else "#c0392b" for p in probs]),
+        text=[f"{100 * p:.0f}%" for p in probs], textposition="outside", cliponaxis=False,
+        hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(package_text(r.get('package')), 60)}"
+                   for c, p, r in zip(codes, probs, ref)], hoverinfo="text",
+    ))
+    fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes",
+                  annotation_position="top")
+    fig.update_xaxes(range=[0, 1.08], tickformat=".0%", gridcolor=GRID)
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
+    return _layout(fig, 80 + 30 * len(ref), showlegend=False)
+
+
+def position_timeline(result: dict[str, Any]) -> dict[str, Any] | None:
+    """Dated positions per issue and actor as steps, for the issues where someone moved."""
+    history = result.get("history") or []
+    if not history:
+        return None
+    by_issue: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for h in history:
+        by_issue.setdefault(h["issue"], {}).setdefault(h["actor"], []).append(h)
+    moved = [i["id"] for i in result["issues"] if i["id"] in by_issue and any(
+        len({round(x["position"], 6) for x in items}) > 1 for items in by_issue[i["id"]].values())]
+    if not moved:
+        return None
+    titles = {i["id"]: i.get("title") or i["id"] for i in result["issues"]}
+    anchors_of = {i["id"]: i.get("anchors") or [] for i in result["issues"]}
+    names = {a["id"]: a.get("name") or a["id"] for a in result["actors"]}
+    order = {aid: k for k, aid in enumerate(names)}
+    colors = _actor_colors(result)
+    dates = sorted(str(h.get("date")) for h in history if h.get("date"))
+    end = result["case"].get("as_of") or (dates[-1] if dates else None)
+    xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID}
+    if dates and end:
+        xaxis["range"] = [dates[0], end]
+    fig = _small_multiples(
+        [esc(titles[i]) for i in moved], 2, 230, hgap=0.07, xaxis=xaxis,
+        yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False},
+    )
+    shown: set[str] = set()
+    for k, iid in enumerate(moved):
+        anchors = anchors_of[iid]
+        for aid in sorted(by_issue[iid], key=lambda x: order.get(x, len(order))):
+            items = sorted(by_issue[iid][aid], key=lambda h: str(h.get("date") or ""))
+            xs = [h.get("date") for h in items]
+            ys = [h["position"] for h in items]
+            if end and xs and str(xs[-1]) < str(end):
+                xs, ys = xs + [end], ys + [ys[-1]]
+            tips = [f"<b>{esc(names.get(aid, aid))}</b> · {esc(h.get('date'))}<br>{h['position']:.0f}: "
+                    f"{esc(nearest_label(anchors, h['position']))}<br>"
+                    f"{esc(', '.join((s.get('outlet') or s.get('id') or '') for s in h.get('sources') or []))}"
+                    for h in items] + ([""] if len(xs) > len(items) else [])
+            fig["data"].append({
+                "type": "scatter", **_axis_ref(k), "x": xs, "y": ys, "mode": "lines+markers",
+                "line": {"color": colors.get(aid, MUTED), "width": 2, "shape": "hv"},
+                "marker": {"size": [7] * len(items) + [0] * (len(xs) - len(items))},
+                "name": esc(names.get(aid, aid)), "legendgroup": aid, "showlegend": aid not in shown,
+                "hovertext": tips, "hoverinfo": "text",
+            })
+            shown.add(aid)
+    return fig
+
+
+#: Chart id -> (section id, builder). The HTML places each chart in its section.
+Figure = go.Figure | dict[str, Any]
+
+CHARTS: dict[str, tuple[str, Callable[[dict[str, Any]], Figure | None]]] = {
+    "chart-positions": ("positions", positions_heatmap),
+    "chart-forecasts": ("forecasts", forecast_intervals),
+    "chart-bdm": ("bdm", bdm_paths),
+    "chart-pareto": ("packages", pareto_frontier),
+    "chart-ratification": ("ratification", ratification_bars),
+    "chart-timeline": ("timeline", position_timeline),
+}
+
+
+#: A short description of each chart for screen readers.
+CHART_LABELS: dict[str, str] = {
+    "chart-positions": "Heatmap of each party's position on each issue",
+    "chart-forecasts": "Forecast intervals of every model per issue, with the status quo",
+    "chart-bdm": "Positions per round of the expected-utility model, one panel per issue",
+    "chart-pareto": "Pareto frontier of package deals for two parties, with the bargaining solutions",
+    "chart-ratification": "Probability that each leading package is ratified",
+    "chart-timeline": "Dated position shifts per issue and party",
+}
+
+
+def chart_html(fig: Figure, div_id: str) -> str:
+    """The figure as a div plus its drawing script; plotly.js itself is embedded once per page."""
+    if isinstance(fig, dict):
+        height = int(fig["layout"].get("height") or 450)
+    else:
+        height = int(fig.layout.height or 450)
+    return pio.to_html(
+        fig, validate=False,
+        full_html=False, include_plotlyjs=False, div_id=div_id, default_height=f"{height}px",
+        config={"displaylogo": False, "responsive": True, "displayModeBar": False},
+    )
+
+
+def build_charts(result: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Rendered charts by section id: ``{section: {chart_id: html}}``; sections without data are absent."""
+    out: dict[str, dict[str, str]] = {}
+    for chart_id, (section, builder) in CHARTS.items():
+        fig = builder(result)
+        if fig is not None:
+            out.setdefault(section, {})[chart_id] = chart_html(fig, chart_id)
+    return out
