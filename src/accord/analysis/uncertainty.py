@@ -1,0 +1,535 @@
+"""Monte Carlo forecast intervals: how uncertain inputs spread each model's forecast.
+
+Every draw perturbs the inputs of all issues at once, then every model forecasts every
+issue of the draw. Noise model (:class:`NoiseSpec`, defaults in brackets):
+
+* position of actor i on issue k: ``x + sd·N(0,1)``, clipped to the issue's ``[lo, hi]``;
+  ``sd = position_scale × IssueData.uncertainty[i]`` [1 ×; the scenario default is one
+  anchor step, 25 on a 0–4 scale], or ``fallback_position_sd × (hi − lo)`` where an
+  issue carries no uncertainty [0.1];
+* salience: ``s + salience_sd·N(0,1)``, clipped to ``[0, 1]`` [sd 0.1];
+* capability: ``c × exp(capability_sd·N(0,1) − capability_sd²/2)``, one mean-preserving
+  log-normal shock per actor and draw, shared by all issues of the draw [sd 0.2].
+
+Draws run in chunks of ``chunk`` draws (bounded memory). Chunk j is seeded with
+``chunk_seeds(seed, n_chunks)[j]`` and run through :meth:`Execution.map`, so the result
+is bit-identical whether the chunks run here or on a Dask cluster. The chunking, not the
+number of workers, fixes the random streams: keep ``chunk`` when comparing runs.
+
+Baselines are evaluated for all draws of an issue at once (arrays ``(draws, n)``), with
+the same rules as :mod:`accord.models.baselines` and :mod:`accord.models.nash`; BDM runs
+through :func:`accord.models.bdm.simulate_batch`. Other registered models (e.g.
+``exchange``) are run draw by draw through the registry: correct but slow.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from accord.errors import ModelError
+from accord.execution import IN_PROCESS, Execution, chunk_seeds, chunk_sizes
+from accord.models import bdm as bdm_mod
+from accord.models.issue import IssueData
+from accord.models.registry import BASELINES, MODELS
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+DEFAULT_MODELS = tuple(BASELINES) + ("bdm",)
+DEFAULT_CHUNK = 1000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class NoiseSpec:
+    """How inputs are perturbed in each draw (see the module docstring)."""
+
+    position_scale: float = 1.0
+    fallback_position_sd: float = 0.1
+    salience_sd: float = 0.1
+    capability_sd: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("position_scale", "fallback_position_sd", "salience_sd", "capability_sd"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0):
+                raise ModelError(f"noise {name} must be a finite number >= 0, got {v!r}")
+
+    def to_dict(self) -> dict[str, float]:
+        """The noise parameters."""
+        return dict(self.__dict__)
+
+
+# --------------------------------------------------------------------------- draw-batched models
+
+
+def _weights(s: np.ndarray, c: np.ndarray, scheme: str) -> np.ndarray:
+    if scheme in ("unweighted",):
+        return np.ones_like(s)
+    if scheme in ("salience", "salience_only"):
+        return s
+    if scheme in ("salience_x_capability", "salience-x-capability"):
+        return s * c
+    raise ModelError(f"unknown weighting {scheme!r}; use salience_x_capability, salience or unweighted")
+
+
+def batch_compromise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted mean per row; the plain mean on rows whose weights sum to 0."""
+    total = w.sum(axis=1)
+    zero = total <= 0
+    return np.where(zero, x.mean(axis=1), (w * x).sum(axis=1) / np.where(zero, 1.0, total))
+
+
+def batch_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> np.ndarray:
+    """Lower weighted quantile per row (equal positions pooled); unweighted where ``Σw = 0``."""
+    if not 0 < tau <= 1:
+        raise ModelError(f"quantile level must lie in (0, 1], got {tau}")
+    w = np.where((w.sum(axis=1) <= 0)[:, None], 1.0, w)
+    order = np.argsort(x, axis=1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=1)
+    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
+    last_of_value = np.concatenate([xs[:, 1:] != xs[:, :-1], np.ones((x.shape[0], 1), bool)], axis=1)
+    total = cum[:, -1:]
+    ok = (cum >= tau * total - 1e-12 * total) & last_of_value
+    return np.take_along_axis(xs, np.argmax(ok, axis=1)[:, None], axis=1)[:, 0]
+
+
+def batch_nash(
+    x: np.ndarray, s: np.ndarray, c: np.ndarray, r: float | None, kappa: float, scale: float
+) -> np.ndarray:
+    """Nash bargaining solution with quadratic loss per row (rules of :func:`accord.models.nash.nbs`)."""
+    if kappa < 0:
+        raise ModelError("kappa (cost of no agreement) must be >= 0")
+    if r is None and kappa <= 0:
+        raise ModelError("without a reference point kappa must be > 0")
+    if scale <= 0:
+        raise ModelError("scale must be > 0")
+    active = c * s > 0
+    any_active = active.any(axis=1)
+    lo = x.min(axis=1) if r is None else np.minimum(x.min(axis=1), r)
+    hi = x.max(axis=1) if r is None else np.maximum(x.max(axis=1), r)
+    s_safe = np.where(active, s, 1.0)
+    util_r = -s * ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
+    d = util_r - kappa
+    half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
+    f_lo = np.maximum(lo, np.where(active, x - half, -np.inf).max(axis=1))
+    f_hi = np.minimum(hi, np.where(active, x + half, np.inf).min(axis=1))
+    gridlock = f_lo >= f_hi
+    a = f_lo.copy()
+    b = f_hi.copy()
+    running = any_active & ~gridlock
+    for _ in range(200):  # bisection steps on the derivative, all rows at once
+        if not running.any():
+            break
+        m = 0.5 * (a + b)
+        g = -s * ((m[:, None] - x) / scale) ** 2 - d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(active, c * (-2 * s * (m[:, None] - x) / scale**2) / g, 0.0)
+        up = terms.sum(axis=1) > 0
+        a = np.where(running & up, m, a)
+        b = np.where(running & ~up, m, b)
+        running &= ~(b - a <= 1e-12 * scale)
+    out = 0.5 * (a + b)
+    stuck = r if r is not None else 0.5 * (lo + hi)
+    out = np.where(gridlock, stuck, out)
+    return np.where(any_active, out, x.mean(axis=1))
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A model to run on every draw: a registry name and its parameters."""
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def merged(self) -> dict[str, Any]:
+        """Registry defaults overlaid with the given parameters."""
+        return {**MODELS[self.name].defaults, **self.params}
+
+    def covers(self, issue: IssueData) -> bool:
+        """Whether the model gives a forecast on the issue at all."""
+        kind = _kind(self.name)
+        return not (kind == "status_quo" and issue.reference is None)
+
+
+def _kind(name: str) -> str:
+    target = MODELS[name].target.rsplit(":", 1)[-1]
+    return {
+        "compromise_model": "compromise",
+        "median_model": "quantile",
+        "status_quo_model": "status_quo",
+        "midpoint_model": "midpoint",
+        "nash_model": "nash",
+        "bdm_model": "bdm",
+    }.get(target, "generic")
+
+
+def evaluate_batch(model: ModelRun, issue: IssueData, x: np.ndarray, s: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Forecasts of one model for rows of perturbed inputs of one issue, shape ``(B,)``."""
+    p = model.merged()
+    kind = _kind(model.name)
+    bsz = x.shape[0]
+    if kind == "compromise":
+        return batch_compromise(x, _weights(s, c, p.get("weights", "salience_x_capability")))
+    if kind == "quantile":
+        return batch_quantile(x, _weights(s, c, p.get("weights", "salience_x_capability")), float(p.get("tau", 0.5)))
+    if kind == "status_quo":
+        return np.full(bsz, float(issue.reference if issue.reference is not None else 0.0))
+    if kind == "midpoint":
+        return np.full(bsz, (issue.lo + issue.hi) / 2)
+    if kind == "nash" and p.get("loss", "quadratic") == "quadratic" and np.isscalar(p.get("kappa", 1.0)):
+        r = issue.reference if p.get("use_reference", True) else None
+        return batch_nash(x, s, c, r, float(p.get("kappa", 1.0)), issue.hi - issue.lo)
+    if kind == "bdm":
+        variant = p.get("variant", "scholz")
+        rule = bdm_mod.as_stop_rule(p.get("stop", "bdm_discount"))
+        tweaks = {k: p[k] for k in ("delta", "eps", "K") if k in p}
+        if tweaks:
+            rule = bdm_mod.StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
+        res = bdm_mod.simulate_batch(
+            x, s, c, variant=variant, rounds=int(p.get("rounds", 100)), stop=rule,
+            Q=float(p.get("Q", 1.0)), T=float(p.get("T", 1.0)),
+            bounds=(issue.lo, issue.hi) if variant == "masad" else None,
+        )
+        return res.forecast
+    # any other registered model: one registry call per row
+    fn = MODELS[model.name].load()
+    out = np.empty(bsz)
+    for row in range(bsz):  # loop over draws, only for models without a batched form
+        one = issue.with_values(x=x[row], s=s[row], c=c[row])
+        out[row] = fn([one], **p)[issue.id].value
+    return out
+
+
+# --------------------------------------------------------------------------- chunks
+
+
+@dataclass(frozen=True)
+class _ChunkTask:
+    issues: tuple[IssueData, ...]
+    models: tuple[ModelRun, ...]
+    noise: NoiseSpec
+    seed: np.random.SeedSequence
+    size: int
+    keep_inputs: bool
+
+
+def actor_index(issues: Sequence[IssueData]) -> dict[str, int]:
+    """Every actor id in order of first appearance over the issues."""
+    index: dict[str, int] = {}
+    for issue in issues:
+        for a in issue.actors:
+            index.setdefault(a, len(index))
+    return index
+
+
+def draw_inputs(
+    issues: Sequence[IssueData], noise: NoiseSpec, rng: np.random.Generator, size: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Perturbed ``(x, s, c)`` arrays of shape ``(size, n)`` for every issue, in a fixed order."""
+    index = actor_index(issues)
+    shocks = rng.standard_normal((size, len(index)))
+    cap_factor = np.exp(noise.capability_sd * shocks - 0.5 * noise.capability_sd**2)
+    out = []
+    for issue in issues:
+        n = issue.n
+        sd = (
+            noise.position_scale * np.broadcast_to(issue.uncertainty, (n,))
+            if issue.uncertainty is not None
+            else np.full(n, noise.fallback_position_sd * (issue.hi - issue.lo))
+        )
+        x = np.clip(issue.x + sd * rng.standard_normal((size, n)), issue.lo, issue.hi)
+        s = np.clip(issue.s + noise.salience_sd * rng.standard_normal((size, n)), 0.0, 1.0)
+        cols = np.array([index[a] for a in issue.actors], dtype=np.intp)
+        c = issue.c * cap_factor[:, cols]
+        out.append((x, s, c))
+    return out
+
+
+def _simulate_chunk(task: _ChunkTask) -> dict[str, Any]:
+    """Forecasts of every model on every issue for one chunk of draws (module level: picklable)."""
+    rng = np.random.default_rng(task.seed)
+    drawn = draw_inputs(task.issues, task.noise, rng, task.size)
+    values = np.zeros((len(task.models), len(task.issues), task.size))
+    for k, (issue, (x, s, c)) in enumerate(zip(task.issues, drawn)):
+        for m, model in enumerate(task.models):
+            if model.covers(issue):
+                values[m, k] = evaluate_batch(model, issue, x, s, c)
+    out: dict[str, Any] = {"values": values}
+    if task.keep_inputs:
+        out["inputs"] = drawn
+    return out
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ForecastSummary:
+    """The Monte Carlo distribution of one model's forecast on one issue."""
+
+    issue: str
+    model: str
+    point: float
+    mean: float
+    sd: float
+    quantiles: dict[float, float]
+    band_labels: tuple[str, ...]
+    band_edges: tuple[float, ...]
+    band_probs: tuple[float, ...]
+
+    @property
+    def likeliest_band(self) -> tuple[str, float]:
+        """The band with the highest probability (first on ties) and that probability."""
+        k = int(np.argmax(self.band_probs))
+        return self.band_labels[k], self.band_probs[k]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "issue": self.issue,
+            "model": self.model,
+            "point": self.point,
+            "mean": self.mean,
+            "sd": self.sd,
+            "quantiles": {f"{q:g}": v for q, v in self.quantiles.items()},
+            "bands": [
+                {"label": lab, "lo": lo, "hi": hi, "p": p}
+                for lab, lo, hi, p in zip(self.band_labels, self.band_edges[:-1], self.band_edges[1:], self.band_probs)
+            ],
+        }
+
+
+@dataclass
+class SimulationResult:
+    """Per issue and model: the forecast distribution over ``draws`` perturbed inputs.
+
+    ``values[model]`` has shape ``(n_issues, draws)``; ``covered[model][k]`` says whether
+    the model forecasts issue k at all (``status-quo`` needs a reference point).
+    ``inputs`` (when kept) holds each issue's drawn ``(x, s, c)`` arrays ``(draws, n)``.
+    """
+
+    issues: tuple[IssueData, ...]
+    models: tuple[ModelRun, ...]
+    draws: int
+    seed: int | None
+    noise: NoiseSpec
+    chunk: int
+    values: dict[str, np.ndarray]
+    covered: dict[str, np.ndarray]
+    points: dict[str, np.ndarray]
+    band_edges: dict[str, tuple[float, ...]]
+    band_labels: dict[str, tuple[str, ...]]
+    inputs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+
+    def issue_position(self, issue_id: str) -> int:
+        """Index of an issue."""
+        for k, issue in enumerate(self.issues):
+            if issue.id == issue_id:
+                return k
+        raise KeyError(issue_id)
+
+    def samples(self, issue_id: str, model: str) -> np.ndarray:
+        """The forecasts of one model on one issue, one per draw."""
+        return self.values[model][self.issue_position(issue_id)]
+
+    def summary(self, issue_id: str, model: str) -> ForecastSummary:
+        """Quantiles, mean and band probabilities of one model on one issue."""
+        k = self.issue_position(issue_id)
+        if not self.covered[model][k]:
+            raise KeyError(f"{model} gives no forecast on {issue_id}")
+        v = self.values[model][k]
+        edges = self.band_edges[issue_id]
+        qs = np.quantile(v, QUANTILES)
+        probs = band_probabilities(v, edges)
+        return ForecastSummary(
+            issue=issue_id,
+            model=model,
+            point=float(self.points[model][k]),
+            mean=float(v.mean()),
+            sd=float(v.std()),
+            quantiles={q: float(val) for q, val in zip(QUANTILES, qs)},
+            band_labels=self.band_labels[issue_id],
+            band_edges=tuple(edges),
+            band_probs=tuple(float(p) for p in probs),
+        )
+
+    def summaries(self) -> list[ForecastSummary]:
+        """Every covered (issue, model) summary, issues first."""
+        out = []
+        for k, issue in enumerate(self.issues):
+            for m in self.models:
+                if self.covered[m.name][k]:
+                    out.append(self.summary(issue.id, m.name))
+        return out
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """Flat rows: issue, model, point forecast, mean, quantiles, likeliest band, all bands."""
+        rows = []
+        for sm in self.summaries():
+            band, p = sm.likeliest_band
+            rows.append(
+                {
+                    "issue": sm.issue,
+                    "model": sm.model,
+                    "point": sm.point,
+                    "mean": sm.mean,
+                    "p5": sm.quantiles[0.05],
+                    "p25": sm.quantiles[0.25],
+                    "p50": sm.quantiles[0.5],
+                    "p75": sm.quantiles[0.75],
+                    "p95": sm.quantiles[0.95],
+                    "band": band,
+                    "p_band": p,
+                    "bands": " | ".join(f"{lab} {q:.0%}" for lab, q in zip(sm.band_labels, sm.band_probs)),
+                }
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary with the run's parameters and every summary."""
+        return {
+            "draws": self.draws,
+            "seed": self.seed,
+            "chunk": self.chunk,
+            "noise": self.noise.to_dict(),
+            "models": [{"name": m.name, "params": m.merged()} for m in self.models],
+            "summaries": [s.to_dict() for s in self.summaries()],
+        }
+
+
+def band_probabilities(values: np.ndarray, edges: Sequence[float]) -> np.ndarray:
+    """Share of values in each band ``[e_k, e_{k+1})`` (values beyond the ends count in the end bands)."""
+    inner = np.asarray(edges[1:-1], dtype=float)
+    idx = np.searchsorted(inner, values, side="right")
+    return np.bincount(idx, minlength=len(edges) - 1) / max(1, values.size)
+
+
+def default_bands(issue: IssueData, k: int = 5) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """``k`` equal bands over the issue's scale, labelled by their ranges."""
+    edges = np.linspace(issue.lo, issue.hi, k + 1)
+    labels = tuple(f"{a:g}-{b:g}" for a, b in zip(edges[:-1], edges[1:]))
+    return tuple(float(e) for e in edges), labels
+
+
+def _as_model_runs(models: Sequence[str | ModelRun] | None, params: Mapping[str, Mapping[str, Any]] | None) -> tuple[ModelRun, ...]:
+    names = list(models) if models else list(DEFAULT_MODELS)
+    out = []
+    for m in names:
+        run = m if isinstance(m, ModelRun) else ModelRun(m, dict((params or {}).get(m, {})))
+        if run.name not in MODELS:
+            raise ModelError(f"unknown model {run.name!r}; choose from {', '.join(MODELS)}")
+        if MODELS[run.name].multi_issue:
+            raise ModelError(f"model {run.name!r} links issues and is not supported by the Monte Carlo yet")
+        out.append(run)
+    return tuple(out)
+
+
+def simulate(
+    issues: Sequence[IssueData],
+    models: Sequence[str | ModelRun] | None = None,
+    draws: int = 1000,
+    seed: int | None = 0,
+    noise: NoiseSpec | None = None,
+    execution: Execution = IN_PROCESS,
+    progress: Progress | None = None,
+    *,
+    bands: Mapping[str, Sequence[float]] | None = None,
+    band_labels: Mapping[str, Sequence[str]] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    keep_inputs: bool = False,
+) -> SimulationResult:
+    """Monte Carlo forecast distributions of several models over perturbed inputs.
+
+    ``bands`` maps issue ids to band edges (e.g. ``Scenario.issue(k).scale.band_edges()``);
+    issues without get five equal bands. ``params`` maps model names to parameters.
+    ``progress(done, total)`` is called after each chunk. Same ``seed`` and ``chunk`` give
+    bit-identical results wherever the chunks run.
+    """
+    if int(draws) != draws or draws < 1:
+        raise ModelError(f"draws must be a positive integer, got {draws!r}")
+    if int(chunk) != chunk or chunk < 1:
+        raise ModelError(f"chunk must be a positive integer, got {chunk!r}")
+    if not issues:
+        raise ModelError("no issues to simulate")
+    noise = noise or NoiseSpec()
+    runs = _as_model_runs(models, params)
+    issues = tuple(bdm_mod.with_missing_salience_as_zero(i) for i in issues)
+    for issue in issues:
+        if issue.n == 0:
+            raise ModelError(f"issue {issue.id} has no actors")
+        try:
+            bdm_mod.validate_inputs(issue.x, issue.s, issue.c)
+        except ModelError as exc:
+            raise ModelError(f"issue {issue.id}: {exc}") from None
+        if issue.uncertainty is not None and (np.any(~np.isfinite(issue.uncertainty)) or np.any(np.asarray(issue.uncertainty) < 0)):
+            raise ModelError(f"issue {issue.id}: position uncertainty must be finite and >= 0")
+    edges_by_issue: dict[str, tuple[float, ...]] = {}
+    labels_by_issue: dict[str, tuple[str, ...]] = {}
+    for issue in issues:
+        if bands and issue.id in bands:
+            e = tuple(float(v) for v in bands[issue.id])
+            if len(e) < 2 or any(b <= a for a, b in zip(e, e[1:])):
+                raise ModelError(f"issue {issue.id}: band edges must increase strictly")
+            given = (band_labels or {}).get(issue.id)
+            labs = tuple(given) if given else tuple(f"{a:g}-{b:g}" for a, b in zip(e[:-1], e[1:]))
+            if len(labs) != len(e) - 1:
+                raise ModelError(f"issue {issue.id}: {len(labs)} band labels for {len(e) - 1} bands")
+        else:
+            e, labs = default_bands(issue)
+        edges_by_issue[issue.id] = e
+        labels_by_issue[issue.id] = labs
+
+    sizes = chunk_sizes(int(draws), int(chunk))
+    seeds = chunk_seeds(seed, len(sizes))
+    tasks = [_ChunkTask(issues, runs, noise, sq, size, keep_inputs) for sq, size in zip(seeds, sizes)]
+    parts = []
+    done = 0
+    for part in execution.map(_simulate_chunk, tasks):
+        parts.append(part)
+        done += part["values"].shape[2]
+        if progress is not None:
+            progress(done, int(draws))
+    values = np.concatenate([p["values"] for p in parts], axis=2)
+    covered = {m.name: np.array([m.covers(i) for i in issues]) for m in runs}
+    points = {
+        m.name: np.array(
+            [float(evaluate_batch(m, i, i.x[None, :], i.s[None, :], i.c[None, :])[0]) if m.covers(i) else 0.0 for i in issues]
+        )
+        for m in runs
+    }
+    inputs = None
+    if keep_inputs:
+        inputs = [
+            tuple(np.concatenate([p["inputs"][k][j] for p in parts], axis=0) for j in range(3))
+            for k in range(len(issues))
+        ]
+    return SimulationResult(
+        issues=issues,
+        models=runs,
+        draws=int(draws),
+        seed=seed,
+        noise=noise,
+        chunk=int(chunk),
+        values={m.name: values[j] for j, m in enumerate(runs)},
+        covered=covered,
+        points=points,
+        band_edges=edges_by_issue,
+        band_labels=labels_by_issue,
+        inputs=inputs,  # type: ignore[arg-type]
+    )
+
+
+def scenario_bands(scenario: Any) -> tuple[dict[str, list[float]], dict[str, list[str]]]:
+    """Band edges and labels (nearest anchor) of every scenario issue that has anchors."""
+    edges: dict[str, list[float]] = {}
+    labels: dict[str, list[str]] = {}
+    for issue in scenario.issues:
+        if len(issue.scale.anchors) >= 2:
+            edges[issue.id] = list(issue.scale.band_edges())
+            labels[issue.id] = [a.label for a in issue.scale.anchors]
+    return edges, labels
