@@ -1,0 +1,104 @@
+"""``accord packages`` and ``accord gmcr``: package-deal analysis and graph-model stability."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import numpy as np
+import typer
+
+from accord.cli.common import OutputFormat, emit
+from accord.errors import InputError
+
+
+def _summary_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    rows = [{"quantity": "packages", "value": str(result["n_packages"])}, {"quantity": "method", "value": result["method"]}]
+    for key in ("acceptable_count", "strictly_acceptable_count", "any_acceptable_to_all", "pareto_count", "pareto_acceptable_count", "passing_count"):
+        if key in result:
+            rows.append({"quantity": key, "value": str(result[key])})
+    for name, sol in result.get("solutions", {}).items():
+        rows.append({"quantity": name, "value": sol.get("label") or f"none ({sol.get('reason')})"})
+    rat = result.get("ratification", {})
+    for side, size in rat.get("win_set_sizes", {}).items():
+        rows.append({"quantity": f"win-set {side}", "value": str(size)})
+    if "zopa2_count" in rat:
+        rows.append({"quantity": "zopa2_count", "value": str(rat["zopa2_count"])})
+    for name, sol in rat.get("solutions_on_zopa2", {}).items():
+        rows.append({"quantity": f"{name} (ratified)", "value": sol.get("label") or f"none ({sol.get('reason')})"})
+    for name, rec in result.get("named_packages", {}).items():
+        rows.append({"quantity": f"package {name}", "value": f"{rec['label']} acceptable to {', '.join(rec['acceptable_to']) or 'nobody'}"})
+    for w in result.get("warnings", []):
+        rows.append({"quantity": "warning", "value": w})
+    return rows
+
+
+def packages_command(
+    file: Path = typer.Argument(..., help="Package model YAML, or a scorable-game folder (config.txt + scores_files/)."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json (json: full analysis)."),
+    max_enumerate: int = typer.Option(10**6, help="Enumerate exactly up to this many packages; above it use the additive frontier."),
+    epsilon: Optional[float] = typer.Option(None, help="ε-pruning tolerance for large spaces (approximate frontier)."),
+    strict: bool = typer.Option(False, help="Scorable games: accept only scores strictly above the threshold."),
+) -> None:
+    """Analyse a package space: acceptable set, Pareto frontier, bargaining points, ZOPA and ratification."""
+    from accord.packages.analysis import analyse_packages
+    from accord.packages.io import load_package_model
+    from accord.packages.ratification import Context, Ratifier, game_rule_body, win_sets
+    from accord.packages.scorable import load_scorable_game
+
+    if not file.exists():
+        raise InputError("file not found", file=str(file))
+    if file.is_dir():
+        game = load_scorable_game(file)
+        model = game.model
+        result = analyse_packages(model, max_enumerate=max_enumerate, epsilon=epsilon)
+        if model.n_packages <= max_enumerate:
+            ws = win_sets([Ratifier("game", (game_rule_body(model, game.veto, strict=strict),))], Context.of(model))
+            result["passing_count"] = int(ws.member[0].sum())
+            result["rule"] = f"n-1 incl {{{','.join(game.veto)}}}" + (" (strict)" if strict else "")
+        result["warnings"] = []
+    else:
+        case = load_package_model(file)
+        result = analyse_packages(case.model, case.ratifiers, case.named, max_enumerate=max_enumerate, epsilon=epsilon)
+        result["warnings"] = list(case.warnings)
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(result, indent=2, default=_jsonable))
+        return
+    emit(_summary_rows(result), format, title=f"packages: {file}")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return str(x)
+
+
+def gmcr_command(
+    file: Path = typer.Argument(..., help="Graph model YAML (option form or explicit states)."),
+    format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+    states: bool = typer.Option(False, "--states", help="One row per state (stability per DM and concept) instead of equilibria."),
+) -> None:
+    """Stability analysis of a graph model: Nash, GMR, SMR and SEQ equilibria."""
+    from accord.gmcr.io import load_gmcr, stability_rows
+    from accord.gmcr.stability import CONCEPTS, analyse_stability
+
+    model = load_gmcr(file)
+    res = analyse_stability(model)
+    if states:
+        rows = stability_rows(model, res)
+    else:
+        rows = [
+            {"concept": c, "equilibria": " ".join(str(i) for i in res.equilibrium_ids(c)) or "none",
+             "states": "; ".join(model.state_label(i - 1) for i in res.equilibrium_ids(c)) or "none"}
+            for c in CONCEPTS
+        ]
+    emit(rows, format, title=f"gmcr: {model.name or file} ({model.n_states} states, DMs: {', '.join(model.dms)})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``packages`` and ``gmcr`` to the accord command line."""
+    app.command("packages")(packages_command)
+    app.command("gmcr")(gmcr_command)

@@ -1,0 +1,14 @@
+"""Graph Model for Conflict Resolution: feasible states, moves, preferences and stability."""
+
+from accord.gmcr.model import GMCRModel, Moves, build_explicit_model, build_option_model
+from accord.gmcr.stability import CONCEPTS, StabilityResult, analyse_stability
+
+__all__ = [
+    "CONCEPTS",
+    "GMCRModel",
+    "Moves",
+    "StabilityResult",
+    "analyse_stability",
+    "build_explicit_model",
+    "build_option_model",
+]

@@ -1,0 +1,85 @@
+"""The bundled Ukraine package and truce models: structure, sources and the case analysis."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from accord.gmcr.io import load_gmcr
+from accord.packages.io import load_package_model
+
+CASE = Path(__file__).resolve().parents[2] / "src" / "accord" / "cases" / "ukraine"
+ISSUES = ["donbas_withdrawal", "recognition", "southern_line", "buffer_zone", "nato", "army_cap", "foreign_troops",
+          "security_guarantees", "frozen_assets", "sanctions_relief", "elections", "amnesty", "language_church",
+          "zaporizhzhia_npp", "truce_sequencing", "prisoner_exchange", "referendum"]
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_package_model(CASE / "packages.yaml")
+
+
+def test_structure(case):
+    m = case.model
+    assert m.parties == ("ukraine", "russia", "united_states", "europe")
+    assert list(m.issues) == ISSUES
+    assert m.n_packages <= 10**6
+    assert set(case.named) == {"28_point", "e3_counter", "20_point"}
+    assert not case.warnings
+
+
+def test_every_position_is_an_anchor_point_with_sources_and_reason(shared):
+    raw = yaml.safe_load((CASE / "packages.yaml").read_text())
+    facts = (shared / "research" / "ukraine-facts.md").read_text()
+    known = set(re.findall(r"^- ([SRPFO]\d+b?) ", facts, flags=re.M))
+    for issue in raw["issues"]:
+        for o in issue["options"]:
+            assert o["point"] in (0, 25, 50, 75, 100)
+            for sid in re.findall(r"\[([SRP]\d+b?)\]", o["source"]):
+                assert sid in known, sid
+        for pid, pos in issue["positions"].items():
+            assert 0 <= pos["position"] <= 100
+            assert pos["why"].strip()
+            for sid in pos["sources"]:
+                assert sid in known, (issue["id"], pid, sid)
+            if pos["salience"] > 0:
+                assert pos["sources"], (issue["id"], pid)
+
+
+def test_kiis_polls_match_the_facts(case):
+    stage = case.ratifiers[0].stages[1]
+    shares = sorted((p.yes, p.no, p.n) for p in stage.polls)
+    assert shares == sorted([(0.18, 0.66, 1001), (0.40, 0.52, 1003), (0.25, 0.58, 1001), (0.72, 0.14, 547), (0.39, 0.50, 1001)])
+
+
+def test_case_analysis():
+    from accord.packages import analyse_case
+
+    out = analyse_case(CASE / "packages.yaml", CASE / "truce.yaml")
+    assert isinstance(out["any_acceptable_to_all"], bool)
+    ref = out["referendum"]["ukraine"]
+    assert ref["named"]["28_point"] < 0.5 < ref["named"]["e3_counter"]
+    assert 0 < ref["passing_count"] < ref["n_packages"]
+    assert ref["voter_model"]["theta1"] > 0  # more utility for Ukraine, more yes votes
+    assert ref["voter_model"]["n_eff_polls"] == 547
+    for key in ("nash", "kalai_smorodinsky"):
+        sol = out[key]
+        if out["any_acceptable_to_all"]:
+            assert set(sol["acceptable_to"]) == {"ukraine", "russia", "united_states", "europe"}
+    assert set(out["truce"]) == {"nash", "gmr", "smr", "seq"}
+    nash = {s["state"] for s in out["truce"]["nash"]}
+    gmr = {s["state"] for s in out["truce"]["gmr"]}
+    assert nash <= gmr
+    import json
+
+    json.dumps(out)
+
+
+def test_truce_model():
+    m = load_gmcr(CASE / "truce.yaml")
+    assert m.dms == ("ukraine", "russia")
+    assert m.n_states == 16
