@@ -1,0 +1,115 @@
+"""Throughput of the evidence pipeline against bare spaCy parsing, in one run.
+
+    python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
+
+Texts: PolNeAR train articles (repeated up to --n). Both passes use the same pipeline with
+the same components and nlp.pipe batch size. The passes alternate chunk by chunk so that
+load from other processes hits both alike. "full" = clean-up + parse + quotes, statements,
+claims, flags (accord.evidence.pipeline.process_documents), without database writes; a
+final line times the DuckDB ingest of one chunk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN = ROOT.parent / "shared" / "data" / "polnear" / "train" / "text"
+SCENARIO = ROOT / "src" / "accord" / "cases" / "ukraine" / "scenario.yaml"
+
+
+def _texts(n: int) -> list[str]:
+    files = sorted(TRAIN.glob("*.txt"))
+    if not files:
+        sys.exit(f"no PolNeAR train texts under {TRAIN}")
+    base = [f.read_text(encoding="utf-8") for f in files]
+    return [base[i % len(base)] for i in range(n)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--chunk", type=int, default=100)
+    args = ap.parse_args()
+
+    from accord.evidence.ingest import ingest_paths  # imported up front: the run takes a while
+    from accord.evidence.nlp import get_nlp
+    from accord.evidence.pipeline import ScenarioRegistry, process_documents
+    from accord.evidence.records import RawDocument
+
+    scenario = None
+    if SCENARIO.is_file():
+        from accord.scenario.io import load_scenario
+
+        scenario = load_scenario(SCENARIO)
+    registry = ScenarioRegistry.from_scenario(scenario)
+    texts = _texts(args.n)
+    nchars = sum(len(t) for t in texts)
+    t0 = time.perf_counter()
+    nlp = get_nlp()
+    load_s = time.perf_counter() - t0
+    list(nlp.pipe(texts[:4], batch_size=args.batch_size))  # warm-up
+    list(process_documents([RawDocument("w", t) for t in texts[:4]], registry, batch_size=args.batch_size))
+
+    bare = full = 0.0
+    n_quotes = n_statements = n_claims = n_tokens = 0
+    for i in range(0, len(texts), args.chunk):
+        chunk = texts[i : i + args.chunk]
+        t = time.perf_counter()
+        for doc in nlp.pipe(chunk, batch_size=args.batch_size):
+            n_tokens += len(doc)
+        bare += time.perf_counter() - t
+        t = time.perf_counter()
+        for rec in process_documents((RawDocument(f"doc{i + k}", x) for k, x in enumerate(chunk)), registry,
+                                     batch_size=args.batch_size):
+            n_quotes += len(rec.quotes)
+            n_statements += len(rec.statements)
+            n_claims += len(rec.claims)
+        full += time.perf_counter() - t
+        done = min(i + args.chunk, len(texts))
+        print(f"  {done:>6} docs  bare {done / bare:6.2f} docs/s  full {done / full:6.2f} docs/s  "
+              f"ratio {bare / full:.3f}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp) / "in"
+        d.mkdir()
+        sub = texts[: min(args.chunk, len(set(texts)))]
+        for k, x in enumerate(sub):
+            (d / f"a{k:05d}.txt").write_text(x, encoding="utf-8")
+        t = time.perf_counter()
+        rep = ingest_paths([d], Path(tmp) / "bench.duckdb", scenario)
+        ingest_s = time.perf_counter() - t
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    n = len(texts)
+    rows = [
+        ("documents", f"{n:,}"),
+        ("characters", f"{nchars:,}"),
+        ("tokens", f"{n_tokens:,}"),
+        ("model load (s)", f"{load_s:.2f}"),
+        ("bare spaCy nlp.pipe (s)", f"{bare:.1f}"),
+        ("bare spaCy (docs/s)", f"{n / bare:.2f}"),
+        ("full pipeline (s)", f"{full:.1f}"),
+        ("full pipeline (docs/s)", f"{n / full:.2f}"),
+        ("full / bare speed", f"{bare / full:.3f}  (target >= 0.70)"),
+        ("extraction overhead per doc (ms)", f"{1000 * (full - bare) / n:.1f}"),
+        ("PolNeAR dev size at this speed (s)", f"{414_896 / (nchars / full):.1f}  (target <= 120)"),
+        ("quotes / statements / claims", f"{n_quotes:,} / {n_statements:,} / {n_claims:,}"),
+        (f"ingest into DuckDB, {rep.articles_added} docs (docs/s)", f"{rep.articles_added / ingest_s:.2f}"),
+        ("peak RSS (MB)", f"{peak_mb:.0f}  (target <= 2048)"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print(f"{'measure':<{width}}  value")
+    print(f"{'-' * width}  {'-' * 24}")
+    for k, v in rows:
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Hedges, weasel patterns and unattributed claims per sentence (spec §6.2)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from accord.evidence.lexicons import load
+
+_VAGUE_NOUNS = r"(?:people|analysts|experts|observers|critics|commentators|officials|sources|diplomats|insiders|others|some|many|western observers)"
+WEASEL_PATTERNS: dict[str, re.Pattern] = {
+    "vague_quantifier_group": re.compile(
+        rf"\b(?:some|many|most|several|a few|various|certain)\s+(?:\w+\s+)?{_VAGUE_NOUNS}\b", re.I),
+    "group_says": re.compile(
+        r"\b(?:critics|observers|analysts|experts|commentators|skeptics|sceptics)\s+(?:\w+\s+)?(?:say|said|argue|argued|believe|claim|claimed|suggest|contend|warn|note)\b", re.I),
+    "by_vague_agent": re.compile(rf"\bby\s+(?:some|many|several|western|other)\s+{_VAGUE_NOUNS}", re.I),
+    "it_is_said": re.compile(
+        r"\bit\s+(?:is|was|has been|had been|is being)\s+(?:\w+\s+)?(?:said|claimed|believed|reported|alleged|rumou?red|understood|thought|suggested|argued|feared)\b", re.I),
+    "according_to_vague": re.compile(
+        r"\baccording to\s+(?:some|others|many|reports|sources|media reports|unnamed)\b", re.I),
+    "anonymous_sources": re.compile(
+        r"\b(?:sources|officials|people|persons)\s+(?:familiar|close|briefed|with knowledge)\b", re.I),
+    "allegations": re.compile(r"\b(?:allegations?|accusations?|rumou?rs?|speculation|unproven|unverified|unconfirmed)\b", re.I),
+    "viewed_as": re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:widely\s+)?(?:seen|viewed|regarded|perceived|interpreted)\s+(?:by\s+\w+\s+)?as\b", re.I),
+}
+_PASSIVE_REPORTING = re.compile(
+    r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?(?:said|reported|believed|understood|thought|alleged|rumou?red|claimed|interpreted|expected|considered)\b", re.I)
+_VAGUE_SUBJECT = re.compile(
+    rf"(?:^|[,;]\s*)(?:some|many|most|several)?\s*(?:critics|observers|analysts|experts|commentators|some|many)\s+(?:\w+\s+)?(?:say|said|argue|argued|believe|believed|suggest|suggested|contend|think|claim)\b", re.I)
+_MODAL = re.compile(r"\b(?:will|would|could|might|may)\s+(?:likely\s+|probably\s+)?(?:be\s+)?(?:seen|viewed|considered|weaken|undermine|lead|fail|collapse|depend|mean|prove|spiral)\b", re.I)
+SIGNALS = ("hedge_adverb", "weasel_pattern", "vague_subject", "passive_reporting", "sourceless_modality")
+
+
+@dataclass
+class SentenceFlag:
+    """Hedge cues, weasel patterns and the unattributed verdict of one sentence."""
+
+    start: int
+    end: int
+    hedge_cues: list[tuple[int, int]] = field(default_factory=list)
+    weasel_patterns: list[str] = field(default_factory=list)
+    attribution_kind: str = "none"
+    unattributed: bool = False
+    score: float = 0.0
+    signals: list[str] = field(default_factory=list)
+
+
+def _hedge_re() -> re.Pattern:
+    words = sorted(load("hedges"), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\b", re.I)
+
+
+_HEDGE = _hedge_re()
+_STRONG_HEDGES = {"reportedly", "allegedly", "purportedly", "apparently", "supposedly", "ostensibly", "unconfirmed",
+                  "rumoured", "rumored"}
+
+
+def flag_sentence(text: str, start: int, end: int, covering_kind: str | None = None) -> SentenceFlag | None:
+    """The flag of sentence ``text[start:end]``, or None when it has no hedge or weasel signal.
+
+    ``covering_kind`` is the attribution kind of the quote covering the sentence, if any.
+    """
+    sent = text[start:end]
+    hedges = [(start + m.start(), start + m.end()) for m in _HEDGE.finditer(sent)
+              if m.group(1).lower() in _STRONG_HEDGES]
+    weasels = [name for name, pat in WEASEL_PATTERNS.items() if pat.search(sent)]
+    signals = []
+    if hedges:
+        signals.append("hedge_adverb")
+    if weasels:
+        signals.append("weasel_pattern")
+    if _VAGUE_SUBJECT.search(sent) or "by_vague_agent" in weasels or "it_is_said" in weasels:
+        signals.append("vague_subject")
+    if _PASSIVE_REPORTING.search(sent):
+        signals.append("passive_reporting")
+    if _MODAL.search(sent) and covering_kind not in ("named", "outlet"):
+        signals.append("sourceless_modality")
+    if not signals:
+        return None
+    kind = covering_kind or ("vague" if weasels or "vague_subject" in signals else "none")
+    if covering_kind is None and "anonymous_sources" in weasels:
+        kind = "anonymous_official"
+    strong = bool(hedges or weasels or "vague_subject" in signals)
+    unattributed = covering_kind not in ("named", "outlet") and strong
+    return SentenceFlag(start, end, hedges, weasels, kind, unattributed, len(signals) / len(SIGNALS), signals)
+
+
+_OUTLETS = re.compile(
+    r"\b(?:Reuters|AP|Associated Press|AFP|Bloomberg|Xinhua|TASS|RIA|Interfax|CNN|NBC|CBS|ABC|BBC|Fox News|Axios|"
+    r"Politico|Financial Times|New York Times|Washington Post|Wall Street Journal|Guardian|Times|Post|Kyiv Independent|"
+    r"Ukrainska Pravda|Kommersant|newspaper|news agency|agency|magazine|outlet|broadcaster|the paper)\b")
+_ANON = re.compile(r"\b(?:official|officials|source|sources|aide|aides|diplomat|diplomats|person|people)\b", re.I)
+_VAGUE = re.compile(r"^(?:some|many|most|several|critics|observers|analysts|experts|others|commentators)\b", re.I)
+
+
+def attribution_kind(source_text: str, has_name: bool) -> str:
+    """Kind of a quote's source: named, outlet, anonymous_official, vague or none."""
+    s = source_text.strip()
+    if not s:
+        return "none"
+    if _VAGUE.match(re.sub(r"^(?:the|a|an)\s+", "", s, flags=re.I)):
+        return "vague"
+    if _OUTLETS.search(s) and not has_name:
+        return "outlet"
+    if has_name:
+        return "named"
+    if _ANON.search(s):
+        return "anonymous_official"
+    return "named"

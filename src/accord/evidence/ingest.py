@@ -1,0 +1,275 @@
+"""Ingest: read inputs, extract evidence, and write it to DuckDB in one transaction per run.
+
+Articles are identified by the hash of their cleaned text, so ingesting the same input twice
+adds nothing. An interrupted run leaves the database as it was before the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from accord.evidence import minhash, store
+from accord.evidence.clean import NEAR_RATIO, clean, near_ratio, paragraph_key
+from accord.evidence.pipeline import ScenarioRegistry, process_documents
+from accord.evidence.readers import Problem, read_inputs
+from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument, content_hash, record_id
+from accord.scenario.model import Scenario
+
+SYNDICATION_JACCARD = 0.8
+BATCH_SIZE = 16
+# Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
+DELAY_ENV = "ACCORD_INGEST_DELAY"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did: ids, counts and the inputs it skipped with reasons."""
+
+    run_id: str
+    documents_read: int = 0
+    articles_added: int = 0
+    articles_existing: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    rows_added: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def messages(self) -> list[str]:
+        """One line per skipped input."""
+        return [str(p) for p in self.problems]
+
+
+def _run_id(paths: list[str], started: dt.datetime) -> str:
+    return hashlib.sha1((started.isoformat() + "|" + "|".join(paths)).encode()).hexdigest()[:16]
+
+
+def ingest_paths(
+    paths: Iterable[str | Path],
+    db: str | Path,
+    scenario: Scenario | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestReport:
+    """Ingest files, folders and URL lists into the evidence database ``db``.
+
+    ``progress(source, n_done)`` is called after each document. The whole run is one
+    transaction: on any error (or a kill) nothing of this run remains.
+    """
+    paths = [str(p) for p in paths]
+    started = dt.datetime.now(dt.timezone.utc)
+    report = IngestReport(_run_id(paths, started))
+    registry = ScenarioRegistry.from_scenario(scenario)
+    delay = float(os.environ.get(DELAY_ENV, "0") or 0)
+    t0 = time.perf_counter()
+    con = store.connect(db)
+    try:
+        before = store.counts(con)
+        con.execute("BEGIN TRANSACTION")
+        index = CorpusIndex.load(con)
+        known = index.known
+
+        def fresh() -> Iterator[RawDocument]:
+            for item in read_inputs(paths):
+                if isinstance(item, Problem):
+                    report.problems.append(item)
+                    continue
+                report.documents_read += 1
+                aid = content_hash(clean(item.text, verbatim=item.verbatim).text)
+                if aid in known:
+                    report.articles_existing += 1
+                    continue
+                known.add(aid)
+                yield item
+
+        pending: list[tuple[str, dict]] = []
+
+        def flush() -> None:
+            store.write_rows(con, store.merge_rows(rows for _, rows in pending))
+            for source, _ in pending:
+                report.articles_added += 1
+                if progress is not None:
+                    progress(source, report.articles_added)
+                if delay:
+                    time.sleep(delay)
+            pending.clear()
+
+        for rec in process_documents(fresh(), registry, batch_size=batch_size):
+            pending.append((rec.article["source_path"], index.add(rec, report.run_id)))
+            if len(pending) >= (1 if delay else batch_size):
+                flush()
+        if pending:
+            flush()
+        report.seconds = time.perf_counter() - t0
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+             EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
+             report.articles_added, report.articles_existing, json.dumps(report.messages())],
+        )
+        con.execute("COMMIT")
+        after = store.counts(con)
+        report.rows_added = {t: after[t] - before[t] for t in after}
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:
+            pass
+        raise
+    finally:
+        con.close()
+    return report
+
+
+CONFLICT_RELATIVE = 0.05
+
+
+class CorpusIndex:
+    """What the merge step knows about the stored corpus: ids, paragraph keys and LSH bands,
+    article MinHashes and claims. ``add(rec)`` flags a new record against it (corpus duplicates,
+    near-duplicates, syndication, numeric conflicts), returns its table rows and remembers it.
+    Any ingest that merges records (sequential or distributed) should go through this.
+    """
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.pkeys: dict[str, str] = {}
+        self.bands: dict[str, list[tuple[str, int, str]]] = {}
+        self.claims: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self.sig_ids: list[str] = []
+        self.sigs: list[np.ndarray] = []
+
+    @classmethod
+    def load(cls, con) -> "CorpusIndex":
+        """The index of everything already stored in the database behind ``con``."""
+        idx = cls()
+        idx.known = {r[0] for r in con.execute("SELECT id FROM articles").fetchall()}
+        idx.pkeys = dict(con.execute(
+            "SELECT key_hash, min(article_id) FROM paragraphs WHERE key_hash IS NOT NULL AND chars >= 40 "
+            "GROUP BY key_hash").fetchall())
+        for art, i, s0, s1, bjson, text in con.execute(
+            "SELECT p.article_id, p.idx, p.start_char, p.end_char, p.bands, a.text FROM paragraphs p "
+            "JOIN articles a ON a.id = p.article_id WHERE p.bands IS NOT NULL ORDER BY p.article_id, p.idx"
+        ).fetchall():
+            key = paragraph_key(text[s0:s1])
+            for b in json.loads(bjson):
+                idx.bands.setdefault(b, []).append((art, i, key))
+        for cid, qtype, ref, val in con.execute(
+            "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
+            "ORDER BY id"
+        ).fetchall():
+            idx.claims.setdefault((qtype, referent_key(ref)), []).append((cid, float(val)))
+        for aid, blob in con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id").fetchall():
+            idx.sig_ids.append(aid)
+            idx.sigs.append(np.frombuffer(blob, dtype=np.uint32))
+        return idx
+
+    def add(self, rec: DocumentRecords, run_id: str) -> dict[str, list[tuple]]:
+        """Flag ``rec`` against the corpus, remember it, and return its table rows."""
+        sig = minhash.signature(minhash.word_shingles(rec.article["text"]))
+        dups = _corpus_flags(rec, self.pkeys, sig, self.sig_ids, self.sigs, self.bands)
+        numeric_conflicts(rec, self.claims)
+        rows = store.rows_for(rec, run_id, sig, dups)
+        for p in rec.paragraphs:
+            if p["key_hash"] and p["chars"] >= 40:
+                self.pkeys.setdefault(p["key_hash"], rec.article_id)
+            for b in p.get("bands") or ():
+                self.bands.setdefault(b, []).append((rec.article_id, p["index"], p["key"]))
+        self.sig_ids.append(rec.article_id)
+        self.sigs.append(sig)
+        self.known.add(rec.article_id)
+        return rows
+
+
+def referent_key(referent: str) -> str:
+    """A claim referent normalised for comparison (lower case, no articles or possessives)."""
+    words = [w for w in referent.lower().replace("’s", "").replace("'s", "").split() if w not in ("the", "a", "an")]
+    return " ".join(words)
+
+
+def numeric_conflicts(rec: DocumentRecords, index: dict[tuple[str, str], list[tuple[str, float]]]) -> None:
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (spec §5)."""
+    for c in rec.claims:
+        if not c["referent"] or c["value"] is None or isinstance(c["value"], list):
+            continue
+        key = (c["quantity_type"], referent_key(c["referent"]))
+        v = float(c["value"])
+        for other_id, w in index.get(key, ()):
+            if other_id != c["id"] and abs(v - w) > CONFLICT_RELATIVE * max(abs(v), abs(w)):
+                c["conflicts_with"].append(other_id)
+        index.setdefault(key, []).append((c["id"], v))
+        if c["conflicts_with"]:
+            rec.flags.append({
+                "id": record_id(rec.article_id, "flag", "numeric_conflict", c["span"]["start"], c["span"]["end"]),
+                "article_id": rec.article_id, "kind": "numeric_conflict", "start": c["span"]["start"],
+                "end": c["span"]["end"], "paragraph": c["paragraph"],
+                "detail": "conflicts with claim(s) " + ", ".join(c["conflicts_with"]), "hedge_cues": [],
+                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": None,
+            })
+
+
+def _pipeline_name() -> str:
+    from accord.evidence.nlp import pipeline_version
+
+    return pipeline_version()
+
+
+def _corpus_flags(rec: DocumentRecords, pkeys: dict[str, str], sig: np.ndarray, sig_ids: list[str],
+                  sigs: list[np.ndarray], bands: dict[str, list[tuple[str, int, str]]] | None = None) -> dict[int, str]:
+    """Flag paragraphs seen (exactly or nearly) in other articles and near-copies of whole articles."""
+    aid = rec.article_id
+    dups: dict[int, str] = {}
+    bands = bands or {}
+    for p in rec.paragraphs:
+        other = pkeys.get(p["key_hash"]) if p["key_hash"] and p["chars"] >= 40 else None
+        kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
+        if (not other or other == aid) and p.get("bands"):
+            other = None
+            seen: set[tuple[str, int]] = set()
+            for b in p["bands"]:
+                for art, idx, key in bands.get(b, ()):
+                    if art == aid or (art, idx) in seen:
+                        continue
+                    seen.add((art, idx))
+                    ratio = near_ratio(p["key"], key)
+                    if ratio >= NEAR_RATIO:
+                        other, kind = art, "corpus_near_duplicate_paragraph"
+                        detail = f"near paragraph {idx} of article {art} (ratio {ratio:.2f})"
+                        break
+                if other:
+                    break
+        if other and other != aid:
+            dups[p["index"]] = other
+            rec.flags.append({
+                "id": record_id(aid, "flag", kind, p["start"], p["end"]),
+                "article_id": aid, "kind": kind, "start": p["start"], "end": p["end"],
+                "paragraph": p["index"], "detail": detail, "hedge_cues": [],
+                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": None,
+            })
+    q = rec.article["quality"]
+    if dups:
+        q["corpus_duplicate_paragraphs"] = True
+    if sigs:
+        sims = minhash.jaccard_many(sig, np.stack(sigs))
+        for k in np.flatnonzero(sims >= SYNDICATION_JACCARD):
+            other = sig_ids[int(k)]
+            rec.flags.append({
+                "id": record_id(aid, "flag", "syndicated", other), "article_id": aid, "kind": "syndicated",
+                "start": 0, "end": 0, "paragraph": None,
+                "detail": f"copy of article {other} (Jaccard {sims[k]:.2f})", "hedge_cues": [],
+                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": float(sims[k]),
+            })
+            q["syndicated"] = True
+    if dups or q.get("syndicated"):
+        from accord.evidence.clean import quality_score
+
+        q["score"] = round(quality_score({k: float(v) for k, v in q.items()
+                                          if k not in ("score", "anonymous_sourcing_share")}), 4)
+    return dups

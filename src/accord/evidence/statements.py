@@ -1,0 +1,255 @@
+"""Statement typing (PLOVER-aligned, spec §4), issue detection and stance (spec §5)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from accord.evidence.lexicons import load
+from accord.scenario.model import Scenario
+
+TYPES = ("PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
+         "DEMAND", "DISAPPROVE", "REJECT", "THREATEN", "OTHER")
+NEGOTIATION_TYPES = TYPES[:-1]
+_LIGHT = frozenset({"hold", "launch", "issue", "make", "take", "give", "conduct", "undertake", "mount", "have",
+                    "begin", "start", "decide", "seek", "try", "continue", "announce", "say", "claim", "state",
+                    "tell", "report", "be", "appear", "seem", "plan", "want", "move", "renew", "express",
+                    "voice", "stress", "emphasize", "confirm", "add", "reiterate", "vow"})
+_REPORT = frozenset({"say", "announce", "claim", "state", "tell", "report", "add", "confirm", "stress",
+                     "emphasize", "reiterate", "note", "write", "declare"})
+_FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
+POLARITY = {"PROPOSE": 1, "DEMAND": 1, "AGREE": 1, "SUPPORT": 1, "CONCEDE": 1, "RETREAT": 1,
+            "REJECT": -1, "DISAPPROVE": -1, "THREATEN": 0, "CONSULT": 0, "COOPERATE": 0, "AID": 0, "OTHER": 0}
+_OPPOSE = re.compile(r"\b(?:unacceptable|capitulation|red line|will never|would never|never accept|out of the question|"
+                     r"non-starter|reject|rejects|rejected|refuse|refuses|refused|dismiss|dismissed|dismisses|oppose|opposes|opposed)\b", re.I)
+_SUPPORT = re.compile(r"\b(?:accept|accepts|accepted|back|backs|backed|welcome|welcomes|welcomed|endorse|endorses|"
+                      r"endorsed|agree to|agreed to|agrees to|is ready for|ready to|support|supports|supported)\b", re.I)
+
+
+def _cue_table() -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], tuple[str, str | None]]]:
+    single: dict[str, tuple[str, str | None]] = {}
+    pairs: dict[tuple[str, str], tuple[str, str | None]] = {}
+    for line in load("event_cues"):
+        head, _, cue = line.rpartition(":")
+        head = head.upper()
+        if head.startswith("OTHER:"):
+            etype, plover = "OTHER", head.split(":", 1)[1]
+        else:
+            etype, plover = head, (None if head == "PROPOSE" else head)
+        parts = cue.strip().split()
+        if len(parts) == 2:
+            pairs.setdefault((parts[0], parts[1]), (etype, plover))
+        else:
+            single.setdefault(parts[0], (etype, plover))
+    return single, pairs
+
+
+_SINGLE, _PAIRS = _cue_table()
+
+
+@dataclass
+class Typed:
+    """The statement type of a clause with its predicate and modality."""
+
+    event_type: str
+    plover: str | None
+    predicate: int  # token index
+    future: bool = False
+    conditional: bool = False
+    negated: bool = False
+    hedged: bool = False
+
+
+def _lookup(tok) -> tuple[str, str | None] | None:
+    lemma = tok.lemma_.lower()
+    for child in tok.children:
+        if child.dep_ in ("prt", "prep") and (lemma, child.lower_) in _PAIRS:
+            return _PAIRS[(lemma, child.lower_)]
+    if tok.pos_ in ("VERB", "ADJ", "NOUN", "AUX") and lemma in _SINGLE:
+        if tok.pos_ == "AUX" and lemma != "must":
+            return None
+        return _SINGLE[lemma]
+    return None
+
+
+def _future(tok) -> bool:
+    for t in (tok, tok.head):
+        for c in t.children:
+            if c.dep_ == "aux" and c.lower_ in _FUTURE:
+                return True
+            if c.dep_ == "aux" and c.lower_ in ("going",):
+                return True
+        if t.dep_ not in ("xcomp",):
+            break
+    return False
+
+
+def _negated(tok) -> bool:
+    for t in (tok, tok.head):
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.dep_ not in ("xcomp",):
+            break
+    return False
+
+
+def classify_sentence(sent) -> Typed | None:
+    """Statement type of one spaCy sentence: the shallowest predicate with a cue wins."""
+    root = sent.root
+    queue = [root]
+    fallback: Typed | None = None
+    seen = 0
+    while queue and seen < 40:
+        tok = queue.pop(0)
+        seen += 1
+        hit = _lookup(tok)
+        lemma = tok.lemma_.lower()
+        if hit is not None and not (lemma in _LIGHT and _has_content_child(tok)):
+            return _finish(sent, tok, hit)
+        if hit is not None and fallback is None:
+            fallback = _finish(sent, tok, hit)
+        kids = sorted(tok.children, key=lambda c: _dep_rank(c))
+        queue.extend(c for c in kids if c.dep_ not in ("punct", "det", "cc", "advmod", "amod", "compound", "poss", "nsubj", "nsubjpass", "npadvmod", "appos")
+                     or (c.dep_ in ("nsubj",) and c.pos_ == "NOUN" and tok.lemma_ in ("be",)))
+    return fallback
+
+
+def _has_content_child(tok) -> bool:
+    return any(c.dep_ in ("ccomp", "xcomp", "dobj") for c in tok.children)
+
+
+def _dep_rank(c) -> int:
+    order = {"ccomp": 0, "xcomp": 1, "dobj": 2, "acomp": 2, "attr": 3, "prep": 4, "pobj": 4, "conj": 6,
+             "advcl": 7, "relcl": 9, "acl": 8}
+    return order.get(c.dep_, 5)
+
+
+def _finish(sent, tok, hit: tuple[str, str | None]) -> Typed:
+    low = " ".join(t.lower_ for t in sent)
+    etype, plover = hit
+    future = _future(tok)
+    negated = _negated(tok)
+    words = {t.lower_ for t in sent}
+    conditional = bool(words & {"if", "unless"})
+    if future and etype in ("CONSULT", "SUPPORT", "COOPERATE", "AID"):
+        etype, plover = "AGREE", "AGREE"
+    elif future and etype == "RETREAT":
+        etype, plover = "CONCEDE", "CONCEDE"
+    if any(c.dep_ == "aux" and c.lower_ == "must" for c in tok.children):
+        etype, plover = "DEMAND", "DEMAND"
+    if "out of the question" in low or "non-starter" in low:
+        etype, plover = "REJECT", "REJECT"
+    if "unless" in words and future:
+        etype, plover = "THREATEN", "THREATEN"
+    elif conditional and future and etype in ("REJECT", "OTHER", "CONCEDE", "RETREAT"):
+        etype, plover = "THREATEN", "THREATEN"
+    if negated and etype in ("AGREE", "SUPPORT") and (future or tok.lemma_.lower() in ("accept", "agree")):
+        if future:
+            etype, plover = "REJECT", "REJECT"
+    hedged = bool(words & {"reportedly", "allegedly", "apparently", "purportedly", "may", "might", "could"})
+    return Typed(etype, plover, tok.i, future, conditional, negated, hedged)
+
+
+# -- issues and stance --------------------------------------------------------------------------
+_STOP = frozenset("a an the of to and or in on for with by from at into no not any all its their his her "
+                  "as is are be plus including only both whole".split())
+
+
+@dataclass
+class IssueIndex:
+    """Keyword matchers and scale anchors of the scenario issues."""
+
+    patterns: dict[str, re.Pattern] = field(default_factory=dict)
+    anchors: dict[str, list[tuple[float, frozenset[str], str]]] = field(default_factory=dict)
+    direction: dict[str, int] = field(default_factory=dict)
+    numeric: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # (raw number, scale value)
+
+    @classmethod
+    def from_scenario(cls, scenario: Scenario | None) -> "IssueIndex":
+        """Matchers for every issue of ``scenario`` (empty without one)."""
+        idx = cls()
+        if scenario is None:
+            return idx
+        for issue in scenario.issues:
+            kws = [k for k in issue.keywords if k.strip()] or [issue.title]
+            kws = sorted(set(kws), key=len, reverse=True)
+            idx.patterns[issue.id] = re.compile(
+                r"(?<![\w])(?:" + "|".join(re.escape(k) for k in kws) + r")(?![\w])", re.I)
+            idx.anchors[issue.id] = [(a.value, _content_words(a.label), a.label) for a in issue.scale.anchors]
+            idx.direction[issue.id] = _direction(kws, issue.scale.anchors)
+            nums = []
+            for a in issue.scale.anchors:
+                m = _LABEL_NUMBER.search(a.label)
+                if m:
+                    nums.append((float(m.group(0).replace(",", "")), a.value))
+            if len(nums) >= 2:
+                idx.numeric[issue.id] = sorted(nums)
+        return idx
+
+    def numeric_position(self, issue_id: str, value: float) -> float | None:
+        """Scale value of a number on an issue whose anchors carry numbers ("600,000 at all times"):
+        the anchor with that number, else linear interpolation between the neighbouring ones."""
+        pts = self.numeric.get(issue_id)
+        if not pts or not (pts[0][0] <= value <= pts[-1][0]):
+            return None
+        for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
+            if x0 <= value <= x1:
+                return y0 if x1 == x0 else y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+        return None
+
+    def issues_in(self, text: str) -> list[str]:
+        """Issue ids whose keywords occur in ``text``."""
+        return [iid for iid, pat in self.patterns.items() if pat.search(text)]
+
+    def anchor_position(self, issue_id: str, text: str) -> float | None:
+        """The value of the anchor whose label the text matches best (≥ 2 content words, ≥ half)."""
+        words = _content_words(text)
+        best, best_score = None, 0.0
+        for value, label_words, _ in self.anchors.get(issue_id, []):
+            if len(label_words) < 2:
+                continue
+            hit = len(words & label_words)
+            score = hit / len(label_words)
+            if hit >= 2 and score >= 0.5 and score > best_score:
+                best, best_score = value, score
+        return best
+
+
+_LABEL_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
+_NEG_LABEL = re.compile(r"\b(?:no|not|none|never|without)\b", re.I)
+
+
+def _direction(keywords: list[str], anchors) -> int:
+    """+1 when supporting the issue's keywords points up the scale, −1 when it points down.
+
+    Each anchor label sharing words with the keywords votes by its side of the scale midpoint,
+    reversed when the label is negated ("no withdrawal"); ties point up.
+    """
+    kw = frozenset(w for k in keywords for w in _content_words(k))
+    total = 0.0
+    for a in anchors:
+        hit = len(kw & _content_words(a.label))
+        if not hit:
+            continue
+        sign = -1.0 if _NEG_LABEL.search(a.label) else 1.0
+        total += (a.value - 50.0) * sign * hit
+    return -1 if total < 0 else 1
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP and len(w) > 2)
+
+
+def stance_polarity(event_type: str, sentence_text: str, negated: bool) -> int:
+    """−1/0/+1: the statement's attitude to the issue proposition it mentions."""
+    pol = POLARITY.get(event_type, 0)
+    if pol == 0:
+        if _OPPOSE.search(sentence_text):
+            pol = -1
+        elif _SUPPORT.search(sentence_text):
+            pol = 1
+    elif _OPPOSE.search(sentence_text) and pol > 0 and event_type not in ("DEMAND",):
+        pol = -1
+    if negated:
+        pol = -pol
+    return pol

