@@ -29,17 +29,26 @@ def ingest(
     db: Path = typer.Option(..., "--db", help="DuckDB evidence database (created if missing)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario whose actors and issues to link."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the summary only."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Extract on a local Dask cluster with N workers."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
     from accord.evidence.ingest import ingest_paths
+    from accord.execution import Execution
 
     sc = _scenario(scenario)
+    execution = Execution.from_options(workers, scheduler)
 
     def progress(source: str, n: int) -> None:
         if not quiet:
             typer.echo(f"{n:>5}  {source}", err=True)
 
-    report = ingest_paths(paths, db, sc, progress=progress)
+    if execution.distributed:
+        from accord.evidence.parallel_ingest import ingest_parallel
+
+        report = ingest_parallel(paths, db, sc, execution, progress=progress)
+    else:
+        report = ingest_paths(paths, db, sc, progress=progress)
     for msg in report.messages():
         typer.echo(f"skipped: {msg}", err=True)
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if k != "runs")

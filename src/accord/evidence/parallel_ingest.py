@@ -1,0 +1,222 @@
+"""Corpus ingestion partitioned by files: extraction on Dask workers, merging into DuckDB here.
+
+Workers read, clean and parse their share of the files (the expensive part) and send back the
+records. This process merges them in input order, with the same corpus-level checks (already
+known articles, repeated paragraphs, syndicated copies) as :func:`accord.evidence.ingest.ingest_paths`,
+so the database ends up with the same rows whatever the number of workers.
+
+Memory stays bounded whatever the corpus size: file names are streamed from the folders, at most
+``window`` tasks of ``files_per_task`` files are in flight, and rows are written and committed
+every ``commit_every`` articles. Each commit is one transaction: a crash leaves only whole batches,
+and running the same ingest again adds exactly the missing articles (ids are content hashes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from accord.errors import InputError
+from accord.evidence import store
+from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id
+from accord.evidence.pipeline import ScenarioRegistry, process_documents
+from accord.evidence.readers import Problem, read_path
+from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
+from accord.execution import IN_PROCESS, Execution, batched
+from accord.scenario.model import Scenario
+
+FILES_PER_TASK = 16
+COMMIT_EVERY = 500
+NLP_BATCH = 16
+
+
+def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
+    """Files named or found under ``paths``, streamed in the order the sequential ingest reads them.
+
+    Folders are walked depth first, one directory listing at a time, each sorted by name, so
+    the order equals sorting every path (hidden files and folders are left out).
+    """
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
+        elif not path.exists():
+            yield Problem(str(path), "no such file or directory")
+        else:
+            yield Problem(str(path), "not a regular file")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        child = folder / entry.name
+        if entry.is_dir():
+            yield from _walk(child)
+        elif entry.is_file():
+            yield child
+
+
+def extract_files(
+    items: Sequence[str | Problem], registry: ScenarioRegistry | None = None
+) -> list[DocumentRecords | Problem]:
+    """Records of every document in a group of files (runs on a worker; pure).
+
+    Returns, in file order, each document's records and a ``Problem`` for each input that
+    could not be read.
+    """
+    out: list[DocumentRecords | Problem | None] = []
+    raws: list[RawDocument] = []
+    slots: list[int] = []
+    for item in items:
+        if isinstance(item, Problem):
+            out.append(item)
+            continue
+        for doc in read_path(Path(item)):
+            if isinstance(doc, Problem):
+                out.append(doc)
+            else:
+                slots.append(len(out))
+                out.append(None)
+                raws.append(doc)
+    for slot, rec in zip(slots, process_documents(raws, registry, batch_size=NLP_BATCH)):
+        out[slot] = rec
+    return out  # type: ignore[return-value]
+
+
+class _Merger:
+    """The corpus index of the database and the rows waiting for the next commit."""
+
+    def __init__(self, con: Any, report: IngestReport) -> None:
+        self.con = con
+        self.report = report
+        self.index = CorpusIndex.load(con)
+        self.pending: list[dict[str, list[tuple]]] = []
+
+    def add(self, rec: DocumentRecords) -> bool:
+        """Flag one document against the corpus and queue its rows; False when already known."""
+        self.report.documents_read += 1
+        if rec.article_id in self.index.known:
+            self.report.articles_existing += 1
+            return False
+        self.pending.append(self.index.add(rec, self.report.run_id))
+        self.report.articles_added += 1
+        return True
+
+    def write(self) -> None:
+        """Write the queued rows (inside the open transaction)."""
+        if self.pending:
+            store.write_rows(self.con, store.merge_rows(self.pending))
+            self.pending = []
+
+    def commit(self) -> None:
+        """Write the queued rows and commit them as one transaction; open the next."""
+        self.write()
+        self.con.execute("COMMIT")
+        self.con.execute("BEGIN TRANSACTION")
+
+
+def _tasks(paths: Sequence[str], files_per_task: int) -> Iterator[list[str | Problem]]:
+    stream = (str(f) if isinstance(f, Path) else f for f in iter_input_files(paths))
+    yield from batched(stream, files_per_task)
+
+
+def ingest_parallel(
+    paths: Iterable[str | Path],
+    db: str | Path,
+    scenario: Scenario | None = None,
+    execution: Execution = IN_PROCESS,
+    *,
+    files_per_task: int = FILES_PER_TASK,
+    commit_every: int | None = COMMIT_EVERY,
+    window: int | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the evidence database ``db``, extracting on ``execution``'s workers.
+
+    Gives the same rows as :func:`accord.evidence.ingest.ingest_paths`. ``commit_every`` articles
+    are committed at a time (``None``: the whole run is one transaction, as in the sequential
+    ingest). On a distributed run, files are read by the workers, so they must see the same
+    paths (a shared file system). ``progress(source, n_added)`` is called after each new article.
+    """
+    paths = [str(p) for p in paths]
+    if files_per_task < 1:
+        raise InputError(f"must be at least 1, got {files_per_task}", field="files_per_task")
+    if commit_every is not None and commit_every < 1:
+        raise InputError(f"must be at least 1, got {commit_every}", field="commit_every")
+    started = dt.datetime.now(dt.timezone.utc)
+    report = IngestReport(_run_id(paths, started))
+    registry = ScenarioRegistry.from_scenario(scenario)
+    t0 = time.perf_counter()
+    con = store.connect(db)
+    try:
+        before = store.counts(con)
+        con.execute("BEGIN TRANSACTION")
+        merger = _Merger(con, report)
+        con.execute(
+            "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, 0, 0, '[]')",
+            [report.run_id, started.replace(tzinfo=None), EXTRACTOR_VERSION, _pipeline_name(),
+             registry.scenario_id, json.dumps(paths)],
+        )
+        since_commit = 0
+        for results in _extracted(paths, registry, execution, files_per_task, window):
+            for entry in results:
+                if isinstance(entry, Problem):
+                    report.problems.append(entry)
+                    continue
+                rec = entry
+                if merger.add(rec):
+                    since_commit += 1
+                    if progress is not None:
+                        progress(rec.article["source_path"], report.articles_added)
+            if commit_every is not None and since_commit >= commit_every:
+                merger.commit()
+                since_commit = 0
+        report.seconds = time.perf_counter() - t0
+        merger.write()
+        con.execute(
+            "UPDATE runs SET finished_at = ?, articles_added = ?, articles_existing = ?, problems = ? WHERE id = ?",
+            [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), report.articles_added,
+             report.articles_existing, json.dumps(report.messages()), report.run_id],
+        )
+        con.execute("COMMIT")
+        after = store.counts(con)
+        report.rows_added = {t: after[t] - before[t] for t in after}
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection may already be gone
+            pass
+        raise
+    finally:
+        con.close()
+    return report
+
+
+def _extracted(
+    paths: Sequence[str],
+    registry: ScenarioRegistry,
+    execution: Execution,
+    files_per_task: int,
+    window: int | None,
+) -> Iterator[list[DocumentRecords | Problem]]:
+    """Extraction results task by task, in input order, here or on the cluster."""
+    tasks = _tasks(paths, files_per_task)
+    if not execution.distributed:
+        for task in tasks:
+            yield extract_files(task, registry)
+        return
+    from accord.distributed import bounded_map, dask_client
+
+    with dask_client(workers=execution.workers, scheduler=execution.scheduler) as client:
+        [reg] = client.scatter([registry], broadcast=True, hash=False)
+        yield from bounded_map(client, extract_files, tasks, window=window, extra=(reg,))
