@@ -33,6 +33,7 @@ import numpy as np
 from accord.errors import ModelError
 from accord.execution import IN_PROCESS, Execution, chunk_seeds, chunk_sizes
 from accord.models import bdm as bdm_mod
+from accord.models.baselines import batch_weighted_mean, batch_weighted_quantile, scheme_weights
 from accord.models.issue import IssueData
 from accord.models.registry import BASELINES, MODELS
 
@@ -66,35 +67,14 @@ class NoiseSpec:
 # --------------------------------------------------------------------------- draw-batched models
 
 
-def _weights(s: np.ndarray, c: np.ndarray, scheme: str) -> np.ndarray:
-    if scheme in ("unweighted",):
-        return np.ones_like(s)
-    if scheme in ("salience", "salience_only"):
-        return s
-    if scheme in ("salience_x_capability", "salience-x-capability"):
-        return s * c
-    raise ModelError(f"unknown weighting {scheme!r}; use salience_x_capability, salience or unweighted")
-
-
 def batch_compromise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Weighted mean per row; the plain mean on rows whose weights sum to 0."""
-    total = w.sum(axis=1)
-    zero = total <= 0
-    return np.where(zero, x.mean(axis=1), (w * x).sum(axis=1) / np.where(zero, 1.0, total))
+    return batch_weighted_mean(x, w)[0]
 
 
 def batch_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> np.ndarray:
     """Lower weighted quantile per row (equal positions pooled); unweighted where ``Σw = 0``."""
-    if not 0 < tau <= 1:
-        raise ModelError(f"quantile level must lie in (0, 1], got {tau}")
-    w = np.where((w.sum(axis=1) <= 0)[:, None], 1.0, w)
-    order = np.argsort(x, axis=1, kind="stable")
-    xs = np.take_along_axis(x, order, axis=1)
-    cum = np.cumsum(np.take_along_axis(w, order, axis=1), axis=1)
-    last_of_value = np.concatenate([xs[:, 1:] != xs[:, :-1], np.ones((x.shape[0], 1), bool)], axis=1)
-    total = cum[:, -1:]
-    ok = (cum >= tau * total - 1e-12 * total) & last_of_value
-    return np.take_along_axis(xs, np.argmax(ok, axis=1)[:, None], axis=1)[:, 0]
+    return batch_weighted_quantile(x, w, tau)[0]
 
 
 def batch_nash(
@@ -173,9 +153,9 @@ def evaluate_batch(model: ModelRun, issue: IssueData, x: np.ndarray, s: np.ndarr
     kind = _kind(model.name)
     bsz = x.shape[0]
     if kind == "compromise":
-        return batch_compromise(x, _weights(s, c, p.get("weights", "salience_x_capability")))
+        return batch_compromise(x, scheme_weights(s, c, p.get("weights", "salience_x_capability")))
     if kind == "quantile":
-        return batch_quantile(x, _weights(s, c, p.get("weights", "salience_x_capability")), float(p.get("tau", 0.5)))
+        return batch_quantile(x, scheme_weights(s, c, p.get("weights", "salience_x_capability")), float(p.get("tau", 0.5)))
     if kind == "status_quo":
         return np.full(bsz, float(issue.reference if issue.reference is not None else 0.0))
     if kind == "midpoint":

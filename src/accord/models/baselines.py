@@ -27,51 +27,65 @@ _WEIGHT_ALIASES = {
 }
 
 
-def weights_of(issue: IssueData, weights: str = "salience_x_capability") -> np.ndarray:
-    """Effective weights of the actors of ``issue`` under a weighting scheme."""
+def scheme_weights(s: np.ndarray, c: np.ndarray, weights: str = "salience_x_capability") -> np.ndarray:
+    """Effective weights from saliences and capabilities (any shape) under a weighting scheme."""
     try:
         scheme = _WEIGHT_ALIASES[weights]
     except KeyError:
         raise ModelError(f"unknown weighting {weights!r}; use salience_x_capability, salience or unweighted") from None
     if scheme == "unweighted":
-        return np.ones(issue.n)
-    s = np.nan_to_num(issue.s, nan=0.0)
-    if scheme == "salience":
-        return s
-    return s * issue.c
+        return np.ones(np.shape(s))
+    s = np.nan_to_num(np.asarray(s, dtype=float), nan=0.0)
+    return s if scheme == "salience" else s * c
+
+
+def weights_of(issue: IssueData, weights: str = "salience_x_capability") -> np.ndarray:
+    """Effective weights of the actors of ``issue`` under a weighting scheme."""
+    return scheme_weights(issue.s, issue.c, weights)
+
+
+def batch_weighted_mean(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean of each row of ``x``, and which rows fell back to the plain mean (``Σw = 0``)."""
+    total = w.sum(axis=-1)
+    zero = total <= 0
+    values = np.where(zero, x.mean(axis=-1), (w * x).sum(axis=-1) / np.where(zero, 1.0, total))
+    return values, zero
+
+
+def batch_weighted_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Lower weighted quantile of each row (equal positions pooled), and which rows were unweighted."""
+    if not 0 < tau <= 1:
+        raise ModelError(f"quantile level must lie in (0, 1], got {tau}")
+    zero = w.sum(axis=-1) <= 0
+    w = np.where(zero[..., None], 1.0, w)
+    order = np.argsort(x, axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
+    cum = np.cumsum(np.take_along_axis(w, order, axis=-1), axis=-1)
+    ones = np.ones(xs.shape[:-1] + (1,), dtype=bool)
+    last_of_value = np.concatenate([xs[..., 1:] != xs[..., :-1], ones], axis=-1)
+    total = cum[..., -1:]
+    ok = (cum >= tau * total - 1e-12 * total) & last_of_value
+    return np.take_along_axis(xs, np.argmax(ok, axis=-1)[..., None], axis=-1)[..., 0], zero
 
 
 def weighted_mean(x: np.ndarray, w: np.ndarray) -> tuple[float, bool]:
     """Weighted mean of ``x``; falls back to the plain mean (degenerate) when ``Σw = 0``."""
     x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
     if x.size == 0:
         raise ModelError("no actor takes part in this issue")
-    total = w.sum()
-    if total <= 0:
-        return float(x.mean()), True
-    return float(np.dot(w, x) / total), False
+    value, zero = batch_weighted_mean(x, np.asarray(w, dtype=float))
+    return float(value), bool(zero)
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> tuple[float, bool]:
     """Lower weighted quantile ``min{x : Σ_{x_i ≤ x} w_i ≥ τ Σw}``; unweighted when ``Σw = 0``."""
+    x = np.asarray(x, dtype=float)
     if not 0 < tau <= 1:
         raise ModelError(f"quantile level must lie in (0, 1], got {tau}")
-    x = np.asarray(x, dtype=float)
-    w = np.asarray(w, dtype=float)
     if x.size == 0:
         raise ModelError("no actor takes part in this issue")
-    degenerate = bool(w.sum() <= 0)
-    if degenerate:
-        w = np.ones_like(x)
-    order = np.argsort(x, kind="stable")
-    xs, ws = x[order], w[order]
-    cum = np.cumsum(ws)
-    # pooled equal positions: the cumulative weight at the last copy of each value counts
-    last_of_value = np.append(xs[1:] != xs[:-1], True)
-    target = tau * cum[-1]
-    ok = (cum >= target - 1e-12 * cum[-1]) & last_of_value
-    return float(xs[np.argmax(ok)]), degenerate
+    value, zero = batch_weighted_quantile(x, np.asarray(w, dtype=float), tau)
+    return float(value), bool(zero)
 
 
 @dataclass(frozen=True)
