@@ -66,9 +66,15 @@ def print_findings(result: RunResult) -> None:
             f"[bold]Packages[/bold]: {pk['n_acceptable']:,} of {pk['n_packages']:,} acceptable to all "
             f"{len(pk['parties'])} parties" if pk["acceptable_to_all"] else "[bold]Packages[/bold]: none acceptable to all parties"
         )
-        for name in ("nash", "kalai_smorodinsky"):
-            if pk.get(name):
-                console.print(f"  {name.replace('_', '–').title()} package: {pk[name].get('label')}")
+        points = [(title, pk[key]) for key, title in (("nash", "Nash"), ("kalai_smorodinsky", "Kalai–Smorodinsky")) if pk.get(key)]
+        if points:
+            t = Table(title="Bargaining packages", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+            t.add_column("issue", no_wrap=True)
+            for title, _ in points:
+                t.add_column(title)
+            for k, issue in enumerate(pk["issues"]):
+                t.add_row(issue["id"], *(rec["package"][k].replace("_", " ") for _, rec in points))
+            console.print(t)
         for side, n in (pk.get("passing_count") or {}).items():
             console.print(f"  {side}: {n:,} packages pass the referendum with p ≥ 0.5")
     tr = d.get("truce")
