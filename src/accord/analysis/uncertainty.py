@@ -35,6 +35,7 @@ from accord.execution import IN_PROCESS, Execution, chunk_seeds, chunk_sizes
 from accord.models import bdm as bdm_mod
 from accord.models.baselines import batch_weighted_mean, batch_weighted_quantile, scheme_weights
 from accord.models.issue import IssueData
+from accord.models.nash import batch_nbs
 from accord.models.registry import BASELINES, MODELS
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -75,47 +76,6 @@ def batch_compromise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 def batch_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> np.ndarray:
     """Lower weighted quantile per row (equal positions pooled); unweighted where ``Σw = 0``."""
     return batch_weighted_quantile(x, w, tau)[0]
-
-
-def batch_nash(
-    x: np.ndarray, s: np.ndarray, c: np.ndarray, r: float | None, kappa: float, scale: float
-) -> np.ndarray:
-    """Nash bargaining solution with quadratic loss per row (rules of :func:`accord.models.nash.nbs`)."""
-    if kappa < 0:
-        raise ModelError("kappa (cost of no agreement) must be >= 0")
-    if r is None and kappa <= 0:
-        raise ModelError("without a reference point kappa must be > 0")
-    if scale <= 0:
-        raise ModelError("scale must be > 0")
-    active = c * s > 0
-    any_active = active.any(axis=1)
-    lo = x.min(axis=1) if r is None else np.minimum(x.min(axis=1), r)
-    hi = x.max(axis=1) if r is None else np.maximum(x.max(axis=1), r)
-    s_safe = np.where(active, s, 1.0)
-    util_r = -s * ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
-    d = util_r - kappa
-    half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
-    f_lo = np.maximum(lo, np.where(active, x - half, -np.inf).max(axis=1))
-    f_hi = np.minimum(hi, np.where(active, x + half, np.inf).min(axis=1))
-    gridlock = f_lo >= f_hi
-    a = f_lo.copy()
-    b = f_hi.copy()
-    running = any_active & ~gridlock
-    for _ in range(200):  # bisection steps on the derivative, all rows at once
-        if not running.any():
-            break
-        m = 0.5 * (a + b)
-        g = -s * ((m[:, None] - x) / scale) ** 2 - d
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(active, c * (-2 * s * (m[:, None] - x) / scale**2) / g, 0.0)
-        up = terms.sum(axis=1) > 0
-        a = np.where(running & up, m, a)
-        b = np.where(running & ~up, m, b)
-        running &= ~(b - a <= 1e-12 * scale)
-    out = 0.5 * (a + b)
-    stuck = r if r is not None else 0.5 * (lo + hi)
-    out = np.where(gridlock, stuck, out)
-    return np.where(any_active, out, x.mean(axis=1))
 
 
 @dataclass(frozen=True)
@@ -162,7 +122,7 @@ def evaluate_batch(model: ModelRun, issue: IssueData, x: np.ndarray, s: np.ndarr
         return np.full(bsz, (issue.lo + issue.hi) / 2)
     if kind == "nash" and p.get("loss", "quadratic") == "quadratic" and np.isscalar(p.get("kappa", 1.0)):
         r = issue.reference if p.get("use_reference", True) else None
-        return batch_nash(x, s, c, r, float(p.get("kappa", 1.0)), issue.hi - issue.lo)
+        return batch_nbs(x, s, c, r, float(p.get("kappa", 1.0)), issue.hi - issue.lo)[0]
     if kind == "bdm":
         variant = p.get("variant", "scholz")
         rule = bdm_mod.as_stop_rule(p.get("stop", "bdm_discount"))

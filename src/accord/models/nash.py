@@ -31,6 +31,56 @@ class NBSResult:
     degenerate: bool = False
 
 
+def batch_nbs(
+    x: np.ndarray, s: np.ndarray, c: np.ndarray, r: float | None, kappa: float | np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quadratic-loss Nash bargaining solution of each row of ``x`` (rows: independent issues or draws).
+
+    Returns the solutions, which rows are gridlocked at the reference point, and which rows
+    have no actor with ``c·s > 0`` (solved by the plain mean).
+    """
+    x = np.asarray(x, dtype=float)
+    s = np.nan_to_num(np.asarray(s, dtype=float), nan=0.0)
+    c = np.asarray(c, dtype=float)
+    kappa = np.asarray(kappa, dtype=float)
+    if np.any(kappa < 0):
+        raise ModelError("kappa (cost of no agreement) must be >= 0")
+    if r is None and np.any(kappa <= 0):
+        raise ModelError("without a reference point kappa must be > 0")
+    if scale <= 0:
+        raise ModelError("scale must be > 0")
+    active = c * s > 0
+    any_active = active.any(axis=1)
+    lo = x.min(axis=1) if r is None else np.minimum(x.min(axis=1), r)
+    hi = x.max(axis=1) if r is None else np.maximum(x.max(axis=1), r)
+    s_safe = np.where(active, s, 1.0)
+    util_r = -s * ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
+    d = util_r - kappa
+    # each constraint u_i(y) > d_i is an open interval centred at x_i
+    half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
+    f_lo = np.maximum(lo, np.where(active, x - half, -np.inf).max(axis=1))
+    f_hi = np.minimum(hi, np.where(active, x + half, np.inf).min(axis=1))
+    gridlock = any_active & (f_lo >= f_hi)
+    a = f_lo.copy()
+    b = f_hi.copy()
+    running = any_active & ~gridlock
+    for _ in range(_ITER):  # bisection on the derivative, all rows at once
+        if not running.any():
+            break
+        m = 0.5 * (a + b)
+        g = -s * ((m[:, None] - x) / scale) ** 2 - d
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(active, c * (-2 * s * (m[:, None] - x) / scale**2) / g, 0.0)
+        up = terms.sum(axis=1) > 0
+        a = np.where(running & up, m, a)
+        b = np.where(running & ~up, m, b)
+        running &= ~(b - a <= 1e-12 * scale)
+    out = 0.5 * (a + b)
+    stuck = r if r is not None else 0.5 * (lo + hi)
+    out = np.where(gridlock, stuck, out)
+    return np.where(any_active, out, x.mean(axis=1)), gridlock, ~any_active
+
+
 def nbs(
     x: np.ndarray,
     s: np.ndarray,
@@ -56,6 +106,10 @@ def nbs(
     if loss not in ("quadratic", "linear"):
         raise ModelError(f"unknown loss {loss!r}; use quadratic or linear")
 
+    if loss == "quadratic":
+        values, gridlock, degenerate = batch_nbs(x[None], s[None], c[None], r, k[None], scale)
+        return NBSResult(float(values[0]), gridlock=bool(gridlock[0]), degenerate=bool(degenerate[0]))
+
     active = c * s > 0
     if not active.any():
         return NBSResult(float(x.mean()), degenerate=True)
@@ -64,15 +118,11 @@ def nbs(
     hi = float(max(x.max(), r)) if r is not None else float(x.max())
 
     def util(y: np.ndarray | float) -> np.ndarray:
-        dist = (np.asarray(y)[..., None] - xa) / scale
-        return -sa * (dist**2 if loss == "quadratic" else np.abs(dist))
+        return -sa * np.abs((np.asarray(y)[..., None] - xa) / scale)
 
     d = (util(r) if r is not None else np.zeros_like(xa)) - ka
     # each constraint u_i(y) > d_i is an open interval centred at x_i
-    if loss == "quadratic":
-        half = scale * np.sqrt(-d / sa)
-    else:
-        half = scale * (-d / sa)
+    half = scale * (-d / sa)
     f_lo = max(lo, float(np.max(xa - half)))
     f_hi = min(hi, float(np.min(xa + half)))
     if f_lo >= f_hi:
@@ -82,20 +132,6 @@ def nbs(
         g = util(y) - d
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where((g > 0).all(axis=-1), (ca * np.log(np.where(g > 0, g, 1.0))).sum(axis=-1), -np.inf)
-
-    if loss == "quadratic":
-        a, b = f_lo, f_hi
-        for _ in range(_ITER):
-            m = 0.5 * (a + b)
-            g = util(m) - d
-            deriv = float(np.sum(ca * (-2 * sa * (m - xa) / scale**2) / g))
-            if deriv > 0:
-                a = m
-            else:
-                b = m
-            if b - a <= 1e-12 * scale:
-                break
-        return NBSResult(0.5 * (a + b))
 
     # linear loss: concave with kinks; golden-section search, then detect a flat top
     a, b = f_lo, f_hi
