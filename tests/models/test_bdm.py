@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from accord.errors import ModelError
 from accord.models import bdm
-from accord.models.bdm import PairGeometry, StopRule, bdm_model, first_round_utilities, run_bdm, simulate_batch
+from accord.models.bdm import StopRule, linear_win_probabilities, bdm_model, first_round_utilities, run_bdm, simulate_batch
 from accord.models.issue import IssueData
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -75,13 +75,11 @@ def test_ec_input_order_and_shared_invariants(ec: IssueData) -> None:
 
 
 def test_scholz_win_probability_example(ec: IssueData) -> None:
-    x = ec.x[None, :]
-    geo = PairGeometry(x, np.array([6.0]))
-    num = geo.vote_numerators((ec.c * ec.s)[None, :], geo.dlt)
-    z = 2 * num.sum()
+    p, z = linear_win_probabilities(ec.x, ec.c * ec.s, 6.0)
     assert z == pytest.approx(28.233, abs=1e-9)
     nl, fr = EC_ORDER.index("Netherlands"), EC_ORDER.index("France")
-    assert num[0, nl, fr] / z == pytest.approx(0.008784047037155148, abs=1e-12)
+    assert p[nl, fr] == pytest.approx(0.008784047037155148, abs=1e-12)
+    assert np.all(np.diag(p) == 0)
 
 
 def test_scholz_round1_risk_exponents(ec: IssueData) -> None:
@@ -165,8 +163,11 @@ def _inputs(n_max: int = 30):
     return st.integers(2, n_max).flatmap(
         lambda n: st.tuples(
             st.lists(position, min_size=n, max_size=n),
-            st.lists(st.floats(0.01, 1.0), min_size=n, max_size=n),
-            st.lists(st.floats(0.01, 10.0), min_size=n, max_size=n),
+            # distinct saliences and capabilities: with equal weights, mirror-symmetric
+            # positions make pairs of expected utilities equal in exact arithmetic, and
+            # which of them comes out larger is rounding noise
+            st.lists(st.floats(0.01, 1.0), min_size=n, max_size=n, unique=True),
+            st.lists(st.floats(0.01, 10.0), min_size=n, max_size=n, unique=True),
         )
     )
 
@@ -178,7 +179,15 @@ def _assert_matches_reference(x, s, c, variant: str, rounds: int) -> None:
     done = int(res.n_rounds[0])
     assert done == len(ref.positions) - 1
     np.testing.assert_allclose(res.positions[0, : done + 1], np.array(ref.positions), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(res.medians[0, : done + 1], ref.medians, rtol=0, atol=1e-9)
+    w = np.array(s) * np.array(c)
+    for t, (got, want) in enumerate(zip(res.medians[0, : done + 1], ref.medians)):
+        if abs(got - want) > 1e-9:
+            # a mathematically exact tie of two positions (symmetric configurations) is
+            # decided by rounding noise: accept any position whose cost is within 1e-9
+            xs = np.array(ref.positions[t])
+            cost = lambda p: float(np.sum(w * np.abs(xs - p)))  # noqa: E731
+            assert cost(got) - cost(want) <= 1e-9 * max(1.0, cost(want)), (t, got, want)
+            assert np.min(np.abs(xs - got)) <= 1e-9
     np.testing.assert_allclose(res.means[0, : done + 1], ref.means, rtol=0, atol=1e-9)
     for t in range(done):
         np.testing.assert_allclose(res.risk[0, t], ref.risk[t], rtol=0, atol=1e-9)

@@ -124,23 +124,42 @@ def evaluate_batch(model: ModelRun, issue: IssueData, x: np.ndarray, s: np.ndarr
         r = issue.reference if p.get("use_reference", True) else None
         return batch_nbs(x, s, c, r, float(p.get("kappa", 1.0)), issue.hi - issue.lo)[0]
     if kind == "bdm":
-        variant = p.get("variant", "scholz")
-        rule = bdm_mod.as_stop_rule(p.get("stop", "bdm_discount"))
-        tweaks = {k: p[k] for k in ("delta", "eps", "K") if k in p}
-        if tweaks:
-            rule = bdm_mod.StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
-        res = bdm_mod.simulate_batch(
-            x, s, c, variant=variant, rounds=int(p.get("rounds", 100)), stop=rule,
-            Q=float(p.get("Q", 1.0)), T=float(p.get("T", 1.0)),
-            bounds=(issue.lo, issue.hi) if variant == "masad" else None,
-        )
-        return res.forecast
+        return bdm_batch(p, [issue], [(x, s, c)])[0]
     # any other registered model: one registry call per row
     fn = MODELS[model.name].load()
     out = np.empty(bsz)
     for row in range(bsz):  # loop over draws, only for models without a batched form
         one = issue.with_values(x=x[row], s=s[row], c=c[row])
         out[row] = fn([one], **p)[issue.id].value
+    return out
+
+
+def bdm_batch(params: Mapping[str, Any], issues: Sequence[IssueData], drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+    """BDM forecasts for the drawn rows of several issues; issues with the same number of
+    actors run as one batch (each row's result does not depend on its batch)."""
+    variant = params.get("variant", "scholz")
+    rule = bdm_mod.as_stop_rule(params.get("stop", "bdm_discount"))
+    tweaks = {k: params[k] for k in ("delta", "eps", "K") if k in params}
+    if tweaks:
+        rule = bdm_mod.StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
+    out: list[np.ndarray] = [np.empty(0)] * len(issues)
+    groups: dict[int, list[int]] = {}
+    for k, issue in enumerate(issues):
+        groups.setdefault(issue.n, []).append(k)
+    for members in groups.values():
+        x, s, c = (np.concatenate([drawn[k][j] for k in members]) for j in range(3))
+        bounds = None
+        if variant == "masad":
+            bounds = np.concatenate([np.tile([issues[k].lo, issues[k].hi], (len(drawn[k][0]), 1)) for k in members])
+        res = bdm_mod.simulate_batch(
+            x, s, c, variant=variant, rounds=int(params.get("rounds", 100)), stop=rule,
+            Q=float(params.get("Q", 1.0)), T=float(params.get("T", 1.0)), bounds=bounds,
+        )
+        start = 0
+        for k in members:
+            size = len(drawn[k][0])
+            out[k] = res.forecast[start:start + size]
+            start += size
     return out
 
 
@@ -194,8 +213,11 @@ def _simulate_chunk(task: _ChunkTask) -> dict[str, Any]:
     rng = np.random.default_rng(task.seed)
     drawn = draw_inputs(task.issues, task.noise, rng, task.size)
     values = np.zeros((len(task.models), len(task.issues), task.size))
-    for k, (issue, (x, s, c)) in enumerate(zip(task.issues, drawn)):
-        for m, model in enumerate(task.models):
+    for m, model in enumerate(task.models):
+        if _kind(model.name) == "bdm":
+            values[m] = bdm_batch(model.merged(), task.issues, drawn)
+            continue
+        for k, (issue, (x, s, c)) in enumerate(zip(task.issues, drawn)):
             if model.covers(issue):
                 values[m, k] = evaluate_batch(model, issue, x, s, c)
     out: dict[str, Any] = {"values": values}
