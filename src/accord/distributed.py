@@ -106,7 +106,8 @@ def local_cluster(workers: int) -> Iterator[Any]:
     """A ``distributed.LocalCluster`` of ``workers`` single-threaded processes on loopback, closed on exit.
 
     No dashboard, quiet logs, no GIL probe or statistical profiler in the workers (they only
-    feed the dashboard and slow the chunks down). Workers keep glibc's adaptive allocator: Dask would set
+    feed the dashboard and slow the chunks down). Each worker runs the compiled BDM kernels on
+    one thread (``NUMBA_NUM_THREADS=1``): the workers are the parallelism. Workers keep glibc's adaptive allocator: Dask would set
     ``MALLOC_TRIM_THRESHOLD_`` in them, which fixes the mmap threshold and makes the
     numpy-heavy chunks (BDM, baselines) about twice as slow.
     """
@@ -119,6 +120,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
             k: v for k, v in (dask.config.get("distributed.nanny.pre-spawn-environ", None) or {}).items()
             if k not in MALLOC_SETTINGS
         }
+        environ["NUMBA_NUM_THREADS"] = "1"
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **QUIET_WORKERS}):
             cluster = LocalCluster(
                 n_workers=workers,

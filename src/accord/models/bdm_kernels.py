@@ -151,8 +151,8 @@ def vexp(x: np.ndarray, out: np.ndarray) -> None:
 _D, _NUM, _LD, _LN, _LF, _P1, _P2, _A, _B = range(9)
 _FLOAT_SLOTS = 9
 # slots of the per-actor float array V, each (n, LANES)
-_X, _S, _W, _WST, _R, _NX, _ER, _EP, _DANGER, _UX, _UW = range(11)  # _UX, _UW: input order
-_VECTOR_SLOTS = 11
+_X, _S, _W, _WST, _R, _NX, _ER, _EP, _DANGER, _UX, _UW, _ORIG = range(12)  # _UX, _UW: input order
+_VECTOR_SLOTS = 12
 
 
 @njit(**_JIT)
@@ -194,6 +194,7 @@ def _load_sorted(x, s, w, wstat, scale, lo, rows, V, J, lane) -> None:
         for i in range(n):
             q = rank[i, l]
             orig[q, l] = i
+            V[_ORIG, q, l] = i
             V[_X, q, l] = x[row, i]
             V[_S, q, l] = s[row, i]
             V[_W, q, l] = w[row, i]
@@ -210,14 +211,26 @@ def _store_sorted(src, orig, dst, lo, rows) -> None:
 
 
 @njit(**_JIT)
-def _geometry(X, scale, D, CNT) -> None:
-    """``D[k, j] = |x_k − x_j| / Δ`` and, for sorted slots ``a < b`` with ``x_a < x_b``,
+def _geometry(X, scale, D, CNT, LD, LN, LF) -> None:
+    """Per lane: ``D[k, j] = |x_k − x_j| / Δ`` with its logarithms ``log d``, ``log(1/2 − d/2)``
+    and ``log(1/2 + d/2)`` (once per pair), and for sorted slots ``a < b`` with ``x_a < x_b``
     ``CNT[a, b]``: how many voters lie strictly left of the pair's midpoint."""
     n = X.shape[0]
     for k in range(n):
-        for j in range(n):
+        for j in range(k, n):
             for l in range(LANES):
-                D[k, j, l] = abs(X[k, l] - X[j, l]) / scale[l]
+                d = abs(X[k, l] - X[j, l]) / scale[l]
+                ld = _log(d)
+                ln = _log(0.5 - 0.5 * d)
+                lf = _log(0.5 + 0.5 * d)
+                D[k, j, l] = d
+                LD[k, j, l] = ld
+                LN[k, j, l] = ln
+                LF[k, j, l] = lf
+                D[j, k, l] = d
+                LD[j, k, l] = ld
+                LN[j, k, l] = ln
+                LF[j, k, l] = lf
     for a in range(n):
         for b in range(a + 1, n):
             for l in range(LANES):
@@ -225,25 +238,6 @@ def _geometry(X, scale, D, CNT) -> None:
             for q in range(a + 1, b):
                 for l in range(LANES):
                     CNT[a, b, l] += X[q, l] < 0.5 * (X[a, l] + X[b, l])
-
-
-@njit(**_JIT)
-def _pair_logs(D, LD, LN, LF) -> None:
-    """``log d``, ``log(1/2 − d/2)`` and ``log(1/2 + d/2)`` of every pair (symmetric: computed once per pair)."""
-    n = D.shape[0]
-    for k in range(n):
-        for j in range(k, n):
-            for l in range(LANES):
-                d = D[k, j, l]
-                ld = _log(d)
-                ln = _log(0.5 - 0.5 * d)
-                lf = _log(0.5 + 0.5 * d)
-                LD[k, j, l] = ld
-                LN[k, j, l] = ln
-                LF[k, j, l] = lf
-                LD[j, k, l] = ld
-                LN[j, k, l] = ln
-                LF[j, k, l] = lf
 
 
 @njit(**_JIT)
@@ -348,7 +342,7 @@ def _scholz_block(V, scale, F, PF, CNT, inv_z) -> None:
     X, S, W, r, danger = V[_X], V[_S], V[_W], V[_R], V[_DANGER]
     n = X.shape[0]
     D, NUM = F[_D], F[_NUM]
-    _geometry(X, scale, D, CNT)
+    _geometry(X, scale, D, CNT, F[_LD], F[_LN], F[_LF])
     # pass 1: r ≡ 1, linear votes; danger S_i = Σ_{j≠i} EU(j→i)
     _vote_numerators(X, W, D, D, r, False, CNT, PF, NUM, inv_z)
     danger[:, :] = 0.0
@@ -361,7 +355,6 @@ def _scholz_block(V, scale, F, PF, CNT, inv_z) -> None:
                 danger[i, l] += _eu(S[i, l], NUM[j, i, l] * inv_z[l], 2 - 4 * (0.5 - 0.5 * d), 2 - 4 * (0.5 + 0.5 * d), 0.0)
     _risk_exponents(danger, r)
     # pass 2: every distance term raised to the exponent of the actor it is seen from
-    _pair_logs(D, F[_LD], F[_LN], F[_LF])
     _vote_numerators(X, W, D, F[_LD], r, True, CNT, PF, NUM, inv_z)
     for k in range(n):
         for l in range(LANES):
@@ -369,59 +362,76 @@ def _scholz_block(V, scale, F, PF, CNT, inv_z) -> None:
 
 
 @njit(**_JIT)
-def _scholz_matrices(V, F, inv_z) -> None:
-    """``F[_A] = a[k, j] = EU(k→j)`` and ``F[_B] = b[k, j] = EU(j→k)``, both from receiver k's view (``r_k``)."""
+def _scholz_row(k, V, F, inv_z, a_row, b_row) -> None:
+    """Receiver k's row: ``a_row[j] = a[k, j] = EU(k→j)``, ``b_row[j] = b[k, j] = EU(j→k)``, both with ``r_k``."""
     S, r, usq = V[_S], V[_R], V[_DANGER]
-    D, NUM, LN, LF, A, B = F[_D], F[_NUM], F[_LN], F[_LF], F[_A], F[_B]
+    D, NUM, LN, LF = F[_D], F[_NUM], F[_LN], F[_LF]
     n = S.shape[0]
-    for k in range(n):
-        for j in range(n):
-            for l in range(LANES):
-                d = D[k, j, l]
-                u_s = 2 - 4 * _power(0.5 - 0.5 * d, LN[k, j, l], r[k, l])
-                u_f = 2 - 4 * _power(0.5 + 0.5 * d, LF[k, j, l], r[k, l])
-                A[k, j, l] = _eu(S[j, l], NUM[k, j, l] * inv_z[l], u_s, u_f, usq[k, l])
-                B[k, j, l] = _eu(S[k, l], NUM[j, k, l] * inv_z[l], u_s, u_f, usq[k, l])
+    for j in range(n):
+        for l in range(LANES):
+            d = D[k, j, l]
+            u_s = 2 - 4 * _power(0.5 - 0.5 * d, LN[k, j, l], r[k, l])
+            u_f = 2 - 4 * _power(0.5 + 0.5 * d, LF[k, j, l], r[k, l])
+            a_row[j, l] = _eu(S[j, l], NUM[k, j, l] * inv_z[l], u_s, u_f, usq[k, l])
+            b_row[j, l] = _eu(S[k, l], NUM[j, k, l] * inv_z[l], u_s, u_f, usq[k, l])
 
 
 @njit(**_JIT)
-def _scholz_choose(V, orig, A, B, partner, kind) -> None:
+def _scholz_matrices(V, F, inv_z) -> None:
+    """``F[_A] = a[k, j]`` and ``F[_B] = b[k, j]`` for every pair (for inspection)."""
+    for k in range(V.shape[1]):
+        _scholz_row(k, V, F, inv_z, F[_A, k], F[_B, k])
+
+
+@njit(**_JIT)
+def _scholz_choose(V, orig, F, inv_z, partner, kind) -> None:
     """Each receiver's move: the nearest lost confrontation, else the compromise of smallest key;
-    ties go to the first proposer in input order."""
-    X, NX, ER, EP = V[_X], V[_NX], V[_ER], V[_EP]
+    ties go to the first proposer in input order. Each receiver's utilities are computed
+    row by row (in ``F[_A, 0]``, ``F[_B, 0]``), which keeps them in cache."""
+    A, B = F[_A, 0], F[_B, 0]
+    X, NX, ER, EP, OF = V[_X], V[_NX], V[_ER], V[_EP], V[_ORIG]
     n = X.shape[0]
+    # the running choices are kept as floats (slot and input index) so that every
+    # select in the loop is a float vector operation
     gap_best = np.empty(LANES)
     key_best = np.empty(LANES)
+    conf_f = np.empty(LANES)
+    comp_f = np.empty(LANES)
+    conf_first = np.empty(LANES)
+    comp_first = np.empty(LANES)
     conf = np.empty(LANES, dtype=np.int64)
     comp = np.empty(LANES, dtype=np.int64)
-    conf_first = np.empty(LANES, dtype=np.int64)  # input index of the current choice
-    comp_first = np.empty(LANES, dtype=np.int64)
     for k in range(n):
+        _scholz_row(k, V, F, inv_z, A, B)
         for l in range(LANES):
             gap_best[l] = np.inf
             key_best[l] = np.inf
-            conf[l] = -1
-            comp[l] = -1
+            conf_f[l] = -1.0
+            comp_f[l] = -1.0
             conf_first[l] = n
             comp_first[l] = n
         for j in range(n):
+            jf = float(j)
             for l in range(LANES):
                 xk = X[k, l]
                 xj = X[j, l]
-                a = A[k, j, l]
-                b = B[k, j, l]
+                a = A[j, l]
+                b = B[j, l]
                 differ = xk != xj
                 gap = abs(xk - xj)
-                oj = orig[j, l]
+                oj = OF[j, l]
                 take = differ & (a > 0) & (b > a) & ((gap < gap_best[l]) | ((gap == gap_best[l]) & (oj < conf_first[l])))
                 gap_best[l] = gap if take else gap_best[l]
-                conf[l] = j if take else conf[l]
+                conf_f[l] = jf if take else conf_f[l]
                 conf_first[l] = oj if take else conf_first[l]
                 key = (abs(a) * xk + abs(b) * xj) / (abs(a) + abs(b))
                 take = differ & (b > 0) & (a < 0) & (b > -a) & ((key < key_best[l]) | ((key == key_best[l]) & (oj < comp_first[l])))
                 key_best[l] = key if take else key_best[l]
-                comp[l] = j if take else comp[l]
+                comp_f[l] = jf if take else comp_f[l]
                 comp_first[l] = oj if take else comp_first[l]
+        for l in range(LANES):
+            conf[l] = int(conf_f[l])
+            comp[l] = int(comp_f[l])
         for l in range(LANES):
             j = conf[l] if conf[l] >= 0 else comp[l]
             if j < 0:
@@ -431,8 +441,8 @@ def _scholz_choose(V, orig, A, B, partner, kind) -> None:
                 ER[k, l] = 0.0
                 EP[k, l] = 0.0
                 continue
-            a = A[k, j, l]
-            b = B[k, j, l]
+            a = A[j, l]
+            b = B[j, l]
             partner[k, l] = orig[j, l]
             ER[k, l] = a
             EP[k, l] = b
@@ -455,7 +465,7 @@ def _masad_block(V, orig, scale, Q, T, F, PF, CNT, lane) -> None:
     n = X.shape[0]
     D, P, G = F[_D], F[_NUM], F[_P1]
     inv_z, cost, median, mean, best = lane[1], lane[2], lane[3], lane[4], lane[5]
-    _geometry(X, scale, D, CNT)
+    _geometry(X, scale, D, CNT, F[_LD], F[_LN], F[_LF])
     for k in range(n):
         for j in range(n):
             for l in range(LANES):
@@ -489,7 +499,6 @@ def _masad_block(V, orig, scale, Q, T, F, PF, CNT, lane) -> None:
                 danger[j, l] += eu
     _risk_exponents(danger, r)
     # pass 2: each challenger's own r_i, μ = weighted mean
-    _pair_logs(D, F[_LD], F[_LN], F[_LF])
     LN, LF, E = F[_LN], F[_LF], F[_B]
     for i in range(n):
         for l in range(LANES):
@@ -588,8 +597,7 @@ def play_round(variant, x, s, w, wstat, scale, Q, T, chunks, new_x, r, partner, 
             _load_sorted(x, s, w, wstat, scale, lo, rows, V, J, lane)
             if variant == 0:
                 _scholz_block(V, lane[0], F, PF, CNT, lane[1])
-                _scholz_matrices(V, F, lane[1])
-                _scholz_choose(V, orig, F[_A], F[_B], part, kd)
+                _scholz_choose(V, orig, F, lane[1], part, kd)
             else:
                 _masad_block(V, orig, lane[0], Q, T, F, PF, CNT, lane)
                 _masad_choose(V, orig, F[_B], part, kd)
@@ -661,7 +669,7 @@ def linear_vote_numerators(x, w, scale):
     weights = np.empty((1, n))
     weights[0] = w
     _load_sorted(rows, rows, weights, weights, np.full(1, scale), 0, 1, V, J, lane)
-    _geometry(V[_X], lane[0], F[_D], CNT)
+    _geometry(V[_X], lane[0], F[_D], CNT, F[_LD], F[_LN], F[_LF])
     _vote_numerators(V[_X], V[_W], F[_D], F[_D], V[_R], False, CNT, PF, F[_NUM], lane[1])
     orig = J[0]
     out = np.empty((n, n))
