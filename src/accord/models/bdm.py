@@ -455,10 +455,14 @@ def simulate_batch(
             medians[:, t] = medians[:, t - 1]
             means[:, t] = means[:, t - 1]
             continue
-        xa = x[active]
-        st = _play_round(variant, xa, s[active], w[active], wstat[active], scale[active], Q, T)
-        prev = xa
-        x[active] = st.new_x
+        if active.size == bsz:  # every row still running: no copies
+            prev = x
+            st = _play_round(variant, x, s, w, wstat, scale, Q, T)
+            x = st.new_x
+        else:
+            prev = x[active]
+            st = _play_round(variant, prev, s[active], w[active], wstat[active], scale[active], Q, T)
+            x[active] = st.new_x
         n_rounds[active] = t
         carried = stop_code != _RUNNING
         medians[:, t] = np.where(carried, medians[:, t - 1], 0.0)
