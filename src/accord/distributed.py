@@ -8,6 +8,7 @@ same, bit for bit, as an in-process run. Nothing here is imported unless Dask is
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections import deque
@@ -106,8 +107,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
     """A ``distributed.LocalCluster`` of ``workers`` single-threaded processes on loopback, closed on exit.
 
     No dashboard, quiet logs, no GIL probe or statistical profiler in the workers (they only
-    feed the dashboard and slow the chunks down). Each worker runs the compiled BDM kernels on
-    one thread (``NUMBA_NUM_THREADS=1``): the workers are the parallelism. Workers keep glibc's adaptive allocator: Dask would set
+    feed the dashboard and slow the chunks down). Workers keep glibc's adaptive allocator: Dask would set
     ``MALLOC_TRIM_THRESHOLD_`` in them, which fixes the mmap threshold and makes the
     numpy-heavy chunks (BDM, baselines) about twice as slow.
     """
@@ -120,7 +120,6 @@ def local_cluster(workers: int) -> Iterator[Any]:
             k: v for k, v in (dask.config.get("distributed.nanny.pre-spawn-environ", None) or {}).items()
             if k not in MALLOC_SETTINGS
         }
-        environ["NUMBA_NUM_THREADS"] = "1"
         with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **QUIET_WORKERS}):
             cluster = LocalCluster(
                 n_workers=workers,
@@ -149,12 +148,20 @@ def _keys(fn: Callable[..., Any], count: int) -> list[str]:
     return [f"accord-{name}-{token}-{i}" for i in range(count)]
 
 
+def on_one_core(fn: Callable[..., R], *args: Any) -> R:
+    """``fn(*args)`` with accord's compiled kernels on one thread: on a cluster the tasks are the parallelism."""
+    import numba
+
+    numba.set_num_threads(1)
+    return fn(*args)
+
+
 def client_map(client: Any, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """Run ``fn`` on every item with ``client``; results in item order."""
     items = list(items)
     if not items:
         return []
-    futures = client.map(fn, items, key=_keys(fn, len(items)), pure=False)
+    futures = client.map(functools.partial(on_one_core, fn), items, key=_keys(fn, len(items)), pure=False)
     try:
         return client.gather(futures)
     finally:
@@ -219,7 +226,7 @@ def bounded_map(
         except StopIteration:
             exhausted = True
             return
-        pending.append(client.submit(fn, item, *extra, key=f"accord-{name}-{token}-{index}", pure=False))
+        pending.append(client.submit(on_one_core, fn, item, *extra, key=f"accord-{name}-{token}-{index}", pure=False))
         index += 1
 
     try:

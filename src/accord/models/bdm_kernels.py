@@ -148,8 +148,8 @@ def vexp(x: np.ndarray, out: np.ndarray) -> None:
 # in input order" and to put the results back in input order.
 
 # slots of the float scratch array F, each (n, n, LANES)
-_D, _NUM, _LD, _LN, _LF, _P1, _P2, _A, _B = range(9)
-_FLOAT_SLOTS = 9
+_D, _NUM, _LD, _LN, _LF, _GAP, _A, _B = range(8)
+_FLOAT_SLOTS = 8
 # slots of the per-actor float array V, each (n, LANES)
 _X, _S, _W, _WST, _R, _NX, _ER, _EP, _DANGER, _UX, _UW, _ORIG = range(12)  # _UX, _UW: input order
 _VECTOR_SLOTS = 12
@@ -463,7 +463,7 @@ def _masad_block(V, orig, scale, Q, T, F, PF, CNT, lane) -> None:
     ``F[_A]`` and ``E[i, j] = EU(i→j)`` into ``F[_B]``."""
     X, S, W, Wst, r, danger = V[_X], V[_S], V[_W], V[_WST], V[_R], V[_DANGER]
     n = X.shape[0]
-    D, P, G = F[_D], F[_NUM], F[_P1]
+    D, P, G = F[_D], F[_NUM], F[_GAP]
     inv_z, cost, median, mean, best = lane[1], lane[2], lane[3], lane[4], lane[5]
     _geometry(X, scale, D, CNT, F[_LD], F[_LN], F[_LF])
     for k in range(n):
