@@ -138,10 +138,7 @@ def bdm_batch(params: Mapping[str, Any], issues: Sequence[IssueData], drawn: Seq
     """BDM forecasts for the drawn rows of several issues; issues with the same number of
     actors run as one batch (each row's result does not depend on its batch)."""
     variant = params.get("variant", "scholz")
-    rule = bdm_mod.as_stop_rule(params.get("stop", "bdm_discount"))
-    tweaks = {k: params[k] for k in ("delta", "eps", "K") if k in params}
-    if tweaks:
-        rule = bdm_mod.StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
+    rule = bdm_mod.tuned_stop_rule(params.get("stop", "bdm_discount"), dict(params))
     out: list[np.ndarray] = [np.empty(0)] * len(issues)
     groups: dict[int, list[int]] = {}
     for k, issue in enumerate(issues):

@@ -140,6 +140,15 @@ def bdm_discount(delta: float = 0.9, eps: float = 0.01) -> StopRule:
     return StopRule("bdm_discount", eps=eps, delta=delta)
 
 
+def tuned_stop_rule(stop: StopRule | str | None, params: dict[str, Any]) -> StopRule:
+    """The stop rule with the keywords ``delta``, ``eps`` and ``K`` taken out of ``params`` applied."""
+    rule = as_stop_rule(stop)
+    tweaks = {k: params.pop(k) for k in ("delta", "eps", "K") if k in params}
+    if not tweaks:
+        return rule
+    return StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
+
+
 def as_stop_rule(stop: StopRule | str | None) -> StopRule:
     """Accept a :class:`StopRule`, a rule name, or ``None`` (fixed)."""
     if stop is None:
@@ -630,10 +639,7 @@ def bdm_model(
     the median and mean, the stop reason and round and the number of offers, so a report
     can plot the path. Extra keyword ``delta``/``eps``/``K`` tune the stop rule.
     """
-    rule = as_stop_rule(stop)
-    tweaks = {k: params.pop(k) for k in ("delta", "eps", "K") if k in params}
-    if tweaks:
-        rule = StopRule(rule.rule, eps=tweaks.get("eps", rule.eps), delta=tweaks.get("delta", rule.delta), K=int(tweaks.get("K", rule.K)))
+    rule = tuned_stop_rule(stop, params)
     if params:
         raise ModelError(f"BDM: unknown parameter(s) {', '.join(sorted(params))}")
     out: dict[str, IssueForecast] = {}

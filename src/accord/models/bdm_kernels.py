@@ -621,16 +621,20 @@ def play_round(variant, x, s, w, wstat, scale, Q, T, chunks, new_x, r, partner, 
 def statistics(x, wstat, median, mean) -> None:
     """The weighted median ``μ_med`` and the weighted mean of every row of ``x`` ``(B, n)``."""
     bsz, n = x.shape
-    V = np.empty((_VECTOR_SLOTS, n, LANES))
-    J = np.empty((4, n, LANES), dtype=np.int64)
-    lane = np.empty((6, LANES))
+    X = np.empty((n, LANES))
+    Wst = np.empty((n, LANES))
+    lane = np.empty((4, LANES))
     for lo in range(0, bsz, LANES):
         rows = min(LANES, bsz - lo)
-        _load_sorted(x, x, wstat, wstat, median, lo, rows, V, J, lane)
-        _median_mean(V[_UX], V[_UW], lane[3], lane[4], lane[2], lane[5])
+        for l in range(LANES):
+            row = lo + min(l, rows - 1)
+            for i in range(n):
+                X[i, l] = x[row, i]
+                Wst[i, l] = wstat[row, i]
+        _median_mean(X, Wst, lane[0], lane[1], lane[2], lane[3])
         for l in range(rows):
-            median[lo + l] = lane[3, l]
-            mean[lo + l] = lane[4, l]
+            median[lo + l] = lane[0, l]
+            mean[lo + l] = lane[1, l]
 
 
 @njit(**_JIT)
