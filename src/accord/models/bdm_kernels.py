@@ -241,6 +241,21 @@ def _geometry(X, scale, D, CNT, LD, LN, LF) -> None:
 
 
 @njit(**_JIT)
+def _prefix_sums(W, M, LM, rho, powered, PF) -> None:
+    """``PF[q, col] = Σ_{k<q} w_k v[k, col]`` over the sorted voters, with ``v = M`` or, with
+    ``powered``, ``v[k, col] = M[k, col] ** ρ_k`` from ``LM = log M``."""
+    n = W.shape[0]
+    for col in range(n):
+        for l in range(LANES):
+            PF[0, col, l] = 0.0
+    for q in range(n):
+        for col in range(n):
+            for l in range(LANES):
+                v = _power(M[q, col, l], LM[q, col, l], rho[q, l]) if powered else M[q, col, l]
+                PF[q + 1, col, l] = PF[q, col, l] + W[q, l] * v
+
+
+@njit(**_JIT)
 def _vote_numerators(X, W, M, LM, rho, powered, CNT, PF, NUM, total) -> None:
     """``NUM[a, b] = Σ_k w_k max(0, v[k, b] − v[k, a])`` per lane; ``total[l] = 1 / (2 Σ NUM)`` (0 if the sum is 0).
 
@@ -250,14 +265,7 @@ def _vote_numerators(X, W, M, LM, rho, powered, CNT, PF, NUM, total) -> None:
     ``x_a < x_b``. Each pair's sum is a difference of prefix sums ``PF`` over the voters.
     """
     n = X.shape[0]
-    for col in range(n):
-        for l in range(LANES):
-            PF[0, col, l] = 0.0
-    for q in range(n):
-        for col in range(n):
-            for l in range(LANES):
-                v = _power(M[q, col, l], LM[q, col, l], rho[q, l]) if powered else M[q, col, l]
-                PF[q + 1, col, l] = PF[q, col, l] + W[q, l] * v
+    _prefix_sums(W, M, LM, rho, powered, PF)
     for l in range(LANES):
         total[l] = 0.0
     for a in range(n):
@@ -276,6 +284,31 @@ def _vote_numerators(X, W, M, LM, rho, powered, CNT, PF, NUM, total) -> None:
                 total[l] += ab + ba
     for l in range(LANES):
         total[l] = 0.0 if total[l] == 0 else 1.0 / (2 * total[l])
+
+
+@njit(**_JIT)
+def _linear_danger(X, S, W, D, CNT, PF, NUM, danger, wins, dist) -> None:
+    """Pass 1 of a scholz round (``r ≡ 1``, linear votes): the danger sums ``S_i = Σ_{j≠i} EU(j→i)``.
+
+    With ``U^s = 2d`` and ``U^f = −2d``, ``S_i = (2 − 4 s_i) Σ_j d_ij + s_i Σ_j P(j beats i) · 4 d_ij``
+    (``wins`` and ``dist`` are scratch).
+    """
+    n = X.shape[0]
+    inv_z = np.empty(LANES)
+    _vote_numerators(X, W, D, D, S, False, CNT, PF, NUM, inv_z)
+    wins[:, :] = 0.0
+    dist[:, :] = 0.0
+    for a in range(n):
+        for b in range(a + 1, n):
+            for l in range(LANES):
+                d = D[a, b, l]
+                wins[b, l] += NUM[a, b, l] * 4 * d
+                wins[a, l] += NUM[b, a, l] * 4 * d
+                dist[a, l] += d
+                dist[b, l] += d
+    for l in range(LANES):
+        for i in range(n):
+            danger[i, l] = (2 - 4 * S[i, l]) * dist[i, l] + S[i, l] * wins[i, l] * inv_z[l]
 
 
 @njit(**_JIT)
@@ -343,16 +376,8 @@ def _scholz_block(V, scale, F, PF, CNT, inv_z) -> None:
     n = X.shape[0]
     D, NUM = F[_D], F[_NUM]
     _geometry(X, scale, D, CNT, F[_LD], F[_LN], F[_LF])
-    # pass 1: r ≡ 1, linear votes; danger S_i = Σ_{j≠i} EU(j→i)
-    _vote_numerators(X, W, D, D, r, False, CNT, PF, NUM, inv_z)
-    danger[:, :] = 0.0
-    for j in range(n):
-        for i in range(n):
-            if i == j:
-                continue
-            for l in range(LANES):
-                d = D[j, i, l]
-                danger[i, l] += _eu(S[i, l], NUM[j, i, l] * inv_z[l], 2 - 4 * (0.5 - 0.5 * d), 2 - 4 * (0.5 + 0.5 * d), 0.0)
+    # pass 1: r ≡ 1, linear votes
+    _linear_danger(X, S, W, D, CNT, PF, NUM, danger, V[_ER], V[_EP])
     _risk_exponents(danger, r)
     # pass 2: every distance term raised to the exponent of the actor it is seen from
     _vote_numerators(X, W, D, F[_LD], r, True, CNT, PF, NUM, inv_z)
