@@ -16,7 +16,7 @@ import pytest
 from accord.distributed import local_cluster, worker_pids
 from accord.evidence import store
 from accord.evidence.ingest import ingest_paths
-from accord.evidence.parallel_ingest import ingest_parallel, iter_input_files
+from accord.evidence.parallel_ingest import ingest_parallel
 from accord.evidence.readers import iter_files
 from accord.execution import Execution
 from accord.scenario.io import load_scenario
@@ -86,10 +86,13 @@ def dump(db: Path, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
         con.close()
 
 
-def test_file_stream_matches_sequential_order(corpus) -> None:
-    assert [str(p) for p in iter_input_files([corpus, corpus / "missing"])] == [
-        str(p) for p in iter_files([corpus, corpus / "missing"])
-    ]
+def test_files_are_streamed_depth_first_in_name_order(tmp_path) -> None:
+    for name in ("b.txt", "a.txt", "a/z.txt", "a/sub/y.txt", ".hidden/x.txt", "a/.secret.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    got = [str(p.relative_to(tmp_path)) if isinstance(p, Path) else p.message for p in iter_files([tmp_path, tmp_path / "missing"])]
+    assert got[:4] == ["a/sub/y.txt", "a/z.txt", "a.txt", "b.txt"]
+    assert len(got) == 5 and "no such file" in got[4]
 
 
 def test_reference_found_things(reference) -> None:

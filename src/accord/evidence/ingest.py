@@ -6,6 +6,7 @@ adds nothing. An interrupted run leaves the database as it was before the run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -13,7 +14,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -51,6 +52,31 @@ def _run_id(paths: list[str], started: dt.datetime) -> str:
     return hashlib.sha1((started.isoformat() + "|" + "|".join(paths)).encode()).hexdigest()[:16]
 
 
+@contextlib.contextmanager
+def run_transaction(db: str | Path, report: IngestReport) -> Iterator[Any]:
+    """A connection to ``db`` inside one transaction for an ingest run.
+
+    Commits when the block ends and fills ``report.rows_added``; on any error (or a kill)
+    rolls back, so nothing uncommitted of the run remains. Always closes the connection.
+    """
+    con = store.connect(db)
+    try:
+        before = store.counts(con)
+        con.execute("BEGIN TRANSACTION")
+        yield con
+        con.execute("COMMIT")
+        after = store.counts(con)
+        report.rows_added = {t: after[t] - before[t] for t in after}
+    except BaseException:
+        try:
+            con.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the connection may already be gone
+            pass
+        raise
+    finally:
+        con.close()
+
+
 def ingest_paths(
     paths: Iterable[str | Path],
     db: str | Path,
@@ -69,10 +95,7 @@ def ingest_paths(
     registry = ScenarioRegistry.from_scenario(scenario)
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     t0 = time.perf_counter()
-    con = store.connect(db)
-    try:
-        before = store.counts(con)
-        con.execute("BEGIN TRANSACTION")
+    with run_transaction(db, report) as con:
         index = CorpusIndex.load(con)
         known = index.known
 
@@ -114,17 +137,6 @@ def ingest_paths(
              EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
              report.articles_added, report.articles_existing, json.dumps(report.messages())],
         )
-        con.execute("COMMIT")
-        after = store.counts(con)
-        report.rows_added = {t: after[t] - before[t] for t in after}
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except Exception:
-            pass
-        raise
-    finally:
-        con.close()
     return report
 
 

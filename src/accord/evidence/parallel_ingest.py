@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from accord.errors import InputError
 from accord.evidence import store
-from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id
+from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, run_transaction
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
-from accord.evidence.readers import Problem, read_path
+from accord.evidence.readers import Problem, iter_files, read_path
 from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
 from accord.execution import IN_PROCESS, Execution, batched
 from accord.scenario.model import Scenario
@@ -32,38 +31,6 @@ from accord.scenario.model import Scenario
 FILES_PER_TASK = 16
 COMMIT_EVERY = 500
 NLP_BATCH = 16
-
-
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
-    """Files named or found under ``paths``, streamed in the order the sequential ingest reads them.
-
-    Folders are walked depth first, one directory listing at a time, each sorted by name, so
-    the order equals sorting every path (hidden files and folders are left out).
-    """
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.is_file():
-            yield path
-        elif not path.exists():
-            yield Problem(str(path), "no such file or directory")
-        else:
-            yield Problem(str(path), "not a regular file")
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    try:
-        with os.scandir(folder) as it:
-            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        child = folder / entry.name
-        if entry.is_dir():
-            yield from _walk(child)
-        elif entry.is_file():
-            yield child
 
 
 def extract_files(
@@ -126,7 +93,7 @@ class _Merger:
 
 
 def _tasks(paths: Sequence[str], files_per_task: int) -> Iterator[list[str | Problem]]:
-    stream = (str(f) if isinstance(f, Path) else f for f in iter_input_files(paths))
+    stream = (str(f) if isinstance(f, Path) else f for f in iter_files(paths))
     yield from batched(stream, files_per_task)
 
 
@@ -157,10 +124,7 @@ def ingest_parallel(
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
-    con = store.connect(db)
-    try:
-        before = store.counts(con)
-        con.execute("BEGIN TRANSACTION")
+    with run_transaction(db, report) as con:
         merger = _Merger(con, report)
         con.execute(
             "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, 0, 0, '[]')",
@@ -188,17 +152,6 @@ def ingest_parallel(
             [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), report.articles_added,
              report.articles_existing, json.dumps(report.messages()), report.run_id],
         )
-        con.execute("COMMIT")
-        after = store.counts(con)
-        report.rows_added = {t: after[t] - before[t] for t in after}
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the connection may already be gone
-            pass
-        raise
-    finally:
-        con.close()
     return report
 
 

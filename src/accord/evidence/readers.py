@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from accord.evidence.records import RawDocument, now_iso
 
@@ -49,20 +49,37 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-def iter_files(paths: list[str | Path]) -> Iterator[Path | Problem]:
-    """Files named or found (recursively, sorted, hidden ones left out) under ``paths``."""
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
+    """Files named or found under ``paths``, streamed (no whole-corpus list).
+
+    Folders are walked depth first, one directory listing at a time, each folder's entries
+    sorted by name; hidden files and folders are left out. A missing or irregular path
+    yields a ``Problem``.
+    """
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(path).parts):
-                    yield f
+            yield from _walk(path)
         elif path.is_file():
             yield path
         elif not path.exists():
             yield Problem(str(path), "no such file or directory")
         else:
             yield Problem(str(path), "not a regular file")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        child = folder / entry.name
+        if entry.is_dir():
+            yield from _walk(child)
+        elif entry.is_file():
+            yield child
 
 
 def _read_bytes(path: Path) -> bytes | Problem:
