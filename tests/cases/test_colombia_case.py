@@ -82,3 +82,16 @@ def test_run_on_the_bundled_case_completes_with_its_own_dates(tmp_path: Path) ->
     assert set(res.data["forecasts_by_date"]) == {"2016-09-26", "2016-11-24"}
     assert res.data["forecasts"]["compromise"]["transitional_justice"] == pytest.approx(101.4 / 2.09, abs=1e-9)
     assert res.files["md"].is_file()
+
+
+def test_congress_route_ratifies_the_revised_text_without_the_no_camp() -> None:
+    case = load_package_model(CASE / "packages-congress.yaml")
+    analysis = analyse_packages(case.model, case.ratifiers, case.named)
+    named = analysis["named_packages"]
+    revised = named["teatro_colon_2016_11_24"]
+    # the government bloc (82 of 102 senators, 147 of 166 representatives) clears both majorities alone
+    assert revised["ratification_probability"] == {"government": 1.0, "farc": 1.0}
+    # No camp on the revised text: (1.0*0.8 + 0.9*0.5 + 0.5*0.85 + 0.5*0.6) / 2.9 = 1.975 / 2.9, below its 0.84
+    assert revised["utilities"]["no_camp"] == pytest.approx(1.975 / 2.9, abs=1e-9)
+    assert "no_camp" not in revised["acceptable_to"]
+    assert named["no_camp_2016_10_10"]["ratification_probability"]["farc"] == 0.0
