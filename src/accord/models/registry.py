@@ -337,7 +337,7 @@ register(ModelSpec(
 ))
 register(ModelSpec(
     "exchange", "Exchange", "EX", "dynamic", "Stokman's equal-gain exchange model over linked issues",
-    "accord.models.exchange:exchange_model", None,
+    "accord.models.exchange.model:exchange_model", None,
     (Param("rounds", "whole number", 10, "rounds of exchange"),
      Param("p", "number", 0.0, "randomisation of exchange rates in [0, 1]"),
      Param("repetitions", "whole number", 1, "randomised runs (forecast = their median when p > 0)"),
