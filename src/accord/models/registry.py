@@ -175,6 +175,10 @@ class ModelSpec:
         """The single-issue form."""
         return _load(self.single)
 
+    def load_batched(self) -> BatchFn | None:
+        """The batched form, or None where the model has none."""
+        return None if self.batched is None else _load(self.batched)
+
     def forecast_rows(self, issues: Sequence[IssueData], drawn: Sequence[Drawn], params: Mapping[str, Any]) -> list[np.ndarray]:
         """Forecasts for rows of perturbed inputs of the issues: ``out[k][row]``.
 
@@ -182,8 +186,9 @@ class ModelSpec:
         row (over all the issues together when the model links issues, else issue by issue).
         """
         checked = self.resolve(params)
-        if self.batched is not None:
-            return list(_load(self.batched)(issues, drawn, **checked))
+        batched = self.load_batched()
+        if batched is not None:
+            return list(batched(issues, drawn, **checked))
         return self._rows_by_single_form(issues, drawn, checked)
 
     def _rows_by_single_form(self, issues: Sequence[IssueData], drawn: Sequence[Drawn], params: dict[str, Any]) -> list[np.ndarray]:
