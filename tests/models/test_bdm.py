@@ -1,5 +1,6 @@
-"""BDM expected-utility model: the EC worked example (models.md §4.9), agreement with the
-plain-loop reference, stopping rules, degenerate inputs and the §0.3 properties."""
+"""BDM expected-utility model (docs/methods/bdm.md): the EC worked example of Bueno de Mesquita
+(1994), agreement with the plain-loop reference, stopping rules, degenerate inputs and the
+invariance properties."""
 
 from __future__ import annotations
 
@@ -345,7 +346,7 @@ def test_masad_accepts_q_and_t(ec: IssueData) -> None:
     assert np.all(np.isfinite(run.positions)) and 4.0 <= run.forecast <= 10.0
 
 
-# --------------------------------------------------------------------------- §0.3 properties
+# --------------------------------------------------------------------------- invariance properties
 
 def _distinct_inputs():
     return st.integers(2, 12).flatmap(
