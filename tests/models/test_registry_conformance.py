@@ -91,6 +91,8 @@ def test_toy_model_reaches_accord_forecast(toy) -> None:
     assert {r["issue"]: r[toy] for r in chosen} == {"border": 43.75, "trade": 35.0}
     default = _json(runner.invoke(app, ["forecast", str(SMALL), "--as-of", "2025-03-01", "-f", "json"]))
     assert default[0][toy] == 43.75 and "compromise" in default[0]
+    listed = runner.invoke(app, ["models", "-f", "csv"])
+    assert f"{toy},{TOY_LABEL},baseline,plot run simulate,share=0.25" in listed.stdout.splitlines()
 
 
 def test_toy_model_reaches_accord_simulate(toy) -> None:

@@ -152,9 +152,9 @@ def models_cmd(
     for name in names():
         spec = get(name)
         rows.append({
-            "model": name, "label": spec.label, "short": spec.short, "kind": spec.kind,
-            "tags": ",".join(sorted(spec.tags)), "links issues": spec.multi_issue,
-            "parameters": ", ".join(f"{k}={v}" for k, v in spec.defaults().items()),
+            "model": name, "label": spec.label, "kind": spec.kind + (" (links issues)" if spec.multi_issue else ""),
+            "tags": " ".join(sorted(spec.tags)),
+            "parameters": " ".join(f"{k}={'(rule default)' if v is None else v}" for k, v in spec.defaults().items()),
         })
     emit(rows, fmt, title="Registered models (methods: docs/methods/)")
 

@@ -341,7 +341,7 @@ register(ModelSpec(
     preset={"variant": "scholz"}, tags=_RUN_PLOT | {"simulate"}, method="bdm",
 ))
 register(ModelSpec(
-    "exchange", "Exchange", "EX", "dynamic", "Stokman's equal-gain exchange model over linked issues",
+    "exchange", "Exchange", "exch", "dynamic", "Stokman's equal-gain exchange model over linked issues",
     "accord.models.exchange.model:exchange_model", None,
     (Param("rounds", "whole number", 10, "rounds of exchange"),
      Param("p", "number", 0.0, "randomisation of exchange rates in [0, 1]"),
