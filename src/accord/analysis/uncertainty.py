@@ -67,15 +67,18 @@ class NoiseSpec:
 
 @dataclass(frozen=True)
 class ModelRun:
-    """A model to run on every draw: a registry name and its parameters."""
+    """A model to run on every draw: a registry name and its parameters.
+
+    The registry entry is looked up once, here, and travels with the run, so chunks sent to
+    other processes (Dask workers) use it even where the model was registered at run time.
+    """
 
     name: str
     params: dict[str, Any] = field(default_factory=dict)
+    spec: ModelSpec = field(init=False, repr=False, compare=False)
 
-    @property
-    def spec(self) -> ModelSpec:
-        """The model's registry entry."""
-        return get(self.name)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", get(self.name))
 
     def merged(self) -> dict[str, Any]:
         """Registry presets overlaid with the given parameters (names and types checked)."""
