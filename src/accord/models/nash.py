@@ -179,7 +179,7 @@ def nash_model(
 def nash_batch(
     issues: Sequence[IssueData],
     drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    kappa: float | Sequence[float] | np.ndarray = 1.0,
+    kappa: float | np.ndarray = 1.0,
     loss: Literal["quadratic", "linear"] = "quadratic",
     use_reference: bool = True,
 ) -> list[np.ndarray]:
