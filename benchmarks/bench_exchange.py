@@ -1,13 +1,13 @@
 """Benchmark of the equal-gain exchange model.
 
-Run: ``python benchmarks/bench_exchange.py [--shared ../shared/data] [--reference /tmp/decide-venv]``
+Run from the repository: ``python benchmarks/bench_exchange.py [--shared ../shared/data] [--reference VENV]``
 
 Measures, in one run:
 - COP21 (15 actors × 13 issues), 10 rounds (target < 1 s);
 - a synthetic 50 actors × 30 issues scenario, 10 rounds;
 - the array computation of all candidates against a plain loop over candidates (ratio);
-- optionally the reference implementation (``decide-cli`` in a separate venv, never a
-  dependency of accord) on COP21, for a time ratio.
+- optionally, with ``--reference VENV``, the reference implementation (``decide-cli`` in a
+  separate virtual environment, never a dependency of accord) on COP21, for a time ratio.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from accord.models.exchange import (
 from accord.scenario.decide import issue_data_from_decide, read_decide
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The shared data folder beside the repository (``../shared/data``).
+SHARED_DATA = ROOT.parent / "shared" / "data"
 
 
 def best_of(fn, repeat: int = 3) -> float:
@@ -83,8 +85,8 @@ def reference_time(venv: Path, data: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
-    parser.add_argument("--reference", type=Path, default=Path("/tmp/decide-venv"))
+    parser.add_argument("--shared", type=Path, default=SHARED_DATA, help="shared data folder (default ../shared/data)")
+    parser.add_argument("--reference", type=Path, default=None, help="virtual environment holding decide-cli")
     args = parser.parse_args()
 
     rows: list[tuple[str, str]] = []
@@ -106,7 +108,7 @@ def main() -> None:
     rows.append((f"candidates 50×30 ({n_cand}), plain loop", f"{t_loop * 1000:.1f} ms"))
     rows.append(("loop / arrays", f"{t_loop / t_vec:.1f}×"))
 
-    ref = reference_time(args.reference, cop21_path)
+    ref = reference_time(args.reference, cop21_path) if args.reference else "not run (no --reference)"
     rows.append(("reference decide-cli, COP21 10 rounds", ref))
     if ref.endswith(" s") and not ref.startswith("failed"):
         rows.append(("reference / accord (COP21)", f"{float(ref.split()[0]) / t_cop:.1f}×"))

@@ -1,4 +1,4 @@
-"""DEU III dev-split regression anchors (models.md §1.4)."""
+"""DEU III dev-split regression anchors of the baselines (docs/methods/baselines.md)."""
 
 from __future__ import annotations
 

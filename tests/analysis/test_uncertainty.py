@@ -16,6 +16,7 @@ from accord.analysis.uncertainty import (
     ModelRun,
     NoiseSpec,
     band_probabilities,
+    default_models,
     draw_inputs,
     evaluate_batch,
     simulate,
@@ -23,7 +24,7 @@ from accord.analysis.uncertainty import (
 from accord.errors import ModelError
 from accord.execution import chunk_sizes
 from accord.models.issue import IssueData
-from accord.models.registry import BASELINES, forecast
+from accord.models.registry import forecast
 
 ROOT = Path(__file__).resolve().parents[2]
 UKRAINE = ROOT / "src" / "accord" / "cases" / "ukraine" / "scenario.yaml"
@@ -85,7 +86,7 @@ def test_progress_reports_every_chunk() -> None:
 
 def test_without_noise_every_draw_is_the_point_forecast() -> None:
     issues = _issues(2)
-    res = simulate(issues, list(BASELINES) + ["bdm"], draws=40, seed=0, noise=ZERO)
+    res = simulate(issues, default_models(), draws=40, seed=0, noise=ZERO)
     for sm in res.summaries():
         assert all(v == pytest.approx(sm.point, abs=1e-12) for v in sm.quantiles.values())
         assert max(sm.band_probs) == 1.0
@@ -93,8 +94,8 @@ def test_without_noise_every_draw_is_the_point_forecast() -> None:
 
 def test_point_forecasts_equal_the_registry() -> None:
     issues = _issues(3, k=4, n=7)
-    res = simulate(issues, list(BASELINES) + ["bdm"], draws=5, seed=0)
-    for name in list(BASELINES) + ["bdm"]:
+    res = simulate(issues, default_models(), draws=5, seed=0)
+    for name in default_models():
         fc = forecast(issues, name)
         for k, issue in enumerate(issues):
             if issue.id in fc.forecasts:
@@ -103,7 +104,12 @@ def test_point_forecasts_equal_the_registry() -> None:
                 assert not res.covered[name][k]
 
 
-@pytest.mark.parametrize("name", list(BASELINES) + ["bdm"])
+def test_default_models_are_the_one_issue_models_of_a_run() -> None:
+    assert default_models() == ["compromise", "compromise-salience", "mean", "weighted-median",
+                                "weighted-median-salience", "median", "nash", "status-quo", "midpoint", "bdm"]
+
+
+@pytest.mark.parametrize("name", default_models())
 def test_batched_models_match_the_registry_row_by_row(name: str) -> None:
     rng = np.random.default_rng(abs(hash(name)) % 1000)
     n, rows = 6, 25
@@ -160,8 +166,8 @@ def test_bad_parameters_raise() -> None:
         simulate(issues, ["mean"], draws=0)
     with pytest.raises(ModelError, match="unknown model"):
         simulate(issues, ["oracle"], draws=5)
-    with pytest.raises(ModelError, match="links issues"):
-        simulate(issues, ["exchange"], draws=5)
+    with pytest.raises(ModelError, match="'mean': unknown parameter 'wieghts'; valid parameters: weights"):
+        simulate(issues, ["mean"], draws=5, params={"mean": {"wieghts": "salience"}})
     with pytest.raises(ModelError, match="capability"):
         simulate([issues[0].with_values(c=-issues[0].c)], ["mean"], draws=5)
     with pytest.raises(ModelError, match="salience"):
@@ -172,10 +178,20 @@ def test_bad_parameters_raise() -> None:
         simulate(issues, ["mean"], draws=5, bands={"i0": [0, 50, 50, 100]})
 
 
+def test_a_model_linking_issues_sees_every_issue_of_a_draw_together() -> None:
+    issues = [i.with_values(group="g") for i in _issues(5, k=3, n=4)]
+    res = simulate(issues, ["exchange"], draws=3, seed=0, noise=ZERO, params={"exchange": {"rounds": 2}})
+    linked = forecast(issues, "exchange", rounds=2)
+    for k, issue in enumerate(issues):
+        assert not linked.forecasts[issue.id].flags["fallback"]
+        assert res.points["exchange"][k] == linked.value(issue.id)
+        assert res.values["exchange"][k].tolist() == [linked.value(issue.id)] * 3
+
+
 def test_all_actors_at_one_position_gives_finite_results() -> None:
     n = 4
     issue = IssueData("flat", tuple("abcd"), np.full(n, 60.0), np.full(n, 0.5), np.ones(n), uncertainty=np.zeros(n))
-    res = simulate([issue], list(BASELINES) + ["bdm"], draws=30, seed=0)
+    res = simulate([issue], default_models(), draws=30, seed=0)
     for m, v in res.values.items():
         assert np.all(np.isfinite(v))
     assert np.all(res.values["bdm"] == 60.0)

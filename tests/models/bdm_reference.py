@@ -1,4 +1,4 @@
-"""Plain-loop reference of the BDM expected-utility model (models.md §4), for tests only.
+"""Plain-loop reference of the BDM expected-utility model (docs/methods/bdm.md), for tests only.
 
 Written for clarity, straight from the specification text: one actor, one pair, one
 triple at a time. The vectorised model in ``accord.models.bdm`` must agree with it.
@@ -34,7 +34,7 @@ class RefRun:
 
 
 def weights_for_statistics(s: list[float], c: list[float]) -> list[float]:
-    """w = c*s, or all ones when every weight is zero (§0.2 fallback)."""
+    """w = c*s, or all ones when every weight is zero (the degenerate fallback)."""
     w = [ci * si for ci, si in zip(c, s)]
     if sum(w) == 0:
         return [1.0] * len(w)
@@ -100,7 +100,7 @@ def p_masad(x, w, i: int, j: int) -> float:
 
 
 def expected_utility(p: float, s_target: float, dij: float, rho: float, q: float = 1.0, t: float = 1.0, dmu: float = 0.0) -> float:
-    """EU(i -> j) of §4.3 with distance dij = |x_i - x_j|/Delta and dmu = |x_i - mu|/Delta."""
+    """EU(i -> j) ("Expected utility") with distance dij = |x_i - x_j|/Delta and dmu = |x_i - mu|/Delta."""
     us = 2 - 4 * (0.5 - 0.5 * dij) ** rho
     uf = 2 - 4 * (0.5 + 0.5 * dij) ** rho
     usq = 2 - 4 * 0.5**rho
@@ -113,7 +113,7 @@ def expected_utility(p: float, s_target: float, dij: float, rho: float, q: float
 
 
 def risk_exponents(danger: list[float]) -> list[float]:
-    """r_i from S_i (§4.4); all ones when S_max == S_min."""
+    """r_i from S_i ("Risk"); all ones when S_max == S_min."""
     smax = max(danger)
     smin = min(danger)
     out = []
@@ -124,7 +124,7 @@ def risk_exponents(danger: list[float]) -> list[float]:
 
 
 def scholz_round(x: list[float], s: list[float], c: list[float], delta: float) -> tuple[list[float], list[float], list[RefMove]]:
-    """One round of the scholz variant (§4.6): new positions, risk exponents, moves."""
+    """One round of the scholz variant ("A round"): new positions, risk exponents, moves."""
     n = len(x)
     w = [ci * si for ci, si in zip(c, s)]
     ones = [1.0] * n
@@ -172,7 +172,7 @@ def scholz_round(x: list[float], s: list[float], c: list[float], delta: float) -
 
 
 def masad_round(x: list[float], s: list[float], c: list[float], delta: float, q: float = 1.0, t: float = 1.0) -> tuple[list[float], list[float], list[RefMove]]:
-    """One round of the masad variant (§4.6): new positions, pass-0 risk exponents, moves."""
+    """One round of the masad variant ("A round"): new positions, pass-0 risk exponents, moves."""
     n = len(x)
     w = [ci * si for ci, si in zip(c, s)]
     wstat = weights_for_statistics(s, c)

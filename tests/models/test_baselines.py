@@ -1,4 +1,4 @@
-"""Baseline models against the spec's vectors and invariants (models.md §1, §0.3)."""
+"""Baseline models (docs/methods/baselines.md): computed vectors and invariants."""
 
 from __future__ import annotations
 

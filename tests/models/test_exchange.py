@@ -1,4 +1,4 @@
-"""Stokman equal-gain exchange model: spec §5.7 vectors and §5.5 invariants."""
+"""Stokman equal-gain exchange model (docs/methods/exchange.md): reference-implementation vectors and round invariants."""
 
 from __future__ import annotations
 
@@ -316,7 +316,7 @@ def test_same_seed_same_result(inputs):
 
 
 def test_permuting_and_scaling_capabilities(inputs):
-    """§0.3: scaling all capabilities changes nothing (without ties in play)."""
+    """Scaling all capabilities changes nothing (without ties in play)."""
     inp = inputs["sample_data.txt"]
     scaled = type(inp)(inp.actors, inp.issues, inp.x, inp.s, inp.c * 4.0, inp.present, inp.titles, inp.raw_bounds)
     c1, c2 = initial_candidates(inp), initial_candidates(scaled)
@@ -378,7 +378,7 @@ def test_vectorised_and_loop_candidates_agree(inputs):
     st.lists(st.floats(0.05, 2.0), min_size=2, max_size=2),
 )
 def test_gain_positive_iff_ratio_order(sal, pos, cap):
-    """§5.4: the two gains are equal, and G > 0 iff ρ_I > ρ_J (roles set by the ratio)."""
+    """Equal gain: the two gains are equal, and G > 0 iff ρ_I > ρ_J (roles set by the ratio)."""
     s_ip, s_jp, s_iq, s_jq = sal
     x_ip, x_jp, x_iq, x_jq = pos
     # two actors only: W and O follow from the pair

@@ -1,4 +1,4 @@
-"""Nash bargaining solution against models.md §2.3."""
+"""Nash bargaining solution (docs/methods/nash.md): computed vectors and limits."""
 
 from __future__ import annotations
 

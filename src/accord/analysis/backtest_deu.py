@@ -1,4 +1,7 @@
-"""Backtest of 1-D models on DEU III: mean absolute error against the recorded outcomes."""
+"""Backtest of the registered models on DEU III: mean absolute error against the recorded outcomes.
+
+Every registered model is scored by default (:func:`accord.models.registry.names`).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,8 @@ import numpy as np
 
 from accord.execution import IN_PROCESS, Execution
 from accord.models.issue import IssueData
-from accord.models.registry import MODELS, available, forecast
+from accord.models.registry import forecast, get, names
 from accord.scenario.deu import read_deu
-
-DEFAULT_MODELS = (
-    "compromise", "compromise-salience", "mean", "weighted-median", "weighted-median-salience",
-    "median", "nash", "bdm", "exchange", "midpoint", "status-quo",
-)
 
 
 @dataclass(frozen=True)
@@ -59,12 +57,12 @@ def backtest_deu(
     models: Sequence[str] | None = None,
     execution: Execution = IN_PROCESS,
 ) -> list[BacktestRow]:
-    """MAE and n per model on the DEU issues with outcomes (models run as separate tasks)."""
-    read_deu(path, with_outcome_only=True)  # fail early, in this process, on a bad file
-    names = list(models) if models else [m for m in DEFAULT_MODELS if m in available()]
-    for m in names:
-        if m not in MODELS:
-            from accord.errors import ModelError
+    """MAE and n per model on the DEU issues with outcomes (models run as separate tasks).
 
-            raise ModelError(f"unknown model {m!r}; choose from {', '.join(MODELS)}")
-    return list(execution.map(_score_task, [(str(path), m) for m in names]))
+    ``models`` defaults to every registered model, in registration order.
+    """
+    read_deu(path, with_outcome_only=True)  # fail early, in this process, on a bad file
+    chosen = list(models) if models else names()
+    for m in chosen:
+        get(m)
+    return list(execution.map(_score_task, [(str(path), m) for m in chosen]))

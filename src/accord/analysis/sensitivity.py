@@ -1,7 +1,7 @@
 """Which actor and which input move each issue's forecast most.
 
-Two complementary measures, both for any model that :mod:`accord.analysis.uncertainty`
-can run in batch (all baselines and BDM):
+Two complementary measures, for any registered model (:mod:`accord.models.registry`);
+models with a batched form run fastest:
 
 One-at-a-time sweeps (:func:`oat_sweep`)
     Starting from the stated inputs, move one input of one actor and re-forecast:
@@ -28,7 +28,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from accord.analysis.uncertainty import ModelRun, NoiseSpec, SimulationResult, _as_model_runs, evaluate_batch, simulate
+from accord.analysis.uncertainty import ModelRun, NoiseSpec, SimulationResult, as_model_runs, evaluate_batch, simulate
 from accord.errors import ModelError
 from accord.execution import IN_PROCESS, Execution
 from accord.models.bdm import validate_inputs, with_missing_salience_as_zero
@@ -108,13 +108,18 @@ def oat_sweep(
     """One-at-a-time sweeps of every actor's position, salience and capability.
 
     ``steps`` maps issue ids to the position step (e.g. ``Scale.step()``, 25 on a 0–4
-    scale); otherwise each actor's position uncertainty, else 10% of the scale.
+    scale); otherwise each actor's position uncertainty, else 10% of the scale. Models
+    that link issues are refused (a sweep moves one issue at a time).
     """
     if not (0 <= salience_step <= 1):
         raise ModelError(f"salience step must lie in [0, 1], got {salience_step!r}")
     if not (0 <= capability_factor < 1):
         raise ModelError(f"capability factor must lie in [0, 1), got {capability_factor!r}")
-    runs = _as_model_runs(models, params)
+    runs = as_model_runs(models, params)
+    for run in runs:
+        if run.spec.multi_issue:
+            raise ModelError(f"model {run.name!r} links issues: one-at-a-time sweeps of one issue do not apply; "
+                             "use the variance-based ranking")
     out: list[SweepRow] = []
     for issue in issues:
         issue = with_missing_salience_as_zero(issue)

@@ -16,10 +16,10 @@ Draws run in chunks of ``chunk`` draws (bounded memory). Chunk j is seeded with
 is bit-identical whether the chunks run here or on a Dask cluster. The chunking, not the
 number of workers, fixes the random streams: keep ``chunk`` when comparing runs.
 
-Baselines are evaluated for all draws of an issue at once (arrays ``(draws, n)``), with
-the same rules as :mod:`accord.models.baselines` and :mod:`accord.models.nash`; BDM runs
-through :func:`accord.models.bdm.simulate_batch`. Other registered models (e.g.
-``exchange``) are run draw by draw through the registry: correct but slow.
+Each model runs through its registry entry (:mod:`accord.models.registry`): its batched
+form evaluates all draws of an issue at once (arrays ``(draws, n)``); a model without one
+(e.g. ``exchange``) runs draw by draw through its single form, correct but slow. A model
+that links issues sees all issues of a draw together.
 """
 
 from __future__ import annotations
@@ -33,13 +33,10 @@ import numpy as np
 from accord.errors import ModelError
 from accord.execution import IN_PROCESS, Execution, chunk_seeds, chunk_sizes
 from accord.models import bdm as bdm_mod
-from accord.models.baselines import batch_weighted_mean, batch_weighted_quantile, scheme_weights
 from accord.models.issue import IssueData
-from accord.models.nash import batch_nbs
-from accord.models.registry import BASELINES, MODELS
+from accord.models.registry import ModelSpec, get, names
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-DEFAULT_MODELS = tuple(BASELINES) + ("bdm",)
 DEFAULT_CHUNK = 1000
 
 Progress = Callable[[int, int], None]
@@ -65,99 +62,52 @@ class NoiseSpec:
         return dict(self.__dict__)
 
 
-# --------------------------------------------------------------------------- draw-batched models
-
-
-def batch_compromise(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted mean per row; the plain mean on rows whose weights sum to 0."""
-    return batch_weighted_mean(x, w)[0]
-
-
-def batch_quantile(x: np.ndarray, w: np.ndarray, tau: float = 0.5) -> np.ndarray:
-    """Lower weighted quantile per row (equal positions pooled); unweighted where ``Σw = 0``."""
-    return batch_weighted_quantile(x, w, tau)[0]
+# --------------------------------------------------------------------------- models
 
 
 @dataclass(frozen=True)
 class ModelRun:
-    """A model to run on every draw: a registry name and its parameters."""
+    """A model to run on every draw: a registry name and its parameters.
+
+    The registry entry is looked up once, here, and travels with the run, so chunks sent to
+    other processes (Dask workers) use it even where the model was registered at run time.
+    """
 
     name: str
     params: dict[str, Any] = field(default_factory=dict)
+    spec: ModelSpec = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "spec", get(self.name))
 
     def merged(self) -> dict[str, Any]:
-        """Registry defaults overlaid with the given parameters."""
-        return {**MODELS[self.name].defaults, **self.params}
+        """Registry presets overlaid with the given parameters (names and types checked)."""
+        return self.spec.resolve(self.params)
 
     def covers(self, issue: IssueData) -> bool:
         """Whether the model gives a forecast on the issue at all."""
-        kind = _kind(self.name)
-        return not (kind == "status_quo" and issue.reference is None)
+        return self.spec.covers(issue)
 
+    def rows(self, issues: Sequence[IssueData], drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
+        """Forecasts for the drawn rows of the issues the model covers (0 on the others).
 
-def _kind(name: str) -> str:
-    target = MODELS[name].target.rsplit(":", 1)[-1]
-    return {
-        "compromise_model": "compromise",
-        "median_model": "quantile",
-        "status_quo_model": "status_quo",
-        "midpoint_model": "midpoint",
-        "nash_model": "nash",
-        "bdm_model": "bdm",
-    }.get(target, "generic")
+        A model that links issues sees all its covered issues together; any other model
+        sees them one at a time, so a result does not depend on the other issues.
+        """
+        out = [np.zeros(len(d[0])) for d in drawn]
+        covered = [k for k, issue in enumerate(issues) if self.covers(issue)]
+        if not covered:
+            return out
+        spec, params = self.spec, self.merged()
+        values = spec.forecast_rows([issues[k] for k in covered], [drawn[k] for k in covered], params)
+        for k, v in zip(covered, values):
+            out[k] = v
+        return out
 
 
 def evaluate_batch(model: ModelRun, issue: IssueData, x: np.ndarray, s: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """Forecasts of one model for rows of perturbed inputs of one issue, shape ``(B,)``."""
-    p = model.merged()
-    kind = _kind(model.name)
-    bsz = x.shape[0]
-    if kind == "compromise":
-        return batch_compromise(x, scheme_weights(s, c, p.get("weights", "salience_x_capability")))
-    if kind == "quantile":
-        return batch_quantile(x, scheme_weights(s, c, p.get("weights", "salience_x_capability")), float(p.get("tau", 0.5)))
-    if kind == "status_quo":
-        return np.full(bsz, float(issue.reference if issue.reference is not None else 0.0))
-    if kind == "midpoint":
-        return np.full(bsz, (issue.lo + issue.hi) / 2)
-    if kind == "nash" and p.get("loss", "quadratic") == "quadratic" and np.isscalar(p.get("kappa", 1.0)):
-        r = issue.reference if p.get("use_reference", True) else None
-        return batch_nbs(x, s, c, r, float(p.get("kappa", 1.0)), issue.hi - issue.lo)[0]
-    if kind == "bdm":
-        return bdm_batch(p, [issue], [(x, s, c)])[0]
-    # any other registered model: one registry call per row
-    fn = MODELS[model.name].load()
-    out = np.empty(bsz)
-    for row in range(bsz):  # loop over draws, only for models without a batched form
-        one = issue.with_values(x=x[row], s=s[row], c=c[row])
-        out[row] = fn([one], **p)[issue.id].value
-    return out
-
-
-def bdm_batch(params: Mapping[str, Any], issues: Sequence[IssueData], drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    """BDM forecasts for the drawn rows of several issues; issues with the same number of
-    actors run as one batch (each row's result does not depend on its batch)."""
-    variant = params.get("variant", "scholz")
-    rule = bdm_mod.tuned_stop_rule(params.get("stop", "bdm_discount"), dict(params))
-    out: list[np.ndarray] = [np.empty(0)] * len(issues)
-    groups: dict[int, list[int]] = {}
-    for k, issue in enumerate(issues):
-        groups.setdefault(issue.n, []).append(k)
-    for members in groups.values():
-        x, s, c = (np.concatenate([drawn[k][j] for k in members]) for j in range(3))
-        bounds = None
-        if variant == "masad":
-            bounds = np.concatenate([np.tile([issues[k].lo, issues[k].hi], (len(drawn[k][0]), 1)) for k in members])
-        res = bdm_mod.simulate_batch(
-            x, s, c, variant=variant, rounds=int(params.get("rounds", 100)), stop=rule,
-            Q=float(params.get("Q", 1.0)), T=float(params.get("T", 1.0)), bounds=bounds,
-        )
-        start = 0
-        for k in members:
-            size = len(drawn[k][0])
-            out[k] = res.forecast[start:start + size]
-            start += size
-    return out
+    """Forecasts of a one-issue model for rows of perturbed inputs of one issue, shape ``(B,)``."""
+    return model.spec.forecast_rows([issue], [(x, s, c)], model.merged())[0]
 
 
 # --------------------------------------------------------------------------- chunks
@@ -211,12 +161,7 @@ def _simulate_chunk(task: _ChunkTask) -> dict[str, Any]:
     drawn = draw_inputs(task.issues, task.noise, rng, task.size)
     values = np.zeros((len(task.models), len(task.issues), task.size))
     for m, model in enumerate(task.models):
-        if _kind(model.name) == "bdm":
-            values[m] = bdm_batch(model.merged(), task.issues, drawn)
-            continue
-        for k, (issue, (x, s, c)) in enumerate(zip(task.issues, drawn)):
-            if model.covers(issue):
-                values[m, k] = evaluate_batch(model, issue, x, s, c)
+        values[m] = model.rows(task.issues, drawn)
     out: dict[str, Any] = {"values": values}
     if task.keep_inputs:
         out["inputs"] = drawn
@@ -374,15 +319,18 @@ def default_bands(issue: IssueData, k: int = 5) -> tuple[tuple[float, ...], tupl
     return tuple(float(e) for e in edges), labels
 
 
-def _as_model_runs(models: Sequence[str | ModelRun] | None, params: Mapping[str, Mapping[str, Any]] | None) -> tuple[ModelRun, ...]:
-    names = list(models) if models else list(DEFAULT_MODELS)
+def default_models() -> list[str]:
+    """The models simulated when none are named: the closed-form ones that ``accord run``
+    computes, and the one-issue dynamic ones (BDM)."""
+    return [n for n in names(tag="run") if not get(n).multi_issue]
+
+
+def as_model_runs(models: Sequence[str | ModelRun] | None, params: Mapping[str, Mapping[str, Any]] | None) -> tuple[ModelRun, ...]:
+    """Model names (or runs) with their parameters, checked against the registry."""
     out = []
-    for m in names:
+    for m in list(models) if models else default_models():
         run = m if isinstance(m, ModelRun) else ModelRun(m, dict((params or {}).get(m, {})))
-        if run.name not in MODELS:
-            raise ModelError(f"unknown model {run.name!r}; choose from {', '.join(MODELS)}")
-        if MODELS[run.name].multi_issue:
-            raise ModelError(f"model {run.name!r} links issues and is not supported by the Monte Carlo yet")
+        run.merged()
         out.append(run)
     return tuple(out)
 
@@ -416,7 +364,7 @@ def simulate(
     if not issues:
         raise ModelError("no issues to simulate")
     noise = noise or NoiseSpec()
-    runs = _as_model_runs(models, params)
+    runs = as_model_runs(models, params)
     issues = tuple(bdm_mod.with_missing_salience_as_zero(i) for i in issues)
     for issue in issues:
         if issue.n == 0:
@@ -455,12 +403,8 @@ def simulate(
             progress(done, int(draws))
     values = np.concatenate([p["values"] for p in parts], axis=2)
     covered = {m.name: np.array([m.covers(i) for i in issues]) for m in runs}
-    points = {
-        m.name: np.array(
-            [float(evaluate_batch(m, i, i.x[None, :], i.s[None, :], i.c[None, :])[0]) if m.covers(i) else 0.0 for i in issues]
-        )
-        for m in runs
-    }
+    stated = [(i.x[None, :], i.s[None, :], i.c[None, :]) for i in issues]
+    points = {m.name: np.array([float(v[0]) for v in m.rows(issues, stated)]) for m in runs}
     inputs = None
     if keep_inputs:
         inputs = [

@@ -9,7 +9,7 @@ import typer
 
 from accord.cli.common import OutputFormat, emit
 from accord.cli.options import parse_date
-from accord.models.registry import BASELINES, forecast
+from accord.models.registry import closed_form_names, forecast, get
 from accord.scenario.io import FORMATS, detect_format, dumps_scenario, load_issues, load_scenario, save_scenario
 
 
@@ -29,13 +29,17 @@ def validate(file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, l
 
 def forecast_cmd(
     file: Path = typer.Argument(..., help="Scenario file or DEU table."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Model name (repeatable); default: the baselines."),
+    model: Optional[List[str]] = typer.Option(
+        None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: the closed-form models."
+    ),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
     """Forecast the outcome of every issue with one or more models."""
+    names = list(model) if model else closed_form_names()
+    for m in names:
+        get(m)
     issues = load_issues(file, parse_date(as_of))
-    names = list(model) if model else list(BASELINES)
     results = [forecast(issues, m) for m in names]
     rows = []
     for issue in issues:

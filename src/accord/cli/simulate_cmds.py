@@ -1,4 +1,4 @@
-"""Commands for forecast uncertainty: ``accord simulate`` and ``accord sensitivity``."""
+"""Commands on the models: ``accord models``, ``accord simulate`` and ``accord sensitivity``."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ def simulate_cmd(
     draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same intervals."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Model name (repeatable); default: the baselines and bdm."),
+    model: Optional[List[str]] = typer.Option(
+        None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: every one-issue model `accord run` computes."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Run chunks on a local Dask cluster with this many workers."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a Dask scheduler to run chunks on."),
@@ -76,13 +78,14 @@ def simulate_cmd(
     position_scale: float = typer.Option(1.0, "--position-scale", help="Multiplier on every position's stated uncertainty."),
 ) -> None:
     """Forecast intervals: quantiles, mean and band probabilities per issue and model over perturbed inputs."""
-    from accord.analysis.uncertainty import NoiseSpec, simulate
+    from accord.analysis.uncertainty import NoiseSpec, as_model_runs, simulate
 
+    runs = as_model_runs(model, None)
     issues, edges, labels, _ = _load(file, as_of)
     noise = NoiseSpec(position_scale=position_scale, salience_sd=salience_sd, capability_sd=capability_sd)
     execution = Execution.from_options(workers, scheduler)
     with _Bar(f"simulating {len(issues)} issues", draws) as bar:
-        result = simulate(issues, list(model) if model else None, draws=draws, seed=seed, noise=noise,
+        result = simulate(issues, runs, draws=draws, seed=seed, noise=noise,
                           execution=execution, progress=bar, bands=edges, band_labels=labels, chunk=chunk)
     if fmt is OutputFormat.json:
         import json
@@ -97,7 +100,9 @@ def simulate_cmd(
 
 def sensitivity_cmd(
     file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, long CSV, Decide) or DEU table."),
-    model: Optional[List[str]] = typer.Option(None, "--model", "-m", help="Model name (repeatable); default: bdm."),
+    model: Optional[List[str]] = typer.Option(
+        None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: bdm."
+    ),
     method: str = typer.Option("both", "--method", help="oat (one-at-a-time sweeps), variance (first-order indices) or both."),
     draws: int = typer.Option(2000, "--draws", "-n", help="Monte Carlo draws for the variance-based ranking."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -137,7 +142,25 @@ def sensitivity_cmd(
     emit(rows, fmt, title=f"Sensitivity: {file.name}" + (f" as of {as_of}" if as_of else ""))
 
 
+def models_cmd(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+) -> None:
+    """The registered models: name, label, kind, tags and parameters with their defaults."""
+    from accord.models.registry import get, names
+
+    rows = []
+    for name in names():
+        spec = get(name)
+        rows.append({
+            "model": name, "label": spec.label, "kind": spec.kind + (" (links issues)" if spec.multi_issue else ""),
+            "tags": " ".join(sorted(spec.tags)),
+            "parameters": " ".join(f"{k}={'(rule default)' if v is None else v}" for k, v in spec.defaults().items()),
+        })
+    emit(rows, fmt, title="Registered models (methods: docs/methods/)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the simulate and sensitivity commands."""
+    """Add the models, simulate and sensitivity commands."""
+    app.command("models")(models_cmd)
     app.command("simulate")(simulate_cmd)
     app.command("sensitivity")(sensitivity_cmd)

@@ -1,9 +1,9 @@
 """Baseline forecasts: compromise (weighted mean), weighted quantiles, setter model, status quo.
 
-Pure functions over numpy arrays (``x`` positions, ``w`` weights), plus registry adapters
-that apply them to :class:`~accord.models.issue.IssueData`. Conventions follow the
-models spec: missing salience counts as 0; if all weights are 0 the weighted statistic
-falls back to its unweighted version and is flagged ``degenerate``.
+Pure functions over numpy arrays (``x`` positions, ``w`` weights), plus the single-issue
+and batched forms the model registry points at. Missing salience counts as 0; if all
+weights are 0 the weighted statistic falls back to its unweighted version and is flagged
+``degenerate``. Formulas and conventions: ``docs/methods/baselines.md``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from accord.errors import ModelError
 from accord.models.issue import IssueData
 from accord.models.result import IssueForecast
 
+Drawn = tuple[np.ndarray, np.ndarray, np.ndarray]
 Weights = Literal["salience_x_capability", "salience", "unweighted"]
 _WEIGHT_ALIASES = {
     "salience_x_capability": "salience_x_capability",
@@ -123,9 +124,9 @@ def setter_outcome(x: np.ndarray, w: np.ndarray, r: float, a: float, tau: float)
     return SetterResult(float(np.clip(a, lo, hi)), (float(lo), float(hi)), q_up, q_dn, gridlock)
 
 
-# -- registry adapters ---------------------------------------------------------
+# -- registry forms: one issue at a time, and rows of drawn inputs -----------------
 
-def compromise_model(issues: Sequence[IssueData], weights: str = "salience_x_capability", **_: object) -> dict[str, IssueForecast]:
+def compromise_model(issues: Sequence[IssueData], weights: str = "salience_x_capability") -> dict[str, IssueForecast]:
     """Compromise model (Achen): weighted mean of positions per issue."""
     out = {}
     for issue in issues:
@@ -134,7 +135,7 @@ def compromise_model(issues: Sequence[IssueData], weights: str = "salience_x_cap
     return out
 
 
-def median_model(issues: Sequence[IssueData], weights: str = "salience_x_capability", tau: float = 0.5, **_: object) -> dict[str, IssueForecast]:
+def median_model(issues: Sequence[IssueData], weights: str = "salience_x_capability", tau: float = 0.5) -> dict[str, IssueForecast]:
     """Lower weighted median (or another quantile) of positions per issue."""
     out = {}
     for issue in issues:
@@ -143,7 +144,7 @@ def median_model(issues: Sequence[IssueData], weights: str = "salience_x_capabil
     return out
 
 
-def status_quo_model(issues: Sequence[IssueData], **_: object) -> dict[str, IssueForecast]:
+def status_quo_model(issues: Sequence[IssueData]) -> dict[str, IssueForecast]:
     """The reference point of each issue that has one (issues without are left out)."""
     return {
         i.id: IssueForecast(i.id, "status-quo", float(i.reference), {}, {})
@@ -152,6 +153,33 @@ def status_quo_model(issues: Sequence[IssueData], **_: object) -> dict[str, Issu
     }
 
 
-def midpoint_model(issues: Sequence[IssueData], **_: object) -> dict[str, IssueForecast]:
+def midpoint_model(issues: Sequence[IssueData]) -> dict[str, IssueForecast]:
     """The middle of each issue's scale."""
     return {i.id: IssueForecast(i.id, "midpoint", (i.lo + i.hi) / 2, {}, {}) for i in issues}
+
+
+def compromise_batch(issues: Sequence[IssueData], drawn: Sequence[Drawn], weights: str = "salience_x_capability") -> list[np.ndarray]:
+    """The compromise model on rows of drawn ``(x, s, c)`` per issue."""
+    return [batch_weighted_mean(x, scheme_weights(s, c, weights))[0] for x, s, c in drawn]
+
+
+def median_batch(
+    issues: Sequence[IssueData], drawn: Sequence[Drawn], weights: str = "salience_x_capability", tau: float = 0.5
+) -> list[np.ndarray]:
+    """The weighted quantile model on rows of drawn ``(x, s, c)`` per issue."""
+    return [batch_weighted_quantile(x, scheme_weights(s, c, weights), float(tau))[0] for x, s, c in drawn]
+
+
+def status_quo_batch(issues: Sequence[IssueData], drawn: Sequence[Drawn]) -> list[np.ndarray]:
+    """The reference point, repeated on every row (issues must have one)."""
+    out = []
+    for issue, (x, _, _) in zip(issues, drawn):
+        if issue.reference is None:
+            raise ModelError(f"status quo: issue {issue.id} has no reference point")
+        out.append(np.full(len(x), float(issue.reference)))
+    return out
+
+
+def midpoint_batch(issues: Sequence[IssueData], drawn: Sequence[Drawn]) -> list[np.ndarray]:
+    """The middle of the scale, repeated on every row."""
+    return [np.full(len(x), (issue.lo + issue.hi) / 2) for issue, (x, _, _) in zip(issues, drawn)]

@@ -1,6 +1,7 @@
 """Bueno de Mesquita's expected-utility model in the Scholz, Calbert & Smith (2011) form.
 
-Specification: models.md §4. Two variants follow two public replications that disagree:
+How it works, with formulas: ``docs/methods/bdm.md``. Two variants follow two public
+replications that disagree:
 
 ``scholz``
     Receivers evaluate every proposer at a different position from their own point of
@@ -35,10 +36,10 @@ Degenerate inputs give documented results, never NaN:
   the common position (the lower weighted median of the actors otherwise), the stop
   reason is ``"degenerate"`` and the ``degenerate`` flag is set;
 * all weights ``c·s`` zero: votes are all zero so every win probability is 0; the median
-  and mean fall back to their unweighted versions (models.md §0.2) and ``degenerate``
+  and mean fall back to their unweighted versions and ``degenerate``
   is set; actors may still move on salience alone.
 
-A missing (NaN) salience counts as 0 (models.md §0.2). Negative capabilities, saliences
+A missing (NaN) salience counts as 0. Negative capabilities, saliences
 outside ``[0, 1]``, other non-finite values and positions outside the masad bounds raise
 :class:`~accord.errors.ModelError`.
 """
@@ -76,7 +77,7 @@ BLOCK_PAIRS = 32_768
 
 @dataclass(frozen=True)
 class StopRule:
-    """When a run stops (models.md §4.8).
+    """When a run stops (``docs/methods/bdm.md``, "Stop rules").
 
     ``fixed``: exactly ``rounds`` rounds. ``converged``: after round t when no position
     moved by more than ``eps·Δ``. ``cycle``: when the positions equal those of one of the
@@ -348,7 +349,7 @@ class _Step:
 
 
 def _play_round(variant: str, x, s, w, wstat, scale, Q: float, T: float) -> _Step:
-    """One simultaneous round of ``variant`` for every row (§4.6), in the compiled kernel."""
+    """One simultaneous round of ``variant`` for every row (``docs/methods/bdm.md``, "A round"), in the compiled kernel."""
     bsz, n = x.shape
     step = _Step(
         new_x=np.empty((bsz, n)), r=np.empty((bsz, n)), partner=np.empty((bsz, n), dtype=np.int64),
@@ -386,7 +387,7 @@ def round_utilities(
 
 
 def linear_win_probabilities(x: np.ndarray, w: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
-    """``P_scholz`` at ``r ≡ 1`` for one issue, and its denominator ``Z`` (§4.5)."""
+    """``P_scholz`` at ``r ≡ 1`` for one issue, and its denominator ``Z`` (``docs/methods/bdm.md``, "Win probability")."""
     num, z = kernels.linear_vote_numerators(np.asarray(x, dtype=float), np.asarray(w, dtype=float), float(scale))
     return (num / z if z else np.zeros_like(num)), z
 
@@ -620,7 +621,7 @@ def first_round_utilities(
     return {"r": r[0], "a": a[0], "b": b[0]}
 
 
-# --------------------------------------------------------------------------- registry adapter
+# --------------------------------------------------------------------------- registry forms
 
 
 def bdm_model(
@@ -634,7 +635,7 @@ def bdm_model(
 ) -> dict[str, IssueForecast]:
     """BDM forecasts per issue: the weighted median ``μ_t`` at the stop of the run.
 
-    By default the run stops by the discounted median-shift rule (models.md §4.8), which
+    By default the run stops by the discounted median-shift rule (``docs/methods/bdm.md``), which
     ends within about 44 rounds; ``rounds`` caps it. ``details`` holds the round path of
     the median and mean, the stop reason and round and the number of offers, so a report
     can plot the path. Extra keyword ``delta``/``eps``/``K`` tune the stop rule.
@@ -662,4 +663,40 @@ def bdm_model(
                 "offers": len(run.offers),
             },
         )
+    return out
+
+
+def bdm_batch(
+    issues: Sequence[IssueData],
+    drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    variant: str = "scholz",
+    rounds: int = 100,
+    Q: float = 1.0,
+    T: float = 1.0,
+    stop: StopRule | str = "bdm_discount",
+    **params: Any,
+) -> list[np.ndarray]:
+    """BDM forecasts for rows of drawn ``(x, s, c)`` of several issues.
+
+    Issues with the same number of actors run as one batch (a row's result does not
+    depend on its batch). Parameters as :func:`bdm_model`.
+    """
+    rule = tuned_stop_rule(stop, params)
+    if params:
+        raise ModelError(f"BDM: unknown parameter(s) {', '.join(sorted(params))}")
+    out: list[np.ndarray] = [np.empty(0)] * len(issues)
+    groups: dict[int, list[int]] = {}
+    for k, issue in enumerate(issues):
+        groups.setdefault(issue.n, []).append(k)
+    for members in groups.values():
+        x, s, c = (np.concatenate([drawn[k][j] for k in members]) for j in range(3))
+        bounds = None
+        if variant == "masad":
+            bounds = np.concatenate([np.tile([issues[k].lo, issues[k].hi], (len(drawn[k][0]), 1)) for k in members])
+        res = simulate_batch(x, s, c, variant=variant, rounds=int(rounds), stop=rule, Q=float(Q), T=float(T), bounds=bounds)
+        start = 0
+        for k in members:
+            size = len(drawn[k][0])
+            out[k] = res.forecast[start:start + size]
+            start += size
     return out

@@ -1,4 +1,4 @@
-"""Compiled round kernels of the BDM expected-utility model (models.md §4.4–§4.6).
+"""Compiled round kernels of the BDM expected-utility model (``docs/methods/bdm.md``: risk, expected utility, a round).
 
 One call plays one simultaneous round for every row of arrays shaped ``(B, n)``: many
 issues, or many Monte Carlo draws of one issue. Rows are processed in blocks of
@@ -313,7 +313,7 @@ def _linear_danger(X, S, W, D, CNT, PF, NUM, danger, wins, dist) -> None:
 
 @njit(**_JIT)
 def _risk_exponents(danger, r) -> None:
-    """r from the danger sums S (§4.4) per lane; r ≡ 1 where S_max == S_min."""
+    """r from the danger sums S (``docs/methods/bdm.md``, "Risk") per lane; r ≡ 1 where S_max == S_min."""
     n = danger.shape[0]
     for l in range(LANES):
         smax = danger[0, l]
@@ -361,7 +361,7 @@ def _median_mean(X, Wst, median, mean, cost, best) -> None:
 
 @njit(**_JIT)
 def _eu(s_target, p, u_s, u_f, u_sq) -> float:
-    """EU of a challenge (§4.3, Q = 1): ``s(P·U^s + (1−P)·U^f) + (1−s)·U^s − U^sq``."""
+    """EU of a challenge (``docs/methods/bdm.md``, "Expected utility", Q = 1): ``s(P·U^s + (1−P)·U^f) + (1−s)·U^s − U^sq``."""
     return s_target * (p * u_s + (1 - p) * u_f) + (1 - s_target) * u_s - u_sq
 
 

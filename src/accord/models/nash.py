@@ -4,7 +4,8 @@
 maximises ``Σ c_i ln(u_i(x) − d_i)`` over the feasible set where every actor with
 ``c_i s_i > 0`` gains on the disagreement point. ``κ = 0`` gives the pure reference-point
 solution (gridlock at ``r`` when ``r`` lies inside the positions); ``κ → ∞`` gives the
-compromise model.
+compromise model. Formulas, the search for the optimum and the flags:
+``docs/methods/nash.md``.
 """
 
 from __future__ import annotations
@@ -159,7 +160,6 @@ def nash_model(
     kappa: float = 1.0,
     loss: Literal["quadratic", "linear"] = "quadratic",
     use_reference: bool = True,
-    **_: object,
 ) -> dict[str, IssueForecast]:
     """Nash bargaining solution per issue (reference point = the issue's status quo, if any)."""
     out = {}
@@ -173,4 +173,26 @@ def nash_model(
             {"kappa": kappa, "loss": loss, "reference": r},
             {"gridlock": res.gridlock, "flat": res.flat, "degenerate": res.degenerate},
         )
+    return out
+
+
+def nash_batch(
+    issues: Sequence[IssueData],
+    drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    kappa: float | np.ndarray = 1.0,
+    loss: Literal["quadratic", "linear"] = "quadratic",
+    use_reference: bool = True,
+) -> list[np.ndarray]:
+    """The Nash bargaining solution on rows of drawn ``(x, s, c)`` per issue.
+
+    Quadratic loss with one ``κ`` for all actors runs all rows at once; otherwise row by row.
+    """
+    out = []
+    for issue, (x, s, c) in zip(issues, drawn):
+        r = issue.reference if use_reference else None
+        scale = issue.hi - issue.lo
+        if loss == "quadratic" and np.isscalar(kappa):
+            out.append(batch_nbs(x, s, c, r, float(kappa), scale)[0])  # type: ignore[arg-type]
+        else:
+            out.append(np.array([nbs(x[k], s[k], c[k], r=r, kappa=kappa, loss=loss, scale=scale).x for k in range(len(x))]))
     return out

@@ -5,19 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-MODEL_NAMES: dict[str, str] = {
-    "compromise": "Compromise",
-    "compromise-salience": "Compromise (salience)",
-    "mean": "Mean",
-    "median": "Median",
-    "weighted-median": "Weighted median",
-    "weighted-median-salience": "Weighted median (salience)",
-    "nash": "Nash bargaining",
-    "bdm": "Expected utility (BDM)",
-    "exchange": "Exchange",
-    "status-quo": "Status quo",
-    "midpoint": "Midpoint",
-}
+from accord.models import registry
 
 #: Preferred model for the plain-words summary, in order.
 
@@ -39,8 +27,8 @@ def safe_url(url: Any) -> str | None:
 
 
 def model_name(key: str) -> str:
-    """A reader's name for a model key."""
-    return MODEL_NAMES.get(key, key.replace("-", " ").replace("_", " ").capitalize())
+    """A reader's name for a model key: its registry label."""
+    return registry.label(key)
 
 
 def nearest_label(anchors: list[dict[str, Any]], value: float | None) -> str:
