@@ -129,7 +129,7 @@ def forecast_intervals(result: RunResult) -> go.Figure | None:
     for k, m in enumerate(models):
         color = PALETTE[k % len(PALETTE)]
         offset = 0.8 * ((k + 0.5) / n - 0.5)
-        xs, ys, hover, lo90, hi90, seg_x, seg_y = [], [], [], [], [], [], []
+        xs, ys, hover, seg_x, seg_y, wide_x, wide_y = [], [], [], [], [], [], []
         for r, issue in enumerate(issues):
             value = points.get(m, {}).get(issue.id)
             if value is None:
@@ -143,24 +143,23 @@ def forecast_intervals(result: RunResult) -> go.Figure | None:
             if iv and iv.q05 is not None and iv.q95 is not None:
                 q25 = iv.q25 if iv.q25 is not None else value
                 q75 = iv.q75 if iv.q75 is not None else value
-                lo90.append(max(value - iv.q05, 0.0))
-                hi90.append(max(iv.q95 - value, 0.0))
+                wide_x += [iv.q05, iv.q95, None]
+                wide_y += [y, y, None]
                 median = f"{iv.q50:.0f}" if iv.q50 is not None else "–"
                 tip += (f"<br>simulations: median {median} · 50%: {q25:.0f}–{q75:.0f} · "
                         f"90%: {iv.q05:.0f}–{iv.q95:.0f}")
                 seg_x += [q25, q75, None]
                 seg_y += [y, y, None]
-            else:
-                lo90.append(0)
-                hi90.append(0)
             hover.append(tip)
+        if wide_x:  # the ranges are drawn apart from the point, which can lie outside them
+            fig.add_trace(go.Scatter(x=wide_x, y=wide_y, mode="lines", line=dict(color=color, width=1.2),
+                                     legendgroup=m, showlegend=False, hoverinfo="skip"))
         if seg_x:
             fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color=color, width=6),
                                      opacity=0.45, legendgroup=m, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers", name=esc(model_name(m)), legendgroup=m,
             marker=dict(color=color, size=8, line=dict(color="white", width=1)),
-            error_x=dict(type="data", symmetric=False, array=hi90, arrayminus=lo90, color=color, thickness=1.2, width=0),
             hovertext=hover, hoverinfo="text",
         ))
     sq = [(r, i) for r, i in enumerate(issues) if i.status_quo is not None]
