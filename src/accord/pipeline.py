@@ -28,12 +28,15 @@ from accord.result import (
     Anchor,
     Backtest,
     BacktestEvent,
+    BdmOffer,
     BdmPath,
     CaseInfo,
     DatedForecasts,
     DirectionCheck,
+    DirectionScore,
     Evidence,
     Exchange,
+    IngestCounts,
     Issue,
     Package,
     PackageIssue,
@@ -130,7 +133,7 @@ def _date(value: str | dt.date) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def forecast_table(issues: Sequence[IssueData], models: Sequence[str]) -> dict[str, dict[str, float]]:
+def forecast_table(issues: Sequence[IssueData], models: Sequence[str]) -> dict[str, dict[str, float | None]]:
     """``{model: {issue: value}}`` for one snapshot's issues."""
     return {m: {k: f.value for k, f in forecast(list(issues), m).forecasts.items()} for m in models}
 
@@ -189,8 +192,8 @@ def evidence_stage(scenario: Scenario, snap: Snapshot, articles: Path, db: Path,
     return Evidence(
         articles=view["articles"], statements=view["statements"], claims=view["claims"], flags=view["flags"],
         suggestions=rows,
-        ingest={"documents": report.documents_read, "added": report.articles_added,
-                "existing": report.articles_existing, "skipped": len(report.problems)},
+        ingest=IngestCounts(documents=report.documents_read, added=report.articles_added,
+                            existing=report.articles_existing, skipped=len(report.problems)),
     )
 
 
@@ -217,7 +220,7 @@ def dynamics_stage(scenario: Scenario, snap: Snapshot) -> tuple[dict[str, BdmPat
         paths[issue.id] = BdmPath(
             median=bdm.medians.tolist(), mean=bdm.means.tolist(),
             positions={a: bdm.positions[:, k].tolist() for k, a in enumerate(issue.actors)},
-            stop_reason=bdm.stop_reason, offers=[o.to_dict() for o in bdm.offers[:40]],
+            stop_reason=bdm.stop_reason, offers=[BdmOffer(**o.to_dict()) for o in bdm.offers[:40]],
         )
     linked = [i for i in snap.issues if i.n >= 2]
     exchanges: list[Exchange] = []
@@ -318,10 +321,11 @@ def backtest_stage(scenario: Scenario, folder: Path, as_of: dt.date, sim: Any, m
                        match=d.get(headline) == d["actual"], models={m: d[m] for m in SIMULATED_MODELS if m in d})
         for d in bt.direction
     ]
-    return Backtest(as_of=bt.as_of, scored_at=bt.scored_at, headline_model=headline, events=events,
+    return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), headline_model=headline, events=events,
                     brier={k: v["brier"] for k, v in bt.brier.items()},
-                    brier_n={k: v["n"] for k, v in bt.brier.items()},
-                    direction=direction, direction_summary=bt.direction_summary, notes=bt.notes)
+                    brier_n={k: int(v["n"]) for k, v in bt.brier.items()},
+                    direction=direction, notes=bt.notes,
+                    direction_summary={k: DirectionScore.model_validate(v) for k, v in bt.direction_summary.items()})
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -340,7 +344,7 @@ def run(
     models: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> RunOutput:
-    """Run the main job on a case (default: the bundled Ukraine case) and write its report.
+    """Run the main job on a case (default: the bundled case) and write its report.
 
     ``formats`` picks the report files (html, md; json is ``result.json``, always written).
     """

@@ -37,9 +37,10 @@ Id = Annotated[str, Field(min_length=1)]
 
 
 class _Record(BaseModel):
-    """Base of every part: unknown fields are an error, so the schema cannot drift silently."""
+    """Base of every part: unknown fields are an error, so the schema cannot drift silently; the
+    published schema marks every field required, since a serialised result always holds all of them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 # --- the case and its scenario ---------------------------------------------------------------
@@ -55,7 +56,7 @@ class CaseInfo(_Record):
     compare: list[dt.date] = []
     generated_at: Optional[str] = None
     version: Optional[str] = None
-    example: bool = Field(False, description="true for hand-made data (a test fixture), not a real run")
+    example: bool = Field(default=False, description="true for hand-made data (a test fixture), not a real run")
     note: str = ""
 
 

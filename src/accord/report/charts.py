@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Callable
+from typing import Any, Callable, TypeAlias
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -82,9 +82,13 @@ def positions_heatmap(result: RunResult) -> go.Figure | None:
     latest = latest_positions(result.scenario.positions)
     actors, issues = result.scenario.actors, result.scenario.issues
     names, titles = _names(result)
-    z, text, hover = [], [], []
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
     for issue in issues:
-        zr, tr, hr = [], [], []
+        zr: list[float | None] = []
+        tr: list[str] = []
+        hr: list[str] = []
         for a in actors:
             p = latest.get((a.id, issue.id))
             if p is None:
@@ -373,7 +377,7 @@ def _timeline_trace(k: int, items: list[PositionRecord], anchors: list[Any], nam
 
 
 #: Chart id -> (section id, builder). The HTML places each chart in its section.
-Figure = go.Figure | dict[str, Any]
+Figure: TypeAlias = "go.Figure | dict[str, Any]"
 
 CHARTS: dict[str, tuple[str, Callable[[RunResult], Figure | None]]] = {
     "chart-positions": ("positions", positions_heatmap),

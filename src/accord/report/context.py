@@ -127,7 +127,7 @@ def _grid(positions: list[PositionRecord], actors: list[Actor], issues: list[Iss
     latest = latest_positions(positions)
     rows = []
     for issue in issues:
-        cells = []
+        cells: list[dict[str, Any]] = []
         for a in actors:
             p = latest.get((a.id, issue.id))
             if p is None:

@@ -54,7 +54,7 @@ def _issue_row(issue: Issue, points: dict[str, dict[str, float | None]],
         return None
     label = nearest_label(issue.anchors, value)
     probability = interval.bands.get(label) if interval and label else None
-    others = [t[iid] for t in points.values() if t.get(iid) is not None]
+    others = [v for t in points.values() if (v := t.get(iid)) is not None]
     headline = f"Most likely outcome: “{label}”" if label else f"Most likely outcome: {value:.0f} on the 0–100 scale"
     headline += f" ({fmt_pct(probability)} of simulations)." if probability is not None else "."
     detail = _detail(model, value, interval, issue, others)
@@ -79,11 +79,11 @@ def _detail(model: str, value: float, interval: SimulatedForecast | None, issue:
         close = abs(value - issue.status_quo) <= _step(anchors) / 2
         parts.append(f"That is {'close to' if close else 'a change from'} the status quo{today}.")
     if len(others) > 1:
-        lo, hi = min(others), max(others)
-        if hi - lo <= _step(anchors) / 2:
-            parts.append(f"All {len(others)} models agree closely ({lo:.0f} to {hi:.0f}).")
+        least, most = min(others), max(others)
+        if most - least <= _step(anchors) / 2:
+            parts.append(f"All {len(others)} models agree closely ({least:.0f} to {most:.0f}).")
         else:
-            parts.append(f"The {len(others)} models differ: their forecasts run from {lo:.0f} to {hi:.0f}.")
+            parts.append(f"The {len(others)} models differ: their forecasts run from {least:.0f} to {most:.0f}.")
     return " ".join(parts)
 
 
