@@ -17,7 +17,9 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+from pydantic import BaseModel
 
 import accord
 from accord.cases import case_dir
@@ -26,11 +28,13 @@ from accord.models.registry import BASELINES, forecast
 from accord.result import (
     Actor,
     Anchor,
+    Article,
     Backtest,
     BacktestEvent,
     BdmOffer,
     BdmPath,
     CaseInfo,
+    Claim,
     DatedForecasts,
     DirectionCheck,
     DirectionScore,
@@ -43,11 +47,13 @@ from accord.result import (
     Packages,
     PositionRecord,
     Problem,
+    QualityFlag,
     RatificationVote,
     RunResult,
     ScenarioSnapshot,
     SimulatedForecast,
     Simulation,
+    Statement,
     Suggestion,
     Truce,
     TruceState,
@@ -65,6 +71,7 @@ STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packa
 FRONTIER_SAMPLE = 400
 
 Progress = Callable[[str, str], None]
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
 @dataclass
@@ -186,15 +193,17 @@ def evidence_stage(scenario: Scenario, snap: Snapshot, articles: Path, db: Path,
             supporting=[i.statement_id for i in s.supporting], contradicting=[i.statement_id for i in s.contradicting],
             n_statements=s.n_statements,
         ))
-    for st in view["statements"]:
-        st.pop("quote_text", None)
-        st.pop("speaker", None)
     return Evidence(
-        articles=view["articles"], statements=view["statements"], claims=view["claims"], flags=view["flags"],
-        suggestions=rows,
+        articles=_records(Article, view["articles"]), statements=_records(Statement, view["statements"]),
+        claims=_records(Claim, view["claims"]), flags=_records(QualityFlag, view["flags"]), suggestions=rows,
         ingest=IngestCounts(documents=report.documents_read, added=report.articles_added,
                             existing=report.articles_existing, skipped=len(report.problems)),
     )
+
+
+def _records(kind: type[RecordT], rows: list[dict[str, Any]]) -> list[RecordT]:
+    """Typed records from the evidence view's rows, keeping the fields the result defines."""
+    return [kind.model_validate({k: v for k, v in row.items() if k in kind.model_fields}) for row in rows]
 
 
 def simulation_section(sim: Any, date: dt.date) -> Simulation:
