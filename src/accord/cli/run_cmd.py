@@ -33,34 +33,44 @@ SHORT = {
 }
 
 
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False)
+
+
 def print_forecasts(out: RunOutput) -> None:
-    """One table per date: issues down, every model across, point forecasts on the 0–100 scale,
-    and at the run's date the compromise model's Monte Carlo median and 90% range."""
+    """One table per date: issues down, every model across, point forecasts on the 0–100 scale."""
     result = out.result
     issues = [i.id for i in result.scenario.issues]
-    simulated = result.intervals().get("compromise", {})
     for table in result.forecasts:
         values = table.values
-        t = Table(title=f"Point forecasts as of {table.date}, 0–100", title_justify="left", box=box.SIMPLE_HEAD,
-                  padding=(0, 1), pad_edge=False)
+        t = _table(f"Point forecasts as of {table.date}, 0–100")
         t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
-        for m in values:
-            t.add_column(SHORT.get(m, m), justify="right", no_wrap=True)
-        with_sim = table.date == result.case.as_of and bool(simulated)
-        if with_sim:
-            t.add_column("CM sim.", justify="right", no_wrap=True)
+        for m in values:  # a number is never cut short
+            short = SHORT.get(m, m)
+            t.add_column(short, justify="right", no_wrap=True, min_width=max(len(short), len("100")))
         for issue_id in issues:
-            cells = [fmt_pos(values[m].get(issue_id)) for m in values]
-            if with_sim:
-                iv = simulated.get(issue_id)
-                cells.append(f"{fmt_pos(iv.q50)} ({fmt_pos(iv.q05)}–{fmt_pos(iv.q95)})" if iv else "–")
-            t.add_row(issue_id, *cells)
+            t.add_row(issue_id, *(fmt_pos(values[m].get(issue_id)) for m in values))
         console.print(t)
     shown = list(result.forecasts[0].values) if result.forecasts else []
-    legend = [f"{SHORT.get(m, m)} = {m}" for m in shown]
-    if simulated:
-        legend.append("CM sim. = median (90% range) of the compromise model's Monte Carlo simulations")
-    console.print("Models: " + " · ".join(legend), style="dim")
+    console.print("Models: " + " · ".join(f"{SHORT.get(m, m)} = {m}" for m in shown), style="dim")
+
+
+def print_simulation(out: RunOutput, model: str = "compromise") -> None:
+    """The Monte Carlo distribution of one model beside its point forecast, each labelled as what it is."""
+    result = out.result
+    summaries = result.intervals().get(model)
+    if not summaries or result.simulation is None:
+        return
+    t = _table(f"{model}: point forecast and Monte Carlo simulations as of {result.simulation.date} "
+               f"({result.simulation.draws} draws)")
+    t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
+    for head in ("point", "sim. median", "sim. 5%", "sim. 95%"):
+        t.add_column(head, justify="right", no_wrap=True)
+    for issue in result.scenario.issues:
+        s = summaries.get(issue.id)
+        if s is not None:
+            t.add_row(issue.id, fmt_pos(s.point), fmt_pos(s.q50), fmt_pos(s.q05), fmt_pos(s.q95))
+    console.print(t)
 
 
 def print_findings(out: RunOutput) -> None:
@@ -143,6 +153,7 @@ def run_cmd(
                      markets=markets, progress=progress)
         bar.update(task, description="done", detail=f"{result.timings['total']:.1f} s", completed=len(STAGES))
     print_forecasts(result)
+    print_simulation(result)
     print_findings(result)
     for p in result.problems:
         console.print(f"[yellow]skipped[/yellow] {p.error}")
