@@ -111,6 +111,8 @@ def test_broken_files_are_reported_and_the_rest_is_run(tmp_path: Path) -> None:
     files = {Path(p["file"]).name for p in data["problems"]}
     assert {"packages.yaml", "scan.txt"} <= files
     assert (tmp_path / "out" / "report.html").is_file() and data["packages"] is None
+    quality = (tmp_path / "out" / "report.html").read_text(encoding="utf-8").split('<section id="quality">')[1]
+    assert "unusable_input" in quality and "packages.yaml" in quality and "scan.txt" in quality
     assert data["simulation"]["summaries"] and data["evidence"]["articles"]
 
 

@@ -416,9 +416,9 @@ def run(
             result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
                                              lambda: backtest_stage(scenario, folder, when, sim, market_file))
 
+    result.problems = stages.problems
     with stages.stage("report", f"writing {', '.join(['json', *report_formats])} to {out_dir}"):
         files = write_report(result, out_dir, formats=report_formats) if report_formats else {}
-    result.problems = stages.problems
     result.timings = {**stages.timings, "total": time.perf_counter() - t0}
     files["json"] = write_result_json(result, out_dir)
     return RunOutput(result=result, out_dir=out_dir, files=files)

@@ -7,6 +7,7 @@ comes from :class:`accord.result.RunResult`.
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import PurePath
 from typing import Any
 
 from accord.report.labels import (
@@ -30,6 +31,7 @@ from accord.result import (
     Package,
     Packages,
     PositionRecord,
+    Problem,
     RunResult,
     Source,
     Suggestion,
@@ -103,7 +105,8 @@ def build_context(result: RunResult) -> dict[str, Any]:
     ctx["truce"] = _truce(result.truce)
     ctx["shifts"] = _shifts(sc.history, names)
     ctx["evidence"] = _evidence(evidence, names)
-    ctx["flags"] = _flags(evidence, ctx["sources"], sc.actors, sc.issues, sc.positions, names)
+    ctx["flags"] = _problems(result.problems) + _flags(evidence, ctx["sources"], sc.actors, sc.issues,
+                                                        sc.positions, names)
     ctx["backtest"] = _backtest(result.backtest, names)
     present = {
         "summary": bool(ctx["summary"]), "positions": ctx["grid"] is not None, "origin": ctx["origin"] is not None,
@@ -362,6 +365,12 @@ def _flags(evidence: Evidence, sources: list[dict[str, Any]] | None, actors: lis
                             "the models leave this actor out of the issue."}
                  for i in issues for a in actors if (a.id, i.id) not in have]
     return rows
+
+
+def _problems(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Inputs the run could not use, first among the data-quality rows."""
+    return [{"kind": "unusable_input", "where": PurePath(p.file).name, "href": None,
+             "detail": f"{p.stage} stage: {p.error}"} for p in problems]
 
 
 def _backtest(backtest: Backtest | None, names: Names) -> dict[str, Any] | None:
