@@ -302,7 +302,8 @@ def pareto_frontier(result: RunResult) -> go.Figure | None:
 
 
 def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
-    """Probability that each leading package passes ratification, against the 50% line."""
+    """Probability that each leading package passes ratification, against the 50% line; bars named by
+    their code in the report's table."""
     votes = result.packages.ratification[:limit] if result.packages else []
     if not votes:
         return None
@@ -310,7 +311,10 @@ def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
     texts = [package_text(v.options or [v.label]) for v in votes]
     probs = [v.probability or 0.0 for v in votes]
     fig = go.Figure(go.Bar(
-        x=probs, y=[f"{esc(t)}  <b>{c}</b>" for c, t in zip(codes, texts)], orientation="h",
+        # the axis names each bar by its code (and a named package by its name); the packages are in the hover
+        # text and in the table under the chart, since a full package is too long for an axis label
+        x=probs, y=[f"<b>{c}</b> {esc(v.label)}" if v.named else f"<b>{c}</b>" for c, v in zip(codes, votes)],
+        orientation="h",
         marker=dict(color=["#2e8b57" if p >= 0.5 else "#c0392b" for p in probs]),
         text=[f"{100 * p:.0f}%" for p in probs], textposition="outside", cliponaxis=False,
         hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(t, 60)}" for c, p, t in zip(codes, probs, texts)],
