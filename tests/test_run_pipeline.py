@@ -13,6 +13,7 @@ import pytest
 
 from accord.cases import case_dir
 from accord.pipeline import STAGES, run
+from accord.result import RunResult, result_schema
 from accord.scenario.io import load_scenario
 
 
@@ -34,24 +35,48 @@ def test_every_stage_reports_progress_and_writes_outputs(result) -> None:
 
 def test_forecasts_for_both_dates_match_the_models(result) -> None:
     data = json.loads(result.files["json"].read_text())
-    assert set(data["forecasts_by_date"]) == {"2025-11-20", "2026-02-28"}
+    assert [t["date"] for t in data["forecasts"]] == ["2025-11-20", "2026-02-28"]
     scenario = load_scenario(case_dir() / "scenario.yaml")
-    for date, table in data["forecasts_by_date"].items():
-        expected = {i.id: float((i.x * i.s * i.c).sum() / (i.s * i.c).sum()) for i in scenario.issue_data(date)}
-        assert table["compromise"] == pytest.approx(expected, abs=1e-9)
-        assert {"bdm", "exchange", "nash", "weighted-median"} <= set(table)
+    for table in data["forecasts"]:
+        expected = {i.id: float((i.x * i.s * i.c).sum() / (i.s * i.c).sum()) for i in scenario.issue_data(table["date"])}
+        values = {k: v for k, v in table["values"]["compromise"].items() if v is not None}
+        assert values == pytest.approx(expected, abs=1e-9)
+        assert {"bdm", "exchange", "nash", "weighted-median"} <= set(table["values"])
+
+
+def test_result_json_is_the_typed_result_and_follows_the_published_schema(result) -> None:
+    text = result.files["json"].read_text(encoding="utf-8")
+    assert RunResult.model_validate_json(text) == result.result
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "result-schema.json").read_text(encoding="utf-8"))
+    assert schema == result_schema()
+    assert set(json.loads(text)) == set(schema["properties"])
+    assert set(result.timings) == {*STAGES, "total"}
 
 
 def test_intervals_bracket_their_median(result) -> None:
-    for model, per_issue in result.data["intervals"].items():
+    for model, per_issue in result.result.intervals().items():
         for issue, iv in per_issue.items():
-            assert iv["q05"] <= iv["q25"] <= iv["q50"] <= iv["q75"] <= iv["q95"], (model, issue)
-            assert sum(iv["bands"].values()) == pytest.approx(1.0)
+            assert iv.q05 <= iv.q25 <= iv.q50 <= iv.q75 <= iv.q95, (model, issue)
+            assert sum(iv.bands.values()) == pytest.approx(1.0)
 
 
 def test_every_position_traces_to_a_source_address(result) -> None:
-    for p in result.data["positions"]:
-        assert any(s.get("url", "").startswith("http") for s in p["sources"]), p
+    for p in result.result.scenario.positions:
+        assert any((s.url or "").startswith("http") for s in p.sources), p
+
+
+def test_report_counts_the_real_pareto_frontier(result) -> None:
+    """The report's Pareto count is the package analysis's (it once read a key that was never set and said 0)."""
+    from accord.packages.analysis import analyse_packages
+    from accord.packages.io import load_package_model
+
+    case = load_package_model(case_dir() / "packages.yaml")
+    expected = analyse_packages(case.model, case.ratifiers, case.named)["pareto_count"]
+    pk = result.result.packages
+    assert pk.n_frontier == expected == 2747
+    assert 0 < len(pk.frontier) <= 400
+    assert "2,747 are Pareto-optimal" in result.files["html"].read_text(encoding="utf-8")
+    assert "2,747 are Pareto-optimal" in result.files["md"].read_text(encoding="utf-8")
 
 
 def test_report_sections_present(result) -> None:
@@ -62,12 +87,12 @@ def test_report_sections_present(result) -> None:
 
 
 def test_findings_are_computed(result) -> None:
-    d = result.data
-    assert d["packages"]["n_packages"] > 0 and isinstance(d["packages"]["acceptable_to_all"], bool)
-    assert set(d["truce"]["stability"]) == {"nash", "gmr", "smr", "seq"}
-    assert d["exchanges"] and all(e["gain"] > 0 for e in d["exchanges"])
-    assert d["backtest"]["brier"]["metaculus_q41903"] == pytest.approx(0.22**2)
-    assert len(d["evidence"]["articles"]) >= 15 and d["evidence"]["statements"]
+    d = result.result
+    assert d.packages.n_packages > 0 and isinstance(d.packages.acceptable_to_all, bool)
+    assert set(d.truce.stability) == {"nash", "gmr", "smr", "seq"}
+    assert d.exchanges and all(e.gain > 0 for e in d.exchanges)
+    assert d.backtest.brier["metaculus_q41903"] == pytest.approx(0.22**2)
+    assert len(d.evidence.articles) >= 15 and d.evidence.statements
 
 
 def test_broken_files_are_reported_and_the_rest_is_run(tmp_path: Path) -> None:
@@ -85,8 +110,10 @@ def test_broken_files_are_reported_and_the_rest_is_run(tmp_path: Path) -> None:
     data = json.loads((tmp_path / "out" / "result.json").read_text())
     files = {Path(p["file"]).name for p in data["problems"]}
     assert {"packages.yaml", "scan.txt"} <= files
-    assert (tmp_path / "out" / "report.html").is_file() and "packages" not in data
-    assert data["intervals"] and data["evidence"]["articles"]
+    assert (tmp_path / "out" / "report.html").is_file() and data["packages"] is None
+    quality = (tmp_path / "out" / "report.html").read_text(encoding="utf-8").split('<section id="quality">')[1]
+    assert "unusable_input" in quality and "packages.yaml" in quality and "scan.txt" in quality
+    assert data["simulation"]["summaries"] and data["evidence"]["articles"]
 
 
 def test_bad_scenario_stops_with_one_line(tmp_path: Path) -> None:
@@ -95,3 +122,26 @@ def test_bad_scenario_stops_with_one_line(tmp_path: Path) -> None:
     (case / "scenario.yaml").write_text("id: x\nactors: []\nissues: []\n")
     res = subprocess.run([sys.executable, "-m", "accord.cli.main", "run", str(case)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "scenario.yaml" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_json_alone_is_a_valid_format(tmp_path: Path) -> None:
+    """``accord run -f json`` writes result.json and no report (it used to fail after running every stage)."""
+    case = tmp_path / "case"
+    case.mkdir()
+    shutil.copy(case_dir() / "scenario.yaml", case / "scenario.yaml")
+    res = subprocess.run(
+        [sys.executable, "-m", "accord.cli.main", "run", str(case), "--out", str(tmp_path / "out"), "--draws", "20",
+         "-f", "json"],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "200"},
+    )
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["result.json"]
+    data = RunResult.model_validate_json((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
+    assert data.packages is None and data.backtest is None and data.evidence is None
+    assert [p.stage for p in data.problems] == []
+    bad = subprocess.run(
+        [sys.executable, "-m", "accord.cli.main", "run", str(case), "--out", str(tmp_path / "o2"), "-f", "pdf"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert bad.returncode == 2 and "unknown report format 'pdf'" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "o2").exists()

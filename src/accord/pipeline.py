@@ -1,31 +1,65 @@
 """The main job: from a case folder to evidence, forecasts, analyses and a report.
 
-``run()`` is what ``accord run`` calls. Stages: scenario → evidence (ingest the case's
-articles, suggest positions, compare with the hand-coded ones) → forecasts of every model
-→ Monte Carlo intervals → expected-utility paths and predicted exchanges → packages,
-ratification and the truce game → backtest → report. Each stage reports progress through an
-optional callback. A broken input file (bad YAML, an unreadable article) is recorded as a
-problem naming the file, and the run goes on with the rest; only a broken scenario stops it.
+``run()`` is what ``accord run`` calls. Stages, in order: scenario → evidence (ingest the case's
+articles, suggest positions, compare with the hand-coded ones) → forecasts of every model at
+every date → Monte Carlo intervals → expected-utility paths and predicted exchanges → packages,
+ratification and the truce game → backtest → report. Each stage is timed by one context manager
+and reports progress through an optional callback. Each date's scenario snapshot is built once.
+A broken input file (bad YAML, an unreadable article) is recorded as a problem naming the file,
+and the run goes on with the rest; only a broken scenario stops it. The result is one typed
+:class:`accord.result.RunResult`; ``result.json`` is its serialisation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-import numpy as np
+from pydantic import BaseModel
 
 import accord
 from accord.cases import case_dir
 from accord.errors import AccordError
 from accord.models.registry import BASELINES, forecast
+from accord.result import (
+    Actor,
+    Anchor,
+    Article,
+    Backtest,
+    BacktestEvent,
+    BdmOffer,
+    BdmPath,
+    CaseInfo,
+    Claim,
+    DatedForecasts,
+    DirectionCheck,
+    DirectionScore,
+    Evidence,
+    Exchange,
+    IngestCounts,
+    Issue,
+    Package,
+    PackageIssue,
+    Packages,
+    PositionRecord,
+    Problem,
+    QualityFlag,
+    RatificationVote,
+    RunResult,
+    ScenarioSnapshot,
+    SimulatedForecast,
+    Simulation,
+    Statement,
+    Suggestion,
+    Truce,
+    TruceState,
+)
 from accord.scenario.io import load_scenario
-from accord.scenario.model import Scenario
-from accord.scenario.yaml_io import atomic_write_text
+from accord.scenario.model import IssueData, Scenario
 
 DEFAULT_AS_OF = "2025-11-20"
 DEFAULT_COMPARE = ("2026-02-28",)
@@ -33,90 +67,110 @@ DEFAULT_DRAWS = 1000
 RUN_MODELS = tuple(BASELINES) + ("bdm", "exchange")
 SIMULATED_MODELS = ("compromise", "mean", "weighted-median", "nash", "bdm")
 STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "backtest", "report")
+#: At most this many Pareto-optimal packages are kept (evenly spaced) for the report's chart.
+FRONTIER_SAMPLE = 400
 
 Progress = Callable[[str, str], None]
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 
 @dataclass
-class RunResult:
-    """Everything one run produced: the JSON-ready result, the files written and any problems."""
+class RunOutput:
+    """What ``run()`` returns: the typed result, the output folder and the files written."""
 
-    data: dict[str, Any]
+    result: RunResult
     out_dir: Path
     files: dict[str, Path] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def problems(self) -> list[dict[str, str]]:
+    def timings(self) -> dict[str, float]:
+        """Seconds per stage, and ``total``."""
+        return self.result.timings
+
+    @property
+    def problems(self) -> list[Problem]:
         """Inputs that could not be used, each with the file and the reason."""
-        return self.data.get("problems", [])
+        return self.result.problems
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The scenario at one date, built once per run: latest positions and the models' array view."""
+
+    date: dt.date
+    scenario: Scenario
+    issues: list[IssueData]
+
+    @classmethod
+    def of(cls, scenario: Scenario, date: dt.date) -> "Snapshot":
+        snap = scenario.as_of(date)
+        return cls(date, snap, snap.issue_data())
+
+
+class Stages:
+    """Times each stage with one context manager, reports progress and collects problems."""
+
+    def __init__(self, say: Progress, folder: Path) -> None:
+        self.say = say
+        self.folder = folder
+        self.timings: dict[str, float] = {}
+        self.problems: list[Problem] = []
+
+    @contextmanager
+    def stage(self, name: str, detail: str = "") -> Iterator[None]:
+        """Report the stage, then time its body (a stage run twice adds up)."""
+        self.say(name, detail)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+    def attempt(self, stage: str, file: Path | None, fn: Callable[[], Any]) -> Any:
+        """``fn()``, or None with the failure recorded as a problem of ``stage``."""
+        try:
+            return fn()
+        except AccordError as exc:
+            where = getattr(exc, "file", None) or file or self.folder
+            self.problems.append(Problem(file=str(where), error=str(exc), stage=stage))
+            return None
 
 
 def _date(value: str | dt.date) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-def _jsonable(value: Any) -> Any:
-    """Plain JSON types (numpy scalars and arrays, dates) all the way down."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
+def forecast_table(issues: Sequence[IssueData], models: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """``{model: {issue: value}}`` for one snapshot's issues."""
+    return {m: {k: f.value for k, f in forecast(list(issues), m).forecasts.items()} for m in models}
 
 
-def forecast_table(scenario: Scenario, as_of: str | dt.date, models: Sequence[str]) -> dict[str, dict[str, float]]:
-    """``{model: {issue: value}}`` for the scenario at a date."""
-    issues = scenario.issue_data(as_of)
-    return {m: {k: f.value for k, f in forecast(issues, m).forecasts.items()} for m in models}
+def _position_record(p: Any) -> PositionRecord:
+    return PositionRecord(
+        actor=p.actor, issue=p.issue, position=p.position, salience=p.salience, date=p.date, origin=p.origin,
+        uncertainty=p.uncertainty, note=p.note or "",
+        sources=[s.model_dump(exclude_none=True) for s in p.sources],
+    )
 
 
-def _position_record(p: Any) -> dict[str, Any]:
-    return {
-        "actor": p.actor,
-        "issue": p.issue,
-        "position": p.position,
-        "salience": p.salience,
-        "date": p.date.isoformat(),
-        "origin": p.origin,
-        "uncertainty": p.uncertainty,
-        "note": p.note,
-        "sources": [s.model_dump(mode="json", exclude_none=True) for s in p.sources],
-    }
-
-
-def scenario_section(scenario: Scenario, as_of: str | dt.date) -> dict[str, Any]:
-    """Actors, issues, current positions and the full position history, JSON-ready."""
-    snap = scenario.as_of(as_of)
-    return {
-        "actors": [{"id": a.id, "name": a.name, "kind": a.kind, "capability": a.capability} for a in scenario.actors],
-        "issues": [
-            {
-                "id": i.id,
-                "title": i.title,
-                "description": i.description,
-                "status_quo": i.status_quo,
-                "anchors": [{"value": a.value, "label": a.label} for a in i.scale.anchors],
-            }
+def scenario_section(scenario: Scenario, snap: Snapshot) -> ScenarioSnapshot:
+    """Actors, issues, the positions in force at the snapshot's date and the full position history."""
+    return ScenarioSnapshot(
+        actors=[Actor(id=a.id, name=a.name, kind=a.kind or "", capability=a.capability) for a in scenario.actors],
+        issues=[
+            Issue(id=i.id, title=i.title, description=i.description or "", status_quo=i.status_quo,
+                  anchors=[Anchor(value=a.value, label=a.label) for a in i.scale.anchors])
             for i in scenario.issues
         ],
-        "positions": [_position_record(p) for p in snap.positions],
-        "history": [_position_record(p) for p in sorted(scenario.positions, key=lambda p: (p.date, p.actor, p.issue))],
-    }
+        positions=[_position_record(p) for p in snap.scenario.positions],
+        history=[_position_record(p) for p in sorted(scenario.positions, key=lambda p: (p.date, p.actor, p.issue))],
+    )
 
 
 # -- stages -------------------------------------------------------------------------
 
 
-def evidence_stage(scenario: Scenario, articles: Path, db: Path, as_of: dt.date, problems: list[dict[str, str]]) -> dict[str, Any]:
+def evidence_stage(scenario: Scenario, snap: Snapshot, articles: Path, db: Path, problems: list[Problem]) -> Evidence:
     """Ingest the case's articles, then compare evidence-suggested positions with the scenario's."""
     from accord.evidence.ingest import ingest_paths
     from accord.evidence.report_view import evidence_view
@@ -124,149 +178,163 @@ def evidence_stage(scenario: Scenario, articles: Path, db: Path, as_of: dt.date,
 
     report = ingest_paths([articles], db, scenario=scenario)
     for prob in report.problems:
-        problems.append({"file": str(getattr(prob, "file", prob)), "error": str(prob), "stage": "evidence"})
-    suggestions = suggest_positions(db, scenario, as_of=as_of)
-    hand = {(p.actor, p.issue): p for p in scenario.as_of(as_of).positions}
+        problems.append(Problem(file=str(getattr(prob, "file", prob)), error=str(prob), stage="evidence"))
+    suggestions = suggest_positions(db, scenario, as_of=snap.date)
+    hand = {(p.actor, p.issue): p for p in snap.scenario.positions}
     view = evidence_view(db)
     rows = []
     for s in suggestions:
         h = hand.get((s.actor, s.issue))
         step = scenario.issue(s.issue).scale.step()
-        rows.append({
-            "actor": s.actor,
-            "issue": s.issue,
-            "suggested": round(s.position, 2),
-            "hand": None if h is None else h.position,
-            "confidence": round(s.confidence, 3),
-            "agrees": None if h is None else bool(abs(s.position - h.position) <= step / 2),
-            "supporting": [i.statement_id for i in s.supporting],
-            "contradicting": [i.statement_id for i in s.contradicting],
-            "n_statements": s.n_statements,
-        })
-    view["suggestions"] = rows
-    view["ingest"] = {"documents": report.documents_read, "added": report.articles_added,
-                      "existing": report.articles_existing, "skipped": len(report.problems)}
-    return view
+        rows.append(Suggestion(
+            actor=s.actor, issue=s.issue, suggested=round(s.position, 2), hand=None if h is None else h.position,
+            confidence=round(s.confidence, 3),
+            agrees=None if h is None else bool(abs(s.position - h.position) <= step / 2),
+            supporting=[i.statement_id for i in s.supporting], contradicting=[i.statement_id for i in s.contradicting],
+            n_statements=s.n_statements,
+        ))
+    return Evidence(
+        articles=_records(Article, view["articles"]), statements=_records(Statement, view["statements"]),
+        claims=_records(Claim, view["claims"]), flags=_records(QualityFlag, view["flags"]), suggestions=rows,
+        ingest=IngestCounts(documents=report.documents_read, added=report.articles_added,
+                            existing=report.articles_existing, skipped=len(report.problems)),
+    )
 
 
-def interval_section(sim: Any) -> dict[str, dict[str, Any]]:
-    """``{model: {issue: {q05 … q95, mean, bands}}}`` from a simulation."""
-    out: dict[str, dict[str, Any]] = {}
-    for summary in sim.summaries():
-        out.setdefault(summary.model, {})[summary.issue] = {
-            **{f"q{round(100 * q):02d}": v for q, v in summary.quantiles.items()},
-            "mean": summary.mean,
-            "point": summary.point,
-            "bands": dict(zip(summary.band_labels, summary.band_probs)),
-        }
-    return out
+def _records(kind: type[RecordT], rows: list[dict[str, Any]]) -> list[RecordT]:
+    """Typed records from the evidence view's rows, keeping the fields the result defines."""
+    return [kind.model_validate({k: v for k, v in row.items() if k in kind.model_fields}) for row in rows]
 
 
-def dynamics_stage(scenario: Scenario, as_of: dt.date) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def simulation_section(sim: Any, date: dt.date) -> Simulation:
+    """The Monte Carlo summaries per model and issue, with the settings that produced them."""
+    summaries: dict[str, dict[str, SimulatedForecast]] = {}
+    for s in sim.summaries():
+        summaries.setdefault(s.model, {})[s.issue] = SimulatedForecast(
+            point=s.point, mean=s.mean, bands=dict(zip(s.band_labels, s.band_probs)),
+            **{f"q{round(100 * q):02d}": v for q, v in s.quantiles.items()},
+        )
+    return Simulation(date=date, draws=sim.draws, seed=sim.seed, models=[m.name for m in sim.models],
+                      noise=sim.noise.to_dict(), summaries=summaries)
+
+
+def dynamics_stage(scenario: Scenario, snap: Snapshot) -> tuple[dict[str, BdmPath], list[Exchange]]:
     """Expected-utility round paths per issue, and the exchanges the exchange model predicts."""
     from accord.models.bdm import run_bdm
     from accord.models.exchange import describe_exchanges, exchange_input, run_exchange
 
-    issues = scenario.issue_data(as_of)
     paths = {}
-    for issue in issues:
-        run = run_bdm(issue)
-        paths[issue.id] = {
-            "median": run.medians.tolist(),
-            "mean": run.means.tolist(),
-            "positions": {a: run.positions[:, k].tolist() for k, a in enumerate(issue.actors)},
-            "stop_reason": run.stop_reason,
-            "offers": [o.to_dict() for o in run.offers[:40]],
-        }
-    linked = [i for i in issues if i.n >= 2]
-    exchanges: list[dict[str, Any]] = []
+    for issue in snap.issues:
+        bdm = run_bdm(issue)
+        paths[issue.id] = BdmPath(
+            median=bdm.medians.tolist(), mean=bdm.means.tolist(),
+            positions={a: bdm.positions[:, k].tolist() for k, a in enumerate(issue.actors)},
+            stop_reason=bdm.stop_reason, offers=[BdmOffer(**o.to_dict()) for o in bdm.offers[:40]],
+        )
+    linked = [i for i in snap.issues if i.n >= 2]
+    exchanges: list[Exchange] = []
     if len(linked) >= 2:
         names = {a.id: a.name for a in scenario.actors}
         titles = {i.id: i.title for i in scenario.issues}
-        run = run_exchange(exchange_input(linked), rounds=1, p=0.0, rng=0, keep_candidates=False)
-        texts = describe_exchanges(run, names, titles)
-        for e, text in zip(run.exchanges(), texts):
-            exchanges.append({
-                "text": text,
-                "gain": float(e.gain),
-                "supplier": run.actors[e.j],
-                "issue_supplied": run.issues[e.p],
-                "partner": run.actors[e.i],
-                "issue_demanded": run.issues[e.q],
-            })
-        exchanges.sort(key=lambda r: -r["gain"])
+        ex = run_exchange(exchange_input(linked), rounds=1, p=0.0, rng=0, keep_candidates=False)
+        for e, text in zip(ex.exchanges(), describe_exchanges(ex, names, titles)):
+            exchanges.append(Exchange(text=text, gain=float(e.gain), supplier=ex.actors[e.j],
+                                      issue_supplied=ex.issues[e.p], partner=ex.actors[e.i],
+                                      issue_demanded=ex.issues[e.q]))
+        exchanges.sort(key=lambda r: -(r.gain or 0.0))
     return paths, exchanges
 
 
-def packages_stage(folder: Path, scenario: Scenario) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """Package deals with ratification, and the truce game, in the report's shape."""
+def _package(rec: dict[str, Any] | None, issues: list[PackageIssue]) -> Package | None:
+    if not rec or not rec.get("options"):
+        return None
+    return Package(label=rec.get("label"), options=[rec["options"][i.id] for i in issues],
+                   utilities=rec.get("utilities", {}))
+
+
+def _frontier_sample(packages_file: Path, issues: list[PackageIssue]) -> list[Package]:
+    """An evenly spaced sample of the Pareto-optimal packages, for the chart."""
+    from accord.packages.io import load_package_model
+    from accord.packages.pareto import frontier_additive
+
+    model = load_package_model(packages_file).model
+    front = frontier_additive(model)  # exact, and fast for any number of parties
+    step = max(1, -(-len(front) // FRONTIER_SAMPLE))
+    out = []
+    for row in range(0, len(front), step):
+        ch = front.choices[row]
+        options = {iid: model.options[k][int(ch[k])] for k, iid in enumerate(model.issues)}
+        out.append(Package(label=model.label(ch), options=[options[i.id] for i in issues],
+                           utilities=dict(zip(model.parties, front.utilities[row].tolist()))))
+    return out
+
+
+def _ratification(referendum: dict[str, Any], issues: list[PackageIssue]) -> list[RatificationVote]:
+    votes = []
+    for side, info in referendum.items():
+        stage = info.get("stage", side)
+        for rec in info.get("top", []):
+            votes.append(RatificationVote(ratifier=stage, label=rec.get("label"),
+                                          options=[rec["options"][i.id] for i in issues],
+                                          probability=rec["probability"]))
+        for name, p in info.get("named", {}).items():
+            votes.append(RatificationVote(ratifier=stage, label=name, probability=p, named=True))
+    return votes
+
+
+def packages_stage(folder: Path, scenario: Scenario) -> tuple[Packages, Truce]:
+    """Package deals with ratification, and the truce game (the case's package and truce files)."""
     from accord.packages.case import analyse_case
 
     res = analyse_case(folder / "packages.yaml", folder / "truce.yaml")
     analysis = res["packages"]
     titles = {i.id: i.title for i in scenario.issues}
-    issues = [{"id": k, "title": titles.get(k, k), "options": list(v)} for k, v in analysis["issues"].items()]
-
-    def pack(rec: dict[str, Any] | None) -> dict[str, Any] | None:
-        if not rec:
-            return None
-        return {"package": [rec["options"][i["id"]] for i in issues], "label": rec.get("label"),
-                "utilities": rec.get("utilities", {})}
-
-    referendum = []
-    for side, info in res.get("referendum", {}).items():
-        for rec in info.get("top", []):
-            referendum.append({"package": [rec["options"][i["id"]] for i in issues], "label": rec.get("label"),
-                               "probability": rec["probability"], "ratifier": info.get("stage", side)})
-        for name, p in info.get("named", {}).items():
-            referendum.append({"package": [name], "label": name, "probability": p, "ratifier": info.get("stage", side), "named": True})
-    frontier = [pack(r) for r in analysis.get("frontier", [])[:400]] if analysis.get("frontier") else []
-    packages = {
-        "acceptable_to_all": res["any_acceptable_to_all"],
-        "n_packages": analysis["n_packages"],
-        "n_acceptable": res["acceptable_count"],
-        "parties": analysis["parties"],
-        "issues": issues,
-        "reservation": analysis.get("reservation"),
-        "frontier": [f for f in frontier if f],
-        "nash": pack(res["nash"]),
-        "kalai_smorodinsky": pack(res["kalai_smorodinsky"]),
-        "named": {k: pack(v) for k, v in analysis.get("named_packages", {}).items()},
-        "referendum": referendum,
-        "passing": [r for r in referendum if r["probability"] >= 0.5 and not r.get("named")],
-        "passing_count": {side: info["passing_count"] for side, info in res.get("referendum", {}).items()},
-        "warnings": res.get("warnings", []),
-    }
-    truce_states: dict[int, str] = {}
-    stability = {}
+    issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v)) for k, v in analysis["issues"].items()]
+    packages = Packages(
+        parties=analysis["parties"], issues=issues, n_packages=analysis["n_packages"],
+        n_acceptable=res["acceptable_count"], acceptable_to_all=res["any_acceptable_to_all"],
+        n_frontier=analysis.get("pareto_count"), frontier=_frontier_sample(folder / "packages.yaml", issues),
+        reservation=analysis.get("reservation") or {},
+        nash=_package(res["nash"], issues), kalai_smorodinsky=_package(res["kalai_smorodinsky"], issues),
+        named={k: p for k, v in analysis.get("named_packages", {}).items() if (p := _package(v, issues))},
+        ratification=_ratification(res.get("referendum", {}), issues),
+        passing_count={side: info["passing_count"] for side, info in res.get("referendum", {}).items()},
+        warnings=res.get("warnings", []),
+    )
+    labels: dict[int, str] = {}
+    stability: dict[str, list[int]] = {}
     for concept, states in res["truce"].items():
         stability[concept] = [s["state"] for s in states]
-        truce_states.update({s["state"]: s["label"] for s in states})
+        labels.update({s["state"]: s["label"] for s in states})
     equilibria = sorted(set.intersection(*(set(v) for v in stability.values()))) if stability else []
-    truce = {"states": [{"id": k, "label": v} for k, v in sorted(truce_states.items())],
-             "stability": stability, "equilibria": equilibria}
+    truce = Truce(states=[TruceState(id=k, label=v) for k, v in sorted(labels.items())],
+                  stability=stability, equilibria=equilibria)
     return packages, truce
 
 
-def backtest_stage(scenario: Scenario, folder: Path, as_of: str, sim: Any, markets: Path | None) -> dict[str, Any]:
-    """Event probabilities scored against the case's outcomes, in the report's shape."""
+def backtest_stage(scenario: Scenario, folder: Path, as_of: dt.date, sim: Any, markets: Path | None) -> Backtest:
+    """Event probabilities scored against the case's outcomes."""
     from accord.analysis.backtest_ukraine import backtest_ukraine, load_outcomes
 
-    bt = backtest_ukraine(scenario, load_outcomes(folder / "outcomes.yaml"), as_of=as_of, simulation=sim, markets=markets)
+    bt = backtest_ukraine(scenario, load_outcomes(folder / "outcomes.yaml"), as_of=as_of.isoformat(),
+                          simulation=sim, markets=markets)
     headline = "bdm"
-    rows = []
+    events = []
     for r in bt.rows:
-        base = {k: v for k, v in r.items() if k not in ("event", "question", "rule", "outcome") and k not in SIMULATED_MODELS}
-        models = {k: r[k] for k in SIMULATED_MODELS if k in r}
-        rows.append({"event": r["question"], "accord_probability": r.get(headline), "models": models,
-                     "baseline": base, "outcome": r["outcome"], "rule": r["rule"]})
-    direction = []
-    for d in bt.direction:
-        direction.append({"actor": d["actor"], "issue": d["issue"], "predicted": d.get(headline), "actual": d["actual"],
-                          "match": d.get(headline) == d["actual"], "models": {m: d[m] for m in SIMULATED_MODELS if m in d}})
-    return {"rows": rows, "brier": {k: v["brier"] for k, v in bt.brier.items()}, "brier_detail": bt.brier,
-            "direction": direction, "direction_summary": bt.direction_summary, "notes": bt.notes,
-            "as_of": bt.as_of, "scored_at": bt.scored_at, "headline_model": headline}
+        baselines = {k: v for k, v in r.items() if k not in ("event", "question", "rule", "outcome", *SIMULATED_MODELS)}
+        events.append(BacktestEvent(event=r["question"], probability=r.get(headline), outcome=r["outcome"],
+                                    models={k: r[k] for k in SIMULATED_MODELS if k in r}, baselines=baselines,
+                                    rule=r["rule"]))
+    direction = [
+        DirectionCheck(actor=d["actor"], issue=d["issue"], predicted=d.get(headline), actual=d["actual"],
+                       match=d.get(headline) == d["actual"], models={m: d[m] for m in SIMULATED_MODELS if m in d})
+        for d in bt.direction
+    ]
+    return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), headline_model=headline, events=events,
+                    brier={k: v["brier"] for k, v in bt.brier.items()},
+                    brier_n={k: int(v["n"]) for k, v in bt.brier.items()},
+                    direction=direction, notes=bt.notes,
+                    direction_summary={k: DirectionScore.model_validate(v) for k, v in bt.direction_summary.items()})
 
 
 # -- the run ---------------------------------------------------------------------------
@@ -284,99 +352,76 @@ def run(
     markets: str | Path | None = None,
     models: Sequence[str] | None = None,
     progress: Progress | None = None,
-) -> RunResult:
-    """Run the main job on a case (default: the bundled Ukraine case) and write its report."""
-    say: Progress = progress or (lambda stage, detail: None)
+) -> RunOutput:
+    """Run the main job on a case (default: the bundled case) and write its report.
+
+    ``formats`` picks the report files (html, md; json is ``result.json``, always written).
+    """
+    from accord.report.writer import check_formats, write_report, write_result_json
+
+    report_formats = check_formats(formats)
     folder = case_dir(case)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    problems: list[dict[str, str]] = []
+    stages = Stages(progress or (lambda stage, detail: None), folder)
     t0 = time.perf_counter()
-    clock = [t0]
 
-    def done(stage: str) -> None:
-        now = time.perf_counter()
-        timings[stage] = now - clock[0]
-        clock[0] = now
-
-    def attempt(stage: str, file: Path | None, fn: Callable[[], Any]) -> Any:
-        try:
-            return fn()
-        except AccordError as exc:
-            problems.append({"file": str(getattr(exc, "file", None) or file or folder), "error": str(exc), "stage": stage})
-            return None
-
-    say("scenario", f"loading {folder / 'scenario.yaml'}")
-    scenario = load_scenario(folder / "scenario.yaml")
-    when = _date(as_of)
-    dates = [when] + [_date(d) for d in compare if _date(d) != when]
-    names = list(models) if models else list(RUN_MODELS)
-    data: dict[str, Any] = {
-        "case": {
-            "id": scenario.id,
-            "title": scenario.title,
-            "folder": str(folder),
-            "as_of": when.isoformat(),
-            "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "accord_version": accord.__version__,
-        },
-        **scenario_section(scenario, when),
-        "models": names,
-        "problems": problems,
-    }
-    done("scenario")
+    with stages.stage("scenario", f"loading {folder / 'scenario.yaml'}"):
+        scenario = load_scenario(folder / "scenario.yaml")
+        when = _date(as_of)
+        dates = [when] + [d for d in dict.fromkeys(_date(c) for c in compare) if d != when]
+        snapshots = {d: Snapshot.of(scenario, d) for d in dates}
+        now = snapshots[when]
+        result = RunResult(
+            case=CaseInfo(id=scenario.id, title=scenario.title, folder=str(folder), as_of=when, compare=dates[1:],
+                          generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                          version=accord.__version__),
+            scenario=scenario_section(scenario, now),
+            models=list(models) if models else list(RUN_MODELS),
+        )
 
     articles = folder / "articles"
     if articles.is_dir():
-        say("evidence", f"reading {sum(1 for p in articles.rglob('*') if p.is_file())} files in {articles.name}/")
-        db = out_dir / "evidence.duckdb"
-        data["evidence"] = attempt("evidence", articles, lambda: evidence_stage(scenario, articles, db, when, problems))
-    done("evidence")
+        n_files = sum(1 for p in articles.rglob("*") if p.is_file())
+        with stages.stage("evidence", f"reading {n_files} files in {articles.name}/"):
+            db = out_dir / "evidence.duckdb"
+            result.evidence = stages.attempt("evidence", articles,
+                                             lambda: evidence_stage(scenario, now, articles, db, stages.problems))
 
-    say("forecasts", f"{len(names)} models × {len(dates)} dates")
-    by_date = {d.isoformat(): forecast_table(scenario, d, names) for d in dates}
-    data["forecasts"] = by_date[when.isoformat()]
-    data["forecasts_by_date"] = by_date
-    done("forecasts")
+    with stages.stage("forecasts", f"{len(result.models)} models × {len(dates)} dates"):
+        result.forecasts = [DatedForecasts(date=d, values=forecast_table(s.issues, result.models))
+                            for d, s in snapshots.items()]
 
-    say("uncertainty", f"{draws} Monte Carlo draws")
-    from accord.analysis.uncertainty import scenario_bands, simulate
+    with stages.stage("uncertainty", f"{draws} Monte Carlo draws"):
+        from accord.analysis.uncertainty import scenario_bands, simulate
 
-    edges, labels = scenario_bands(scenario)
-    sim = simulate(scenario.issue_data(when), models=list(SIMULATED_MODELS), draws=draws, seed=seed,
-                   bands=edges, band_labels=labels, keep_inputs=True,
-                   progress=lambda k, n: say("uncertainty", f"{k}/{n} draws"))
-    data["intervals"] = interval_section(sim)
-    data["simulation"] = {"draws": draws, "seed": seed, "models": list(SIMULATED_MODELS), "noise": sim.noise.to_dict()}
-    done("uncertainty")
+        edges, labels = scenario_bands(scenario)
+        sim = simulate(now.issues, models=list(SIMULATED_MODELS), draws=draws, seed=seed, bands=edges,
+                       band_labels=labels, keep_inputs=True,
+                       progress=lambda k, n: stages.say("uncertainty", f"{k}/{n} draws"))
+        result.simulation = simulation_section(sim, when)
 
-    say("dynamics", "expected-utility rounds and exchanges")
-    data["bdm_paths"], data["exchanges"] = dynamics_stage(scenario, when)
-    done("dynamics")
+    with stages.stage("dynamics", "expected-utility rounds and exchanges"):
+        result.bdm_paths, result.exchanges = dynamics_stage(scenario, now)
 
     if (folder / "packages.yaml").is_file():
-        say("packages", "package deals, referendum and truce game")
-        got = attempt("packages", folder / "packages.yaml", lambda: packages_stage(folder, scenario))
-        if got:
-            data["packages"], data["truce"] = got
-    done("packages")
+        with stages.stage("packages", "package deals, referendum and truce game"):
+            got = stages.attempt("packages", folder / "packages.yaml", lambda: packages_stage(folder, scenario))
+            if got:
+                result.packages, result.truce = got
 
     if (folder / "outcomes.yaml").is_file():
-        say("backtest", "scoring against the recorded outcomes")
-        data["backtest"] = attempt("backtest", folder / "outcomes.yaml",
-                                   lambda: backtest_stage(scenario, folder, when.isoformat(), sim, Path(markets) if markets else None))
-    done("backtest")
+        with stages.stage("backtest", "scoring against the recorded outcomes"):
+            market_file = Path(markets) if markets else None
+            result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
+                                             lambda: backtest_stage(scenario, folder, when, sim, market_file))
 
-    say("report", f"writing {', '.join(formats)} to {out_dir}")
-    data = _jsonable(data)
-    from accord.report.writer import write_report
-
-    files = dict(write_report(data, out_dir, formats=tuple(f for f in formats if f != "json")))
-    files["json"] = atomic_write_text(out_dir / "result.json", json.dumps(data, indent=2) + "\n")
-    done("report")
-    timings["total"] = time.perf_counter() - t0
-    return RunResult(data=data, out_dir=out_dir, files=files, timings=timings)
+    result.problems = stages.problems
+    with stages.stage("report", f"writing {', '.join(['json', *report_formats])} to {out_dir}"):
+        files = write_report(result, out_dir, formats=report_formats) if report_formats else {}
+    result.timings = {**stages.timings, "total": time.perf_counter() - t0}
+    files["json"] = write_result_json(result, out_dir)
+    return RunOutput(result=result, out_dir=out_dir, files=files)
 
 
-__all__ = ["run", "RunResult", "STAGES"]
+__all__ = ["run", "RunOutput", "STAGES"]

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from accord.errors import InputError
-from accord.report import render_html, render_markdown, validate_result, write_report
-from accord.report.schema import OPTIONAL_KEYS, SECTIONS
+from accord.report import render_html, render_markdown, write_report
+from accord.report.context import SECTIONS
+from accord.result import load_result
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_result.json"
 INJECTION = '<script>alert("owned")</script>'
@@ -84,16 +85,27 @@ def rendered(result: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[st
     return text, parse(text)
 
 
+#: The parts of a run result besides ``case`` and the scenario's actors and issues.
+OPTIONAL_PARTS = ("scenario.positions", "scenario.history", "forecasts", "simulation", "bdm_paths", "exchanges",
+                  "packages", "truce", "evidence", "backtest", "summary")
+
+
 def minimal(result: dict) -> dict:
-    return {k: copy.deepcopy(result[k]) for k in ("case", "actors", "issues")}
+    return {"case": copy.deepcopy(result["case"]),
+            "scenario": {k: copy.deepcopy(result["scenario"][k]) for k in ("actors", "issues")}}
 
 
 def light(result: dict) -> dict:
     """A deep copy without the two small-multiple charts, which take most of the rendering time."""
     r = copy.deepcopy(result)
     r.pop("bdm_paths")
-    r.pop("history")
+    r["scenario"].pop("history")
     return r
+
+
+def points(result: dict, model: str) -> dict:
+    """The model's point forecasts at the run's date, from the result's JSON form."""
+    return next(t for t in result["forecasts"] if t["date"] == result["case"]["as_of"])["values"][model]
 
 
 def test_every_section_present_in_order_and_in_contents(rendered: tuple[str, Page]) -> None:
@@ -131,8 +143,8 @@ def test_plotly_js_embedded_exactly_once(rendered: tuple[str, Page]) -> None:
 def test_every_source_address_is_linked(result: dict, rendered: tuple[str, Page]) -> None:
     _, page = rendered
     hrefs = set(page.hrefs)
-    urls = {s["url"] for p in result["positions"] for s in p["sources"]}
-    urls |= {s["url"] for h in result["history"] for s in h["sources"]}
+    urls = {s["url"] for p in result["scenario"]["positions"] for s in p["sources"]}
+    urls |= {s["url"] for h in result["scenario"]["history"] for s in h["sources"]}
     urls |= {a["url"] for a in result["evidence"]["articles"]}
     urls |= {s["url"] for s in result["evidence"]["statements"]}
     urls |= {c["url"] for c in result["evidence"]["claims"]}
@@ -143,7 +155,7 @@ def test_every_source_address_is_linked(result: dict, rendered: tuple[str, Page]
 def test_every_position_row_carries_an_external_source_link(result: dict, rendered: tuple[str, Page]) -> None:
     text, _ = rendered
     latest: dict[tuple[str, str], dict] = {}
-    for p in result["positions"]:
+    for p in result["scenario"]["positions"]:
         key = (p["actor"], p["issue"])
         if key not in latest or p["date"] >= latest[key]["date"]:
             latest[key] = p
@@ -179,7 +191,7 @@ def test_disagreements_between_evidence_and_hand_coding_are_listed(result: dict,
     n_disagree = sum(1 for s in result["evidence"]["suggestions"] if not s["agrees"])
     assert n_disagree > 0
     assert section.count('class="disagree"') == n_disagree
-    n_evidence = sum(1 for p in result["positions"] if p["origin"] == "evidence")
+    n_evidence = sum(1 for p in result["scenario"]["positions"] if p["origin"] == "evidence")
     assert f"<b>{n_evidence}</b> were taken from evidence suggestions" in section
 
 
@@ -193,11 +205,11 @@ def test_example_fixture_is_labelled_as_example_data(result: dict, rendered: tup
 
 def test_data_text_is_escaped(result: dict, tmp_path: Path) -> None:
     bad = copy.deepcopy(result)
-    bad["positions"][0]["sources"][0]["quote"] = INJECTION
+    bad["scenario"]["positions"][0]["sources"][0]["quote"] = INJECTION
     bad["evidence"]["statements"][0]["sentence"] = INJECTION
     bad["evidence"]["statements"][0]["quote"]["text"] = INJECTION
-    bad["actors"][0]["name"] = INJECTION
-    bad["issues"][0]["title"] = INJECTION
+    bad["scenario"]["actors"][0]["name"] = INJECTION
+    bad["scenario"]["issues"][0]["title"] = INJECTION
     bad["case"]["title"] = INJECTION
     text = render_html(bad, tmp_path / "bad.html").read_text(encoding="utf-8")
     assert INJECTION not in text
@@ -211,7 +223,7 @@ def test_data_text_is_escaped(result: dict, tmp_path: Path) -> None:
 
 def test_non_http_addresses_are_not_linked(result: dict, tmp_path: Path) -> None:
     bad = light(result)
-    p = bad["positions"][0]
+    p = bad["scenario"]["positions"][0]
     p["sources"] = [{"id": "X1", "url": "javascript:alert(1)", "outlet": "Nowhere"}]
     text = render_html(bad, tmp_path / "js.html").read_text(encoding="utf-8")
     assert "javascript:alert" not in " ".join(parse(text).hrefs)
@@ -235,6 +247,7 @@ def test_missing_sections_say_not_computed(result: dict, tmp_path: Path) -> None
 def test_partial_result_keeps_what_is_there(result: dict, tmp_path: Path) -> None:
     part = minimal(result)
     part["forecasts"] = result["forecasts"]
+    part["models"] = result["models"]
     text = render_html(part, tmp_path / "part.html").read_text(encoding="utf-8")
     page = parse(text)
     assert page.charts == ["chart-forecasts"]
@@ -244,10 +257,14 @@ def test_partial_result_keeps_what_is_there(result: dict, tmp_path: Path) -> Non
     assert "Not computed in this run." not in forecasts
 
 
-@pytest.mark.parametrize("key", sorted(OPTIONAL_KEYS))
+@pytest.mark.parametrize("key", OPTIONAL_PARTS)
 def test_each_section_renders_on_its_own(result: dict, key: str, tmp_path: Path) -> None:
     part = minimal(result)
-    part[key] = copy.deepcopy(result[key]) if key in result else [{"issue": "nato", "text": "Given summary."}]
+    if key.startswith("scenario."):
+        name = key.split(".")[1]
+        part["scenario"][name] = copy.deepcopy(result["scenario"][name])
+    else:
+        part[key] = copy.deepcopy(result.get(key)) or [{"issue": "nato", "text": "Given summary."}]
     text = render_html(part, tmp_path / f"{key}.html").read_text(encoding="utf-8")
     page = parse(text)
     assert page.sections == [sid for sid, _ in SECTIONS]
@@ -256,15 +273,19 @@ def test_each_section_renders_on_its_own(result: dict, key: str, tmp_path: Path)
     assert len(not_computed) < len(SECTIONS) - 1, f"{key} shows nowhere"
 
 
-def test_summary_names_the_band_nearest_the_headline_median(result: dict, rendered: tuple[str, Page]) -> None:
+def test_summary_names_the_band_of_the_headline_point_forecast(result: dict, rendered: tuple[str, Page]) -> None:
     text, _ = rendered
     section = re.search(r'<section id="summary">(.*?)</section>', text, re.S).group(1)
-    for issue in result["issues"]:
-        q50 = result["intervals"]["compromise"][issue["id"]]["q50"]
-        nearest = min(issue["anchors"], key=lambda a: abs(a["value"] - q50))["label"]
+    for issue in result["scenario"]["issues"]:
+        point = points(result, "compromise")[issue["id"]]
+        sim = result["simulation"]["summaries"]["compromise"][issue["id"]]
+        nearest = min(issue["anchors"], key=lambda a: abs(a["value"] - point))["label"]
         row = re.search(rf'<th scope="row">{re.escape(issue["title"])}</th>(.*?)</tr>', section, re.S)
         assert row, issue["id"]
         assert f'<span class="chip">{nearest}</span>' in row.group(1)
+        assert f"{100 * sim['bands'][nearest]:.0f}% of simulations" in row.group(1)
+        assert f"The compromise model forecasts {point:.0f} of 100." in row.group(1)
+        assert f"The median of its Monte Carlo simulations is {sim['q50']:.0f}" in row.group(1)
 
 
 def test_given_summary_text_is_used(result: dict, tmp_path: Path) -> None:
@@ -276,24 +297,26 @@ def test_given_summary_text_is_used(result: dict, tmp_path: Path) -> None:
 
 def test_numpy_values_and_nan_are_accepted(result: dict, tmp_path: Path) -> None:
     r = light(result)
-    r["forecasts"]["compromise"] = {k: np.float64(v) for k, v in r["forecasts"]["compromise"].items()}
-    r["forecasts"]["mean"]["nato"] = float("nan")
+    values = r["forecasts"][0]["values"]
+    values["compromise"] = {k: np.float64(v) for k, v in values["compromise"].items()}
+    values["mean"]["nato"] = float("nan")
     r["packages"]["frontier"][0]["utilities"]["ukraine"] = np.float32(0.5)
     paths = write_report(r, tmp_path / "out", formats=("html", "json", "md"))
     data = json.loads(paths["json"].read_text(encoding="utf-8"))
-    assert data["forecasts"]["mean"]["nato"] is None
+    assert points(data, "mean")["nato"] is None
+    assert data["packages"]["frontier"][0]["utilities"]["ukraine"] == 0.5
     assert "NaN" not in paths["json"].read_text(encoding="utf-8")
     assert "NaN" not in re.sub(r"<script.*?</script>", "", paths["html"].read_text(encoding="utf-8"), flags=re.S)
-    assert math.isclose(data["forecasts"]["compromise"]["nato"], result["forecasts"]["compromise"]["nato"])
+    assert math.isclose(points(data, "compromise")["nato"], points(result, "compromise")["nato"])
 
 
 def test_missing_numbers_inside_sections_render_as_dashes(result: dict, tmp_path: Path) -> None:
     r = light(result)
-    iv = r["intervals"]["compromise"]["nato"]
+    iv = r["simulation"]["summaries"]["compromise"]["nato"]
     iv["q25"] = iv["q75"] = float("nan")
-    r["positions"][0]["salience"] = None
+    r["scenario"]["positions"][0]["salience"] = None
     r["packages"]["frontier"][0]["utilities"]["europe"] = float("nan")
-    r["packages"]["referendum"][0]["probability"] = None
+    r["packages"]["ratification"][0]["probability"] = None
     r["exchanges"][0]["gain"] = None
     r["backtest"]["brier"]["accord"] = float("nan")
     text = render_html(r, tmp_path / "gaps.html").read_text(encoding="utf-8")
@@ -304,22 +327,25 @@ def test_missing_numbers_inside_sections_render_as_dashes(result: dict, tmp_path
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda r: r.pop("actors"), "actors"),
+        (lambda r: r["scenario"].pop("actors"), "scenario.actors"),
         (lambda r: r.update(case="ukraine"), "case"),
-        (lambda r: r["positions"][3].update(actor="china"), "positions.3.actor"),
-        (lambda r: r["positions"][0].update(position=140.0), "positions.0.position"),
-        (lambda r: r["issues"][2].update(status_quo=-1), "issues.2.status_quo"),
-        (lambda r: r.update(forecasts=[1, 2]), "forecasts"),
-        (lambda r: r["actors"].append(dict(r["actors"][0])), "actors.4.id"),
-        (lambda r: r["forecasts"]["bdm"].update(nato="high"), "forecasts.bdm.nato"),
-        (lambda r: r["intervals"]["mean"]["nato"]["bands"].update(x=1.5), "intervals.mean.nato.bands.x"),
+        (lambda r: r["scenario"]["positions"][3].update(actor="china"), "scenario.positions.3.actor"),
+        (lambda r: r["scenario"]["history"][1].update(issue="tariffs"), "scenario.history.1.issue"),
+        (lambda r: r["scenario"]["positions"][0].update(position=140.0), "scenario.positions.0.position"),
+        (lambda r: r["scenario"]["issues"][2].update(status_quo=-1), "scenario.issues.2.status_quo"),
+        (lambda r: r.update(forecasts={"a": 1}), "forecasts"),
+        (lambda r: r["scenario"]["actors"].append(dict(r["scenario"]["actors"][0])), "scenario.actors.4.id"),
+        (lambda r: r["forecasts"][0]["values"]["bdm"].update(nato="high"), "forecasts.0.values.bdm.nato"),
+        (lambda r: r["simulation"]["summaries"]["mean"]["nato"]["bands"].update(x=1.5),
+         "simulation.summaries.mean.nato.bands.x"),
+        (lambda r: r["packages"].update(frontier_count=3), "packages.frontier_count"),
     ],
 )
 def test_bad_results_raise_input_error_naming_the_field(result: dict, change, field: str) -> None:
     bad = copy.deepcopy(result)
     change(bad)
     with pytest.raises(InputError) as err:
-        validate_result(bad)
+        load_result(bad)
     assert err.value.field == field
 
 
@@ -328,14 +354,14 @@ def test_markdown_has_every_section_and_links(result: dict) -> None:
     for _, title in SECTIONS:
         assert f"\n## {title}\n" in md
     assert "**Example data.**" in md
-    for p in result["positions"]:
+    for p in result["scenario"]["positions"]:
         for s in p["sources"]:
             assert f"]({s['url']})" in md
 
 
 def test_markdown_cells_cannot_break_tables(result: dict) -> None:
     r = copy.deepcopy(result)
-    r["issues"][0]["title"] = "Donbas | withdrawal\nnext"
+    r["scenario"]["issues"][0]["title"] = "Donbas | withdrawal\nnext"
     md = render_markdown(r)
     assert "Donbas \\| withdrawal next" in md
     assert "Not computed in this run." in render_markdown(minimal(result))
@@ -343,8 +369,8 @@ def test_markdown_cells_cannot_break_tables(result: dict) -> None:
 
 def test_write_report_formats(result: dict, tmp_path: Path) -> None:
     paths = write_report(light(result), tmp_path / "out", formats=("html", "md", "json"))
-    assert {k: p.name for k, p in paths.items()} == {"html": "report.html", "md": "report.md", "json": "report.json"}
-    assert json.loads(paths["json"].read_text(encoding="utf-8")) == validate_result(light(result))
+    assert {k: p.name for k, p in paths.items()} == {"html": "report.html", "md": "report.md", "json": "result.json"}
+    assert json.loads(paths["json"].read_text(encoding="utf-8")) == load_result(light(result)).model_dump(mode="json")
     assert paths["md"].read_text(encoding="utf-8").startswith(f"# {result['case']['title']}\n")
     assert write_report(result, tmp_path / "only", formats=("md",)).keys() == {"md"}
     with pytest.raises(InputError) as err:

@@ -13,7 +13,10 @@ from rich.table import Table
 from accord.cli.common import console
 from accord.cli.options import parse_date
 from accord.errors import InputError
-from accord.pipeline import DEFAULT_AS_OF, DEFAULT_COMPARE, DEFAULT_DRAWS, STAGES, RunResult, run
+from accord.pipeline import DEFAULT_AS_OF, DEFAULT_COMPARE, DEFAULT_DRAWS, STAGES, RunOutput, run
+from accord.report.labels import fmt_pos
+from accord.report.templating import fmt_num
+from accord.report.writer import check_formats
 
 SHORT = {
     "compromise": "CM",
@@ -30,70 +33,89 @@ SHORT = {
 }
 
 
-TABLE_MODELS = ("compromise", "mean", "weighted-median", "nash", "bdm", "exchange", "status-quo")
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False)
 
 
-def print_forecasts(result: RunResult) -> None:
-    """One table per date: issues down, the main models across, on the 0–100 scale (all models are in the JSON)."""
-    titles = {i["id"]: i["title"] for i in result.data["issues"]}
-    intervals = result.data.get("intervals", {}).get("compromise", {})
-    for date, full in result.data["forecasts_by_date"].items():
-        table = {m: v for m, v in full.items() if m in TABLE_MODELS} or full
-        t = Table(title=f"Forecasts as of {date}, 0–100", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+def print_forecasts(out: RunOutput) -> None:
+    """One table per date: issues down, every model across, point forecasts on the 0–100 scale."""
+    result = out.result
+    issues = [i.id for i in result.scenario.issues]
+    for table in result.forecasts:
+        values = table.values
+        t = _table(f"Point forecasts as of {table.date}, 0–100")
         t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
-        for m in table:
-            t.add_column(SHORT.get(m, m), justify="right", no_wrap=True)
-        show_interval = date == result.data["case"]["as_of"] and intervals
-        if show_interval:
-            t.add_column("CM 90%", justify="right", no_wrap=True)
-        for issue_id in titles:
-            cells = [f"{table[m][issue_id]:.0f}" if issue_id in table[m] else "–" for m in table]
-            if show_interval:
-                iv = intervals.get(issue_id)
-                cells.append(f"{iv['q05']:.0f}–{iv['q95']:.0f}" if iv else "–")
-            t.add_row(issue_id, *cells)
+        for m in values:  # a number is never cut short
+            short = SHORT.get(m, m)
+            t.add_column(short, justify="right", no_wrap=True, min_width=max(len(short), len("100")))
+        for issue_id in issues:
+            t.add_row(issue_id, *(fmt_pos(values[m].get(issue_id)) for m in values))
         console.print(t)
-    shown = [m for m in next(iter(result.data["forecasts_by_date"].values()), {}) if m in TABLE_MODELS]
+    shown = list(result.forecasts[0].values) if result.forecasts else []
     console.print("Models: " + " · ".join(f"{SHORT.get(m, m)} = {m}" for m in shown), style="dim")
 
 
-def print_findings(result: RunResult) -> None:
+def print_simulation(out: RunOutput, model: str = "compromise") -> None:
+    """The Monte Carlo distribution of one model beside its point forecast, each labelled as what it is."""
+    result = out.result
+    summaries = result.intervals().get(model)
+    if not summaries or result.simulation is None:
+        return
+    t = _table(f"{model}: point forecast and Monte Carlo simulations as of {result.simulation.date} "
+               f"({result.simulation.draws} draws)")
+    t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
+    for head in ("point", "sim. median", "sim. 5%", "sim. 95%"):
+        t.add_column(head, justify="right", no_wrap=True)
+    for issue in result.scenario.issues:
+        s = summaries.get(issue.id)
+        if s is not None:
+            t.add_row(issue.id, fmt_pos(s.point), fmt_pos(s.q50), fmt_pos(s.q05), fmt_pos(s.q95))
+    console.print(t)
+
+
+def print_findings(out: RunOutput) -> None:
     """The package, ratification, truce and backtest answers in a few lines."""
-    d = result.data
-    pk = d.get("packages")
+    result = out.result
+    pk = result.packages
     if pk:
-        console.print(
-            f"[bold]Packages[/bold]: {pk['n_acceptable']:,} of {pk['n_packages']:,} acceptable to all "
-            f"{len(pk['parties'])} parties" if pk["acceptable_to_all"] else "[bold]Packages[/bold]: none acceptable to all parties"
-        )
-        points = [(title, pk[key]) for key, title in (("nash", "Nash"), ("kalai_smorodinsky", "Kalai–Smorodinsky")) if pk.get(key)]
+        if pk.acceptable_to_all:
+            console.print(f"[bold]Packages[/bold]: {pk.n_acceptable:,} of {pk.n_packages:,} acceptable to all "
+                          f"{len(pk.parties)} parties; {_count(pk.n_frontier)} Pareto-optimal")
+        else:
+            console.print("[bold]Packages[/bold]: none acceptable to all parties")
+        points = [(title, p) for title, p in (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p]
         if points:
-            t = Table(title="Bargaining packages", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+            t = Table(title="Bargaining packages", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                      pad_edge=False)
             t.add_column("issue", no_wrap=True)
             for title, _ in points:
                 t.add_column(title)
-            for k, issue in enumerate(pk["issues"]):
-                t.add_row(issue["id"], *(rec["package"][k].replace("_", " ") for _, rec in points))
+            for k, issue in enumerate(pk.issues):
+                t.add_row(issue.id, *(p.options[k].replace("_", " ") for _, p in points))
             console.print(t)
-        for side, n in (pk.get("passing_count") or {}).items():
+        for side, n in pk.passing_count.items():
             console.print(f"  {side}: {n:,} packages pass the referendum with p ≥ 0.5")
-    tr = d.get("truce")
+    tr = result.truce
     if tr:
-        labels = {s["id"]: s["label"] for s in tr["states"]}
-        for concept, states in tr["stability"].items():
+        labels = {s.id: s.label for s in tr.states}
+        for concept, states in tr.stability.items():
             console.print(f"[bold]Truce game[/bold] {concept.upper()}-stable: " + ", ".join(labels.get(s, str(s)) for s in states))
-    bt = d.get("backtest")
+    bt = result.backtest
     if bt:
-        scores = ", ".join(f"{k} {v:.3f}" for k, v in bt["brier"].items())
+        scores = ", ".join(f"{k} {fmt_num(v, 3)}" for k, v in bt.brier.items())
         console.print(f"[bold]Backtest[/bold] (Brier, lower is better): {scores}")
-    ev = d.get("evidence")
+    ev = result.evidence
     if ev:
-        agree = [s for s in ev.get("suggestions", []) if s.get("agrees") is not None]
+        rated = [s for s in ev.suggestions if s.agrees is not None]
         console.print(
-            f"[bold]Evidence[/bold]: {len(ev.get('articles', []))} articles, {len(ev.get('statements', []))} statements, "
-            f"{len(ev.get('claims', []))} numeric claims; {sum(1 for s in agree if s['agrees'])} of {len(agree)} "
+            f"[bold]Evidence[/bold]: {len(ev.articles)} articles, {len(ev.statements)} statements, "
+            f"{len(ev.claims)} numeric claims; {sum(1 for s in rated if s.agrees)} of {len(rated)} "
             "suggested positions agree with the hand-coded ones"
         )
+
+
+def _count(n: int | None) -> str:
+    return "–" if n is None else f"{n:,}"
 
 
 def run_cmd(
@@ -110,9 +132,10 @@ def run_cmd(
     parse_date(as_of)
     for d in compare:
         parse_date(d, "--compare")
-    bad = [f for f in fmt if f not in ("html", "md", "json")]
-    if bad:
-        raise InputError(f"unknown report format {bad[0]!r}; use html, md or json", field="--format")
+    try:
+        check_formats(fmt)
+    except InputError as exc:
+        raise InputError(exc.message, field="--format") from None
     if draws < 1:
         raise InputError("must be at least 1", field="--draws")
     columns = (SpinnerColumn(), TextColumn("[bold]{task.description:<12}"), BarColumn(bar_width=24),
@@ -130,9 +153,10 @@ def run_cmd(
                      markets=markets, progress=progress)
         bar.update(task, description="done", detail=f"{result.timings['total']:.1f} s", completed=len(STAGES))
     print_forecasts(result)
+    print_simulation(result)
     print_findings(result)
     for p in result.problems:
-        console.print(f"[yellow]skipped[/yellow] {p['error']}")
+        console.print(f"[yellow]skipped[/yellow] {p.error}")
     for kind, path in result.files.items():
         console.print(f"{kind}: {path}")
 

@@ -1,14 +1,14 @@
 """Reports of a run: a self-contained HTML page, Markdown and JSON.
 
-``render_html(result, path)``, ``render_markdown(result)`` and ``write_report(result, out_dir, formats)``;
-the run-result dict is documented in ``accord.report.schema``.
+``render_html(result, path)``, ``render_markdown(result)`` and ``write_report(result, out_dir, formats)``
+take an :class:`accord.result.RunResult` (or its JSON form, checked on the way in).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["render_html", "render_markdown", "write_report", "validate_result"]
+__all__ = ["render_html", "render_markdown", "write_report"]
 
 
 def __getattr__(name: str) -> Any:
@@ -25,8 +25,4 @@ def __getattr__(name: str) -> Any:
         from accord.report.writer import write_report
 
         return write_report
-    if name == "validate_result":
-        from accord.report.schema import validate_result
-
-        return validate_result
     raise AttributeError(name)

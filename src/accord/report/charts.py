@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Callable
+from typing import Any, Callable, TypeAlias
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -17,6 +17,7 @@ from accord.report.labels import (
     package_text,
     pareto_parties,
 )
+from accord.result import Package, PositionRecord, RunResult
 
 FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1f2933"
@@ -51,8 +52,14 @@ def _fmt2(value: Any) -> str:
     return "–" if value is None else f"{float(value):.2f}"
 
 
-def _actor_colors(result: dict[str, Any]) -> dict[str, str]:
-    return {a["id"]: PALETTE[k % len(PALETTE)] for k, a in enumerate(result["actors"])}
+def _actor_colors(result: RunResult) -> dict[str, str]:
+    return {a.id: PALETTE[k % len(PALETTE)] for k, a in enumerate(result.scenario.actors)}
+
+
+def _names(result: RunResult) -> tuple[dict[str, str], dict[str, str]]:
+    """Actor names and issue titles by id."""
+    return ({a.id: a.name or a.id for a in result.scenario.actors},
+            {i.id: i.title or i.id for i in result.scenario.issues})
 
 
 def _wrap(text: str, width: int = 28) -> str:
@@ -68,37 +75,41 @@ def _wrap(text: str, width: int = 28) -> str:
     return "<br>".join(esc(x) for x in lines)
 
 
-def positions_heatmap(result: dict[str, Any]) -> go.Figure | None:
+def positions_heatmap(result: RunResult) -> go.Figure | None:
     """Actors × issues, coloured by the latest position (0–100), evidence-based cells marked."""
-    positions = result.get("positions") or []
-    if not positions:
+    if not result.scenario.positions:
         return None
-    latest = latest_positions(positions)
-    actors, issues = result["actors"], result["issues"]
-    z, text, hover = [], [], []
+    latest = latest_positions(result.scenario.positions)
+    actors, issues = result.scenario.actors, result.scenario.issues
+    names, titles = _names(result)
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    hover: list[list[str]] = []
     for issue in issues:
-        zr, tr, hr = [], [], []
+        zr: list[float | None] = []
+        tr: list[str] = []
+        hr: list[str] = []
         for a in actors:
-            p = latest.get((a["id"], issue["id"]))
+            p = latest.get((a.id, issue.id))
             if p is None:
                 zr.append(None)
                 tr.append("n/f")
-                hr.append(f"{esc(a.get('name') or a['id'])} · {esc(issue.get('title') or issue['id'])}<br>no position found")
+                hr.append(f"{esc(names[a.id])} · {esc(titles[issue.id])}<br>no position found")
                 continue
-            label = nearest_label(issue.get("anchors") or [], p["position"])
-            mark = " ●" if p.get("origin") == "evidence" else ""
-            zr.append(p["position"])
-            tr.append(f"{p['position']:.0f}{mark}")
+            label = nearest_label(issue.anchors, p.position)
+            mark = " ●" if p.origin == "evidence" else ""
+            zr.append(p.position)
+            tr.append(f"{p.position:.0f}{mark}")
             hr.append(
-                f"<b>{esc(a.get('name') or a['id'])}</b> · {esc(issue.get('title') or issue['id'])}<br>"
-                f"position {p['position']:.0f}: {esc(label)}<br>salience {_fmt2(p.get('salience'))} · "
-                f"{esc(p.get('origin', 'hand'))} · {esc(p.get('date') or '')}"
+                f"<b>{esc(names[a.id])}</b> · {esc(titles[issue.id])}<br>"
+                f"position {p.position:.0f}: {esc(label)}<br>salience {_fmt2(p.salience)} · "
+                f"{esc(p.origin)} · {esc(p.date or '')}"
             )
         z.append(zr)
         text.append(tr)
         hover.append(hr)
     fig = go.Figure(go.Heatmap(
-        z=z, x=[esc(a.get("name") or a["id"]) for a in actors], y=[esc(i.get("title") or i["id"]) for i in issues],
+        z=z, x=[esc(names[a.id]) for a in actors], y=[esc(titles[i.id]) for i in issues],
         text=text, texttemplate="%{text}", textfont=dict(size=13), hovertext=hover, hoverinfo="text",
         colorscale=POSITION_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="position", side="right"), tickvals=[0, 25, 50, 75, 100], thickness=12),
@@ -108,70 +119,63 @@ def positions_heatmap(result: dict[str, Any]) -> go.Figure | None:
     return _layout(fig, 90 + 34 * len(issues), margin=dict(l=10, r=10, t=60, b=10))
 
 
-def forecast_intervals(result: dict[str, Any]) -> go.Figure | None:
-    """Per issue, each model's median with its 50% and 90% Monte Carlo intervals, and the status quo."""
+def forecast_intervals(result: RunResult) -> go.Figure | None:
+    """Per issue, each model's point forecast with the 50% and 90% ranges of its Monte Carlo draws,
+    and the status quo."""
     models = forecast_models(result)
     if not models:
         return None
-    forecasts = result.get("forecasts") or {}
-    intervals = result.get("intervals") or {}
-    issues = result["issues"]
+    points = result.forecasts_at()
+    intervals = result.intervals()
+    issues = result.scenario.issues
     n = len(models)
-    band = 0.8
     fig = go.Figure()
     for k, m in enumerate(models):
         color = PALETTE[k % len(PALETTE)]
-        offset = band * ((k + 0.5) / n - 0.5)
-        xs, ys, hover, lo90, hi90, seg_x, seg_y = [], [], [], [], [], [], []
+        offset = 0.8 * ((k + 0.5) / n - 0.5)
+        xs, ys, hover, seg_x, seg_y, wide_x, wide_y = [], [], [], [], [], [], []
         for r, issue in enumerate(issues):
-            iid = issue["id"]
-            iv = (intervals.get(m) or {}).get(iid)
-            value = (forecasts.get(m) or {}).get(iid)
-            if value is None and iv:
-                value = iv.get("q50")
+            value = points.get(m, {}).get(issue.id)
             if value is None:
                 continue
+            iv = intervals.get(m, {}).get(issue.id)
             y = r + offset
             xs.append(value)
             ys.append(y)
-            label = nearest_label(issue.get("anchors") or [], value)
-            tip = f"<b>{esc(model_name(m))}</b> · {esc(issue.get('title') or iid)}<br>{value:.0f}: {esc(label)}"
-            if iv and iv.get("q05") is not None and iv.get("q95") is not None:
-                q25 = iv["q25"] if iv.get("q25") is not None else value
-                q75 = iv["q75"] if iv.get("q75") is not None else value
-                lo90.append(max(value - iv["q05"], 0.0))
-                hi90.append(max(iv["q95"] - value, 0.0))
-                tip += f"<br>50%: {q25:.0f}–{q75:.0f} · 90%: {iv['q05']:.0f}–{iv['q95']:.0f}"
+            tip = (f"<b>{esc(model_name(m))}</b> · {esc(issue.title or issue.id)}<br>point forecast {value:.0f}: "
+                   f"{esc(nearest_label(issue.anchors, value))}")
+            if iv and iv.q05 is not None and iv.q95 is not None:
+                q25 = iv.q25 if iv.q25 is not None else value
+                q75 = iv.q75 if iv.q75 is not None else value
+                wide_x += [iv.q05, iv.q95, None]
+                wide_y += [y, y, None]
+                median = f"{iv.q50:.0f}" if iv.q50 is not None else "–"
+                tip += (f"<br>simulations: median {median} · 50%: {q25:.0f}–{q75:.0f} · "
+                        f"90%: {iv.q05:.0f}–{iv.q95:.0f}")
                 seg_x += [q25, q75, None]
                 seg_y += [y, y, None]
-            else:
-                lo90.append(0)
-                hi90.append(0)
             hover.append(tip)
+        if wide_x:  # the ranges are drawn apart from the point, which can lie outside them
+            fig.add_trace(go.Scatter(x=wide_x, y=wide_y, mode="lines", line=dict(color=color, width=1.2),
+                                     legendgroup=m, showlegend=False, hoverinfo="skip"))
         if seg_x:
             fig.add_trace(go.Scatter(x=seg_x, y=seg_y, mode="lines", line=dict(color=color, width=6),
                                      opacity=0.45, legendgroup=m, showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers", name=esc(model_name(m)), legendgroup=m,
             marker=dict(color=color, size=8, line=dict(color="white", width=1)),
-            error_x=dict(type="data", symmetric=False, array=hi90, arrayminus=lo90, color=color, thickness=1.2, width=0),
             hovertext=hover, hoverinfo="text",
         ))
-    sq_x, sq_y, sq_t = [], [], []
-    for r, issue in enumerate(issues):
-        if issue.get("status_quo") is not None:
-            sq_x.append(issue["status_quo"])
-            sq_y.append(r)
-            sq_t.append(f"status quo · {esc(issue.get('title') or issue['id'])}<br>{issue['status_quo']:.0f}: "
-                        f"{esc(nearest_label(issue.get('anchors') or [], issue['status_quo']))}")
-    if sq_x:
-        fig.add_trace(go.Scatter(x=sq_x, y=sq_y, mode="markers", name="Status quo",
-                                 marker=dict(symbol="line-ns-open", size=26, color=INK, line=dict(width=2.5)),
-                                 hovertext=sq_t, hoverinfo="text"))
-    for r in range(len(issues)):
-        if r % 2 == 0:
-            fig.add_hrect(y0=r - 0.5, y1=r + 0.5, fillcolor="#f5f7fa", line_width=0, layer="below")
-    fig.update_yaxes(tickvals=list(range(len(issues))), ticktext=[esc(i.get("title") or i["id"]) for i in issues],
+    sq = [(r, i) for r, i in enumerate(issues) if i.status_quo is not None]
+    if sq:
+        fig.add_trace(go.Scatter(
+            x=[i.status_quo for _, i in sq], y=[r for r, _ in sq], mode="markers", name="Status quo",
+            marker=dict(symbol="line-ns-open", size=26, color=INK, line=dict(width=2.5)), hoverinfo="text",
+            hovertext=[f"status quo · {esc(i.title or i.id)}<br>{i.status_quo:.0f}: "
+                       f"{esc(nearest_label(i.anchors, i.status_quo))}" for _, i in sq]))
+    for r in range(0, len(issues), 2):
+        fig.add_hrect(y0=r - 0.5, y1=r + 0.5, fillcolor="#f5f7fa", line_width=0, layer="below")
+    fig.update_yaxes(tickvals=list(range(len(issues))), ticktext=[esc(i.title or i.id) for i in issues],
                      autorange="reversed", showgrid=False, zeroline=False, range=[len(issues) - 0.5, -0.5])
     fig.update_xaxes(range=[-2, 102], tickvals=[0, 25, 50, 75, 100], gridcolor=GRID, zeroline=False,
                      title=dict(text="position on the issue's 0–100 scale", font=dict(size=12, color=MUTED)))
@@ -223,13 +227,12 @@ def _axis_ref(k: int) -> dict[str, str]:
     return {"xaxis": "x" if k == 0 else f"x{k + 1}", "yaxis": "y" if k == 0 else f"y{k + 1}"}
 
 
-def bdm_paths(result: dict[str, Any]) -> dict[str, Any] | None:
+def bdm_paths(result: RunResult) -> dict[str, Any] | None:
     """Small multiples: each actor's position per expected-utility round, with the weighted median."""
-    paths = {k: v for k, v in (result.get("bdm_paths") or {}).items() if v and v.get("median")}
+    paths = {k: v for k, v in result.bdm_paths.items() if v.median}
     if not paths:
         return None
-    titles = {i["id"]: i.get("title") or i["id"] for i in result["issues"]}
-    names = {a["id"]: a.get("name") or a["id"] for a in result["actors"]}
+    names, titles = _names(result)
     colors = _actor_colors(result)
     ids = list(paths)
     fig = _small_multiples(
@@ -240,7 +243,7 @@ def bdm_paths(result: dict[str, Any]) -> dict[str, Any] | None:
     shown: set[str] = set()
     for k, iid in enumerate(ids):
         p = paths[iid]
-        for aid, series in (p.get("positions") or {}).items():
+        for aid, series in p.positions.items():
             fig["data"].append({
                 "type": "scatter", **_axis_ref(k), "x": list(range(len(series))), "y": list(series),
                 "mode": "lines", "name": esc(names.get(aid, aid)), "legendgroup": aid, "showlegend": aid not in shown,
@@ -249,7 +252,7 @@ def bdm_paths(result: dict[str, Any]) -> dict[str, Any] | None:
             })
             shown.add(aid)
         fig["data"].append({
-            "type": "scatter", **_axis_ref(k), "x": list(range(len(p["median"]))), "y": list(p["median"]),
+            "type": "scatter", **_axis_ref(k), "x": list(range(len(p.median))), "y": list(p.median),
             "mode": "lines", "name": "Weighted median", "legendgroup": "median", "showlegend": "median" not in shown,
             "line": {"color": INK, "width": 2.5, "dash": "dash"},
             "hovertemplate": "median<br>round %{x}: %{y:.0f}<extra></extra>",
@@ -258,121 +261,129 @@ def bdm_paths(result: dict[str, Any]) -> dict[str, Any] | None:
     return fig
 
 
-def pareto_frontier(result: dict[str, Any]) -> go.Figure | None:
+def pareto_frontier(result: RunResult) -> go.Figure | None:
     """The Pareto frontier projected on two parties' utilities, with the Nash and Kalai–Smorodinsky points."""
-    packages = result.get("packages") or {}
-    frontier = [p for p in packages.get("frontier") or [] if isinstance(p, dict) and p.get("utilities")]
+    packages = result.packages
     pair = pareto_parties(packages) if packages else None
-    if not frontier or pair is None:
+    if packages is None or pair is None:
         return None
     a, b = pair
-    names = {x["id"]: x.get("name") or x["id"] for x in result["actors"]}
-    pts = [p for p in frontier if a in p["utilities"] and b in p["utilities"]]
+    names, _ = _names(result)
+
+    def on_axes(p: Package | None) -> bool:
+        return p is not None and p.utilities.get(a) is not None and p.utilities.get(b) is not None
+
+    pts = [p for p in packages.frontier if on_axes(p)]
     if not pts:
         return None
 
-    def tip(p: dict[str, Any], head: str) -> str:
-        utils = " · ".join(f"{esc(names.get(k, k))} {v:.2f}" for k, v in p["utilities"].items() if v is not None)
-        return f"<b>{esc(head)}</b><br>{_wrap(package_text(p.get('package')), 60)}<br>{utils}"
+    def tip(p: Package, head: str) -> str:
+        utils = " · ".join(f"{esc(names.get(k, k))} {v:.2f}" for k, v in p.utilities.items() if v is not None)
+        return f"<b>{esc(head)}</b><br>{_wrap(package_text(p.options), 60)}<br>{utils}"
 
     fig = go.Figure(go.Scatter(
-        x=[p["utilities"][a] for p in pts], y=[p["utilities"][b] for p in pts], mode="markers",
+        x=[p.utilities[a] for p in pts], y=[p.utilities[b] for p in pts], mode="markers",
         name="Pareto-optimal package", marker=dict(size=10, color="#9aa5b1", line=dict(color="white", width=1)),
         hovertext=[tip(p, "Pareto-optimal package") for p in pts], hoverinfo="text",
     ))
-    for key, label, symbol, color in (("nash", "Nash bargaining", "star", "#c0392b"),
-                                      ("kalai_smorodinsky", "Kalai–Smorodinsky", "diamond", "#1f5fa8")):
-        p = packages.get(key)
-        if isinstance(p, dict) and a in (p.get("utilities") or {}) and b in p["utilities"]:
+    for point, label, symbol, color, where in ((packages.nash, "Nash bargaining", "star", "#c0392b", "top center"),
+                                               (packages.kalai_smorodinsky, "Kalai–Smorodinsky", "diamond", "#1f5fa8",
+                                                "bottom center")):
+        if point is not None and on_axes(point):
             fig.add_trace(go.Scatter(
-                x=[p["utilities"][a]], y=[p["utilities"][b]], mode="markers+text", name=label,
-                text=[label], textposition="top center" if key == "nash" else "bottom center",
-                textfont=dict(color=color, size=12),
+                x=[point.utilities[a]], y=[point.utilities[b]], mode="markers+text", name=label,
+                text=[label], textposition=where, textfont=dict(color=color, size=12),
                 marker=dict(symbol=symbol, size=18, color=color, line=dict(color="white", width=1.5)),
-                hovertext=[tip(p, label)], hoverinfo="text",
+                hovertext=[tip(point, label)], hoverinfo="text",
             ))
     fig.update_xaxes(title=dict(text=f"utility of {esc(names.get(a, a))}"), gridcolor=GRID, range=[-0.02, 1.02])
     fig.update_yaxes(title=dict(text=f"utility of {esc(names.get(b, b))}"), gridcolor=GRID, range=[-0.02, 1.02])
     return _layout(fig, 460)
 
 
-def ratification_bars(result: dict[str, Any], limit: int = 12) -> go.Figure | None:
-    """Probability that each leading package passes ratification, against the 50% line."""
-    ref = [r for r in (result.get("packages") or {}).get("referendum") or [] if isinstance(r, dict)]
-    if not ref:
+def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
+    """Probability that each leading package passes ratification, against the 50% line; bars named by
+    their code in the report's table."""
+    votes = result.packages.ratification[:limit] if result.packages else []
+    if not votes:
         return None
-    ref = ref[:limit]
-    codes = [f"P{k + 1}" for k in range(len(ref))]
-    labels = [f"{esc(package_text(r.get('package')))}  <b>{c}</b>" for c, r in zip(codes, ref)]
-    probs = [r.get("probability") or 0.0 for r in ref]
+    codes = [f"P{k + 1}" for k in range(len(votes))]
+    texts = [package_text(v.options or [v.label]) for v in votes]
+    probs = [v.probability or 0.0 for v in votes]
     fig = go.Figure(go.Bar(
-        x=probs, y=labels, orientation="h",
+        # the axis names each bar by its code (and a named package by its name); the packages are in the hover
+        # text and in the table under the chart, since a full package is too long for an axis label
+        x=probs, y=[f"<b>{c}</b> {esc(v.label)}" if v.named else f"<b>{c}</b>" for c, v in zip(codes, votes)],
+        orientation="h",
         marker=dict(color=["#2e8b57" if p >= 0.5 else "#c0392b" for p in probs]),
         text=[f"{100 * p:.0f}%" for p in probs], textposition="outside", cliponaxis=False,
-        hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(package_text(r.get('package')), 60)}"
-                   for c, p, r in zip(codes, probs, ref)], hoverinfo="text",
+        hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(t, 60)}" for c, p, t in zip(codes, probs, texts)],
+        hoverinfo="text",
     ))
     fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes",
                   annotation_position="top")
     fig.update_xaxes(range=[0, 1.08], tickformat=".0%", gridcolor=GRID)
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
-    return _layout(fig, 80 + 30 * len(ref), showlegend=False)
+    return _layout(fig, 80 + 30 * len(votes), showlegend=False)
 
 
-def position_timeline(result: dict[str, Any]) -> dict[str, Any] | None:
+def position_timeline(result: RunResult) -> dict[str, Any] | None:
     """Dated positions per issue and actor as steps, for the issues where someone moved."""
-    history = result.get("history") or []
+    history = result.scenario.history
     if not history:
         return None
-    by_issue: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    by_issue: dict[str, dict[str, list[PositionRecord]]] = {}
     for h in history:
-        by_issue.setdefault(h["issue"], {}).setdefault(h["actor"], []).append(h)
-    moved = [i["id"] for i in result["issues"] if i["id"] in by_issue and any(
-        len({round(x["position"], 6) for x in items}) > 1 for items in by_issue[i["id"]].values())]
+        by_issue.setdefault(h.issue, {}).setdefault(h.actor, []).append(h)
+    issues = result.scenario.issues
+    moved = [i for i in issues if i.id in by_issue and any(
+        len({round(x.position, 6) for x in items}) > 1 for items in by_issue[i.id].values())]
     if not moved:
         return None
-    titles = {i["id"]: i.get("title") or i["id"] for i in result["issues"]}
-    anchors_of = {i["id"]: i.get("anchors") or [] for i in result["issues"]}
-    names = {a["id"]: a.get("name") or a["id"] for a in result["actors"]}
+    names, titles = _names(result)
     order = {aid: k for k, aid in enumerate(names)}
     colors = _actor_colors(result)
-    dates = sorted(str(h.get("date")) for h in history if h.get("date"))
-    end = result["case"].get("as_of") or (dates[-1] if dates else None)
+    dates = sorted(str(h.date) for h in history if h.date)
+    end = str(result.case.as_of)
     xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID}
-    if dates and end:
+    if dates:
         xaxis["range"] = [dates[0], end]
     fig = _small_multiples(
-        [esc(titles[i]) for i in moved], 2, 230, hgap=0.07, xaxis=xaxis,
+        [esc(titles[i.id]) for i in moved], 2, 230, hgap=0.07, xaxis=xaxis,
         yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False},
     )
     shown: set[str] = set()
-    for k, iid in enumerate(moved):
-        anchors = anchors_of[iid]
-        for aid in sorted(by_issue[iid], key=lambda x: order.get(x, len(order))):
-            items = sorted(by_issue[iid][aid], key=lambda h: str(h.get("date") or ""))
-            xs = [h.get("date") for h in items]
-            ys = [h["position"] for h in items]
-            if end and xs and str(xs[-1]) < str(end):
-                xs, ys = xs + [end], ys + [ys[-1]]
-            tips = [f"<b>{esc(names.get(aid, aid))}</b> · {esc(h.get('date'))}<br>{h['position']:.0f}: "
-                    f"{esc(nearest_label(anchors, h['position']))}<br>"
-                    f"{esc(', '.join((s.get('outlet') or s.get('id') or '') for s in h.get('sources') or []))}"
-                    for h in items] + ([""] if len(xs) > len(items) else [])
-            fig["data"].append({
-                "type": "scatter", **_axis_ref(k), "x": xs, "y": ys, "mode": "lines+markers",
-                "line": {"color": colors.get(aid, MUTED), "width": 2, "shape": "hv"},
-                "marker": {"size": [7] * len(items) + [0] * (len(xs) - len(items))},
-                "name": esc(names.get(aid, aid)), "legendgroup": aid, "showlegend": aid not in shown,
-                "hovertext": tips, "hoverinfo": "text",
-            })
+    for k, issue in enumerate(moved):
+        for aid in sorted(by_issue[issue.id], key=lambda x: order.get(x, len(order))):
+            fig["data"].append(_timeline_trace(k, by_issue[issue.id][aid], issue.anchors, names.get(aid, aid),
+                                               colors.get(aid, MUTED), end, aid not in shown))
             shown.add(aid)
     return fig
 
 
-#: Chart id -> (section id, builder). The HTML places each chart in its section.
-Figure = go.Figure | dict[str, Any]
+def _timeline_trace(k: int, items: list[PositionRecord], anchors: list[Any], name: str, color: str, end: str,
+                    legend: bool) -> dict[str, Any]:
+    """One actor's dated positions on one issue as a step line, held until ``end``."""
+    items = sorted(items, key=lambda h: str(h.date or ""))
+    xs: list[Any] = [str(h.date) if h.date else None for h in items]
+    ys = [h.position for h in items]
+    if xs and xs[-1] and xs[-1] < end:
+        xs, ys = xs + [end], ys + [ys[-1]]
+    tips = [f"<b>{esc(name)}</b> · {esc(h.date)}<br>{h.position:.0f}: {esc(nearest_label(anchors, h.position))}<br>"
+            f"{esc(', '.join((s.outlet or s.id or '') for s in h.sources))}" for h in items]
+    tips += [""] * (len(xs) - len(items))
+    return {
+        "type": "scatter", **_axis_ref(k), "x": xs, "y": ys, "mode": "lines+markers",
+        "line": {"color": color, "width": 2, "shape": "hv"},
+        "marker": {"size": [7] * len(items) + [0] * (len(xs) - len(items))},
+        "name": esc(name), "legendgroup": name, "showlegend": legend, "hovertext": tips, "hoverinfo": "text",
+    }
 
-CHARTS: dict[str, tuple[str, Callable[[dict[str, Any]], Figure | None]]] = {
+
+#: Chart id -> (section id, builder). The HTML places each chart in its section.
+Figure: TypeAlias = "go.Figure | dict[str, Any]"
+
+CHARTS: dict[str, tuple[str, Callable[[RunResult], Figure | None]]] = {
     "chart-positions": ("positions", positions_heatmap),
     "chart-forecasts": ("forecasts", forecast_intervals),
     "chart-bdm": ("bdm", bdm_paths),
@@ -385,7 +396,7 @@ CHARTS: dict[str, tuple[str, Callable[[dict[str, Any]], Figure | None]]] = {
 #: A short description of each chart for screen readers.
 CHART_LABELS: dict[str, str] = {
     "chart-positions": "Heatmap of each party's position on each issue",
-    "chart-forecasts": "Forecast intervals of every model per issue, with the status quo",
+    "chart-forecasts": "Point forecast of every model per issue, with its Monte Carlo ranges and the status quo",
     "chart-bdm": "Positions per round of the expected-utility model, one panel per issue",
     "chart-pareto": "Pareto frontier of package deals for two parties, with the bargaining solutions",
     "chart-ratification": "Probability that each leading package is ratified",
@@ -406,7 +417,7 @@ def chart_html(fig: Figure, div_id: str) -> str:
     )
 
 
-def build_charts(result: dict[str, Any]) -> dict[str, dict[str, str]]:
+def build_charts(result: RunResult) -> dict[str, dict[str, str]]:
     """Rendered charts by section id: ``{section: {chart_id: html}}``; sections without data are absent."""
     out: dict[str, dict[str, str]] = {}
     for chart_id, (section, builder) in CHARTS.items():

@@ -5,30 +5,14 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-import jinja2
 from markupsafe import Markup
 
-from accord.errors import InputError
 from accord.report.charts import CHART_LABELS, PALETTE, build_charts
 from accord.report.context import build_context
-from accord.report.labels import fmt_pct, fmt_pos
-from accord.report.schema import validate_result
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("accord.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["pos"] = fmt_pos
-    env.filters["pct"] = fmt_pct
-    return env
+from accord.report.templating import environment
+from accord.result import RunResult, load_result
 
 
 @lru_cache(maxsize=1)
@@ -42,13 +26,12 @@ def _css() -> str:
     return resources.files("accord.report").joinpath("assets/report.css").read_text(encoding="utf-8")
 
 
-def render_html_string(result: dict[str, Any]) -> str:
+def render_html_string(result: RunResult | Mapping[str, Any]) -> str:
     """The report as one HTML document (plotly.js embedded once, no external files)."""
-    plain = validate_result(result)
-    ctx = build_context(plain)
-    charts = build_charts(plain)
-    template = _environment().get_template("report.html.j2")
-    return template.render(
+    typed = load_result(result)
+    ctx = build_context(typed)
+    charts = build_charts(typed)
+    return environment(html=True).get_template("report.html.j2").render(
         **ctx,
         charts=charts,
         chart_labels=CHART_LABELS,
@@ -58,13 +41,8 @@ def render_html_string(result: dict[str, Any]) -> str:
     )
 
 
-def render_html(result: dict[str, Any], path: str | Path) -> Path:
-    """Write the self-contained HTML report of a run result to ``path`` and return the path."""
-    out = Path(path)
-    document = render_html_string(result)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(document, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write the report: {exc.strerror or exc}", file=str(out)) from exc
-    return out
+def render_html(result: RunResult | Mapping[str, Any], path: str | Path) -> Path:
+    """Write the self-contained HTML report of a run result to ``path`` (atomically) and return the path."""
+    from accord.report.writer import write_text
+
+    return write_text(Path(path), render_html_string(result))

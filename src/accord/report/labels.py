@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
+
+from accord.result import Anchor, Packages, PositionRecord, RunResult
 
 from accord.models import registry
-
-#: Preferred model for the plain-words summary, in order.
 
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -31,11 +32,11 @@ def model_name(key: str) -> str:
     return registry.label(key)
 
 
-def nearest_label(anchors: list[dict[str, Any]], value: float | None) -> str:
+def nearest_label(anchors: Sequence[Anchor], value: float | None) -> str:
     """The label of the anchor nearest to ``value`` ('' without anchors or value)."""
     if value is None or not anchors:
         return ""
-    return str(min(anchors, key=lambda a: abs(float(a["value"]) - value))["label"])
+    return min(anchors, key=lambda a: abs(a.value - value)).label
 
 
 def fmt_pos(value: Any) -> str:
@@ -52,37 +53,29 @@ def fmt_pct(value: Any) -> str:
     return f"{100 * float(value):.0f}%"
 
 
-def latest_positions(positions: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def latest_positions(positions: Iterable[PositionRecord]) -> dict[tuple[str, str], PositionRecord]:
     """The latest-dated position per (actor, issue)."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
+    out: dict[tuple[str, str], PositionRecord] = {}
     for p in positions:
-        key = (p["actor"], p["issue"])
-        if key not in out or str(p.get("date") or "") >= str(out[key].get("date") or ""):
+        key = (p.actor, p.issue)
+        if key not in out or _day(p.date) >= _day(out[key].date):
             out[key] = p
     return out
 
 
-def forecast_models(result: dict[str, Any]) -> list[str]:
-    """Model keys with a point forecast or an interval, in first-seen order."""
-    models: list[str] = []
-    for key in list((result.get("forecasts") or {})) + list((result.get("intervals") or {})):
-        if key not in models:
-            models.append(key)
-    return models
+def _day(date: dt.date | None) -> dt.date:
+    return date or dt.date.min
 
 
-def pareto_parties(packages: dict[str, Any]) -> tuple[str, str] | None:
-    """The two parties the frontier is drawn for: ukraine and russia when present, else the first two."""
-    parties = list(packages.get("parties") or [])
-    if not parties:
-        for point in packages.get("frontier") or []:
-            parties = list((point.get("utilities") or {}).keys())
-            break
-    if len(parties) < 2:
-        return None
-    if "ukraine" in parties and "russia" in parties:
-        return "ukraine", "russia"
-    return parties[0], parties[1]
+def forecast_models(result: RunResult) -> list[str]:
+    """Model keys with a point forecast or a Monte Carlo summary, in first-seen order."""
+    return list(dict.fromkeys([*result.forecasts_at(), *result.intervals()]))
+
+
+def pareto_parties(packages: Packages) -> tuple[str, str] | None:
+    """The two parties the frontier chart is drawn for: the package file's first two parties."""
+    parties = list(packages.parties)
+    return (parties[0], parties[1]) if len(parties) >= 2 else None
 
 
 def package_text(package: Any) -> str:

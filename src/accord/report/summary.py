@@ -1,92 +1,93 @@
-"""The plain-words summary: the likely outcome of each issue, from the forecasts and their intervals."""
+"""The plain-words summary: the likely outcome of each issue, from the forecasts and their intervals.
+
+Each line names what each number is: the headline model's point forecast, and separately the
+median and range of its Monte Carlo simulations, which generally differ from the point forecast.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from accord.report.labels import fmt_pct, model_name, nearest_label
+from accord.result import Anchor, Issue, RunResult, SimulatedForecast
 
 HEADLINE_MODELS: tuple[str, ...] = ("compromise", "bdm", "weighted-median", "exchange", "nash", "mean")
 
 
-def _headline_model(table: dict[str, Any]) -> str | None:
+def headline_model(candidates: list[str]) -> str | None:
+    """The first of HEADLINE_MODELS among ``candidates``, else the first candidate."""
     for key in HEADLINE_MODELS:
-        if key in table:
+        if key in candidates:
             return key
-    return next(iter(table), None)
+    return candidates[0] if candidates else None
 
 
-def build_summary(result: dict[str, Any], issues: list[dict[str, Any]], issue_title: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per issue: the likely band, its chance and an explanation (or the run's own summary)."""
-    given = result.get("summary")
-    if given:
-        return [
-            {"issue": s.get("issue"), "title": issue_title.get(s.get("issue"), s.get("issue") or ""),
-             "text": s.get("text", ""), "detail": s.get("text", ""), "label": "", "value": None,
-             "probability": None}
-            for s in given
-            if isinstance(s, dict)
-        ]
-    intervals = result.get("intervals") or {}
-    forecasts = result.get("forecasts") or {}
-    if not intervals and not forecasts:
-        return []
+def build_summary(result: RunResult) -> list[dict[str, Any]]:
+    """One row per issue: the headline forecast, its band and the share of simulations in it."""
+    titles = {i.id: i.title or i.id for i in result.scenario.issues}
+    if result.summary:
+        return [{"issue": s.issue, "title": titles.get(s.issue, s.issue), "text": s.text, "detail": s.text,
+                 "label": "", "value": None, "probability": None, "model": ""} for s in result.summary]
+    points = result.forecasts_at()
+    intervals = result.intervals()
     rows = []
-    for issue in issues:
-        iid = issue["id"]
-        anchors = issue.get("anchors") or []
-        model = _headline_model({k: v for k, v in intervals.items() if iid in (v or {})})
-        interval = intervals[model][iid] if model else None
-        if interval is None:
-            model = _headline_model({k: v for k, v in forecasts.items() if iid in (v or {})})
-            value = forecasts[model][iid] if model else None
-        else:
-            value = interval.get("q50", interval.get("mean"))
-        if value is None:
-            continue
-        label = nearest_label(anchors, value)
-        probability = ((interval or {}).get("bands") or {}).get(label) if label else None
-        point_values = [v[iid] for v in forecasts.values() if v and v.get(iid) is not None]
-        sq = issue.get("status_quo")
-        sq_label = nearest_label(anchors, sq)
-        headline, detail = _summary_text(model, value, label, probability, interval, sq, sq_label, point_values,
-                                         anchors)
-        rows.append({"issue": iid, "title": issue_title[iid], "text": f"{headline} {detail}", "detail": detail,
-                     "label": label, "value": value,
-                     "probability": probability, "model": model_name(model or "")})
+    for issue in result.scenario.issues:
+        row = _issue_row(issue, points, intervals)
+        if row:
+            rows.append(row)
     return rows
 
 
-def _summary_text(model: str | None, value: float, label: str, probability: float | None,
-                  interval: dict[str, Any] | None, sq: float | None, sq_label: str,
-                  point_values: list[float], anchors: list[dict[str, Any]]) -> tuple[str, str]:
-    """The headline sentence and the explanation that follows it."""
-    what = f"“{label}”" if label else f"{value:.0f} on the 0–100 scale"
-    headline = f"Most likely outcome: {what}" + (f" ({fmt_pct(probability)} chance)." if probability is not None else ".")
-    parts = [f"The {model_name(model or '').lower()} model puts it at {value:.0f} of 100"]
-    if interval and interval.get("q05") is not None and interval.get("q95") is not None:
-        lo, hi = interval["q05"], interval["q95"]
-        lo_l, hi_l = nearest_label(anchors, lo), nearest_label(anchors, hi)
-        parts[0] += f"; 90% of simulations fall between {lo:.0f} and {hi:.0f}"
-        if lo_l and hi_l and lo_l != hi_l:
-            parts[0] += f" (“{lo_l}” to “{hi_l}”)"
-    parts[0] += "."
-    if sq is not None:
+def _issue_row(issue: Issue, points: dict[str, dict[str, float | None]],
+               intervals: dict[str, dict[str, SimulatedForecast]]) -> dict[str, Any] | None:
+    iid = issue.id
+    model = headline_model([m for m, t in points.items() if t.get(iid) is not None])
+    simulated = False
+    if model is None:  # no point forecast: fall back to a simulated model's point
+        model = headline_model([m for m, t in intervals.items() if iid in t and t[iid].point is not None])
+        simulated = model is not None
+    if model is None:
+        return None
+    interval = intervals.get(model, {}).get(iid)
+    value = interval.point if simulated and interval else points[model][iid]
+    if value is None:
+        return None
+    label = nearest_label(issue.anchors, value)
+    probability = interval.bands.get(label) if interval and label else None
+    others = [v for t in points.values() if (v := t.get(iid)) is not None]
+    headline = f"Most likely outcome: “{label}”" if label else f"Most likely outcome: {value:.0f} on the 0–100 scale"
+    headline += f" ({fmt_pct(probability)} of simulations)." if probability is not None else "."
+    detail = _detail(model, value, interval, issue, others)
+    return {"issue": iid, "title": issue.title or iid, "text": f"{headline} {detail}", "detail": detail,
+            "label": label, "value": value, "probability": probability, "model": model_name(model)}
+
+
+def _detail(model: str, value: float, interval: SimulatedForecast | None, issue: Issue, others: list[float]) -> str:
+    anchors = issue.anchors
+    parts = [f"The {model_name(model).lower()} model forecasts {value:.0f} of 100."]
+    if interval and interval.q50 is not None:
+        sim = f"The median of its Monte Carlo simulations is {interval.q50:.0f}"
+        if interval.q05 is not None and interval.q95 is not None:
+            sim += f"; 90% of them fall between {interval.q05:.0f} and {interval.q95:.0f}"
+            lo, hi = nearest_label(anchors, interval.q05), nearest_label(anchors, interval.q95)
+            if lo and hi and lo != hi:
+                sim += f" (“{lo}” to “{hi}”)"
+        parts.append(sim + ".")
+    if issue.status_quo is not None:
+        sq_label = nearest_label(anchors, issue.status_quo)
         today = f" (“{sq_label}”)" if sq_label else ""
-        if abs(value - sq) <= _step(anchors) / 2:
-            parts.append(f"That is close to the status quo{today}.")
+        close = abs(value - issue.status_quo) <= _step(anchors) / 2
+        parts.append(f"That is {'close to' if close else 'a change from'} the status quo{today}.")
+    if len(others) > 1:
+        least, most = min(others), max(others)
+        if most - least <= _step(anchors) / 2:
+            parts.append(f"All {len(others)} models agree closely ({least:.0f} to {most:.0f}).")
         else:
-            parts.append(f"That is a change from the status quo{today}.")
-    if len(point_values) > 1:
-        lo, hi = min(point_values), max(point_values)
-        if hi - lo <= _step(anchors) / 2:
-            parts.append(f"All {len(point_values)} models agree closely ({lo:.0f} to {hi:.0f}).")
-        else:
-            parts.append(f"The {len(point_values)} models differ: their forecasts run from {lo:.0f} to {hi:.0f}.")
-    return headline, " ".join(parts)
+            parts.append(f"The {len(others)} models differ: their forecasts run from {least:.0f} to {most:.0f}.")
+    return " ".join(parts)
 
 
-def _step(anchors: list[dict[str, Any]]) -> float:
-    vals = sorted(float(a["value"]) for a in anchors)
+def _step(anchors: list[Anchor]) -> float:
+    vals = sorted(a.value for a in anchors)
     gaps = [b - a for a, b in zip(vals, vals[1:]) if b > a]
     return min(gaps) if gaps else 10.0

@@ -1,0 +1,507 @@
+"""The typed result of one run: everything ``accord run`` computes, as one tree of pydantic models.
+
+The pipeline builds a :class:`RunResult`; the HTML and Markdown reports, ``result.json`` and the
+``accord run`` terminal output all read it and nothing else. ``result.json`` is
+``RunResult.model_dump_json()``, and its JSON Schema (``RunResult.model_json_schema()``) is
+published as ``docs/result-schema.json``. Positions are on each issue's 0–100 scale, probabilities
+on 0–1; a number that could not be computed is ``null``, never NaN. See ``docs/report.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Annotated, Any, Literal, Mapping, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from accord.errors import InputError
+
+
+def _finite_or_none(value: Any) -> Any:
+    """numpy scalars become Python numbers; NaN and infinities become None (shown as '–')."""
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+#: Any number that may be missing (JSON null).
+Number = Annotated[Optional[float], BeforeValidator(_finite_or_none)]
+#: A point on an issue's 0–100 scale.
+ScalePoint = Annotated[float, BeforeValidator(_finite_or_none), Field(ge=0.0, le=100.0)]
+#: A probability on 0–1, or null where it was not computed.
+Probability = Annotated[Optional[Annotated[float, Field(ge=0.0, le=1.0)]], BeforeValidator(_finite_or_none)]
+Id = Annotated[str, Field(min_length=1)]
+
+
+class _Record(BaseModel):
+    """Base of every part: unknown fields are an error, so the schema cannot drift silently; the
+    published schema marks every field required, since a serialised result always holds all of them."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+# --- the case and its scenario ---------------------------------------------------------------
+
+
+class CaseInfo(_Record):
+    """Which case was run, for which dates, when and by which accord version."""
+
+    id: Id
+    title: str
+    folder: Optional[str] = None
+    as_of: dt.date
+    compare: list[dt.date] = []
+    generated_at: Optional[str] = None
+    version: Optional[str] = None
+    example: bool = Field(default=False, description="true for hand-made data (a test fixture), not a real run")
+    note: str = ""
+
+
+class Anchor(_Record):
+    """A labelled point of an issue's scale."""
+
+    value: ScalePoint
+    label: str
+
+
+class Actor(_Record):
+    """A party to the negotiation."""
+
+    id: Id
+    name: str
+    kind: str = ""
+    capability: Number = None
+
+
+class Issue(_Record):
+    """An issue with its labelled scale and status quo."""
+
+    id: Id
+    title: str
+    description: str = ""
+    status_quo: Optional[ScalePoint] = None
+    anchors: list[Anchor] = []
+
+
+class Source(_Record):
+    """Where a position comes from."""
+
+    url: Optional[str] = None
+    id: Optional[str] = None
+    title: Optional[str] = None
+    outlet: Optional[str] = None
+    date: Optional[dt.date] = None
+    quote: Optional[str] = None
+
+
+class PositionRecord(_Record):
+    """One dated position of an actor on an issue, with its sources."""
+
+    actor: Id
+    issue: Id
+    position: ScalePoint
+    salience: Number = None
+    date: Optional[dt.date] = None
+    origin: Literal["hand", "evidence"] = "hand"
+    uncertainty: Number = None
+    note: str = ""
+    sources: list[Source] = []
+
+
+class ScenarioSnapshot(_Record):
+    """Actors, issues, the positions in force at the run's date and the full position history."""
+
+    actors: list[Actor] = Field(min_length=1)
+    issues: list[Issue] = Field(min_length=1)
+    positions: list[PositionRecord] = []
+    history: list[PositionRecord] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> "ScenarioSnapshot":
+        _unique(self.actors, "actors")
+        _unique(self.issues, "issues")
+        actors = {a.id for a in self.actors}
+        issues = {i.id for i in self.issues}
+        for name in ("positions", "history"):
+            for k, p in enumerate(getattr(self, name)):
+                if p.actor not in actors:
+                    raise BadReference(f"{name}.{k}.actor", f"unknown actor id {p.actor!r}")
+                if p.issue not in issues:
+                    raise BadReference(f"{name}.{k}.issue", f"unknown issue id {p.issue!r}")
+        return self
+
+
+class BadReference(ValueError):
+    """An id that names nothing, or a repeated id; ``field`` is the path inside the part."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _unique(items: list[Any], name: str) -> None:
+    seen: set[str] = set()
+    for k, item in enumerate(items):
+        if item.id in seen:
+            raise BadReference(f"{name}.{k}.id", f"duplicate id {item.id!r}")
+        seen.add(item.id)
+
+
+# --- forecasts ---------------------------------------------------------------------------------
+
+
+class DatedForecasts(_Record):
+    """Every model's point forecast per issue at one date: ``values[model][issue]``."""
+
+    date: dt.date
+    values: dict[str, dict[str, Number]]
+
+
+class SimulatedForecast(_Record):
+    """The Monte Carlo distribution of one model's forecast on one issue.
+
+    ``point`` is the model's forecast on the unperturbed inputs; ``q50`` is the median over the
+    draws, which generally differs from it. ``bands`` gives the share of draws per anchor band.
+    """
+
+    point: Number = None
+    mean: Number = None
+    q05: Number = None
+    q25: Number = None
+    q50: Number = None
+    q75: Number = None
+    q95: Number = None
+    bands: dict[str, Probability] = {}
+
+
+class Simulation(_Record):
+    """Monte Carlo intervals at the run's date: ``summaries[model][issue]``."""
+
+    date: Optional[dt.date] = None
+    draws: int = Field(ge=1)
+    seed: Optional[int] = None
+    models: list[str] = []
+    noise: dict[str, Number] = {}
+    summaries: dict[str, dict[str, SimulatedForecast]] = {}
+
+
+class BdmOffer(_Record):
+    """One accepted offer of an expected-utility round."""
+
+    round: int
+    receiver: str
+    kind: str
+    partner: str
+    old_x: Number
+    new_x: Number
+    eu_receiver: Number
+    eu_partner: Number
+
+
+class BdmPath(_Record):
+    """The expected-utility (BDM) rounds on one issue."""
+
+    median: list[Number]
+    mean: list[Number] = []
+    positions: dict[str, list[Number]] = {}
+    stop_reason: Optional[str] = None
+    offers: list[BdmOffer] = []
+
+
+class Exchange(_Record):
+    """One predicted cross-issue trade of the exchange model."""
+
+    text: str
+    gain: Number = None
+    supplier: str
+    issue_supplied: str
+    partner: str
+    issue_demanded: str
+
+
+# --- packages, ratification, truce -------------------------------------------------------------
+
+
+class PackageIssue(_Record):
+    """An issue of the package space and its options."""
+
+    id: Id
+    title: str
+    options: list[str]
+
+
+class Package(_Record):
+    """One package: its code label, the option chosen per issue (in the issues' order) and utilities."""
+
+    label: Optional[str] = None
+    options: list[str]
+    utilities: dict[str, Number] = {}
+
+
+class RatificationVote(_Record):
+    """The probability that a package (or a named package) passes one ratification stage."""
+
+    ratifier: str
+    label: Optional[str] = None
+    options: list[str] = []
+    probability: Probability = None
+    named: bool = False
+
+
+class Packages(_Record):
+    """Package deals: counts, the Pareto frontier, bargaining solutions and ratification.
+
+    ``n_frontier`` is the number of Pareto-optimal packages found by the package analysis;
+    ``frontier`` holds an evenly spaced sample of at most a few hundred of them for the chart.
+    """
+
+    parties: list[str]
+    issues: list[PackageIssue]
+    n_packages: Optional[int] = None
+    n_acceptable: Optional[int] = None
+    acceptable_to_all: Optional[bool] = None
+    n_frontier: Optional[int] = None
+    frontier: list[Package] = []
+    reservation: dict[str, Number] = {}
+    nash: Optional[Package] = None
+    kalai_smorodinsky: Optional[Package] = None
+    named: dict[str, Package] = {}
+    ratification: list[RatificationVote] = []
+    passing_count: dict[str, int] = {}
+    warnings: list[str] = []
+
+
+class TruceState(_Record):
+    """A state of the truce game."""
+
+    id: int
+    label: str
+
+
+class Truce(_Record):
+    """The truce game: its states, the states stable under each concept, and the equilibria."""
+
+    states: list[TruceState]
+    stability: dict[str, list[int]] = {}
+    equilibria: list[int] = []
+
+
+# --- backtest, evidence, problems --------------------------------------------------------------
+
+
+class BacktestEvent(_Record):
+    """One scored event: the headline model's probability, every model's, the baselines', the outcome."""
+
+    event: str
+    probability: Probability = None
+    models: dict[str, Probability] = {}
+    baselines: dict[str, Probability] = {}
+    outcome: Optional[int] = None
+    rule: str = ""
+
+
+class DirectionCheck(_Record):
+    """Whether the predicted direction of an actor's move matched the actual one."""
+
+    actor: str
+    issue: str
+    predicted: Optional[int] = None
+    actual: Optional[int] = None
+    match: bool = False
+    models: dict[str, Optional[int]] = {}
+
+
+class DirectionScore(_Record):
+    """How many directions one model got right."""
+
+    n: int
+    matches: int
+    share: Number = None
+
+
+class Backtest(_Record):
+    """Event probabilities scored against what happened (Brier score: lower is better)."""
+
+    as_of: Optional[dt.date] = None
+    scored_at: Optional[dt.date] = None
+    headline_model: Optional[str] = None
+    events: list[BacktestEvent] = []
+    brier: dict[str, Number] = {}
+    brier_n: dict[str, int] = {}
+    direction: list[DirectionCheck] = []
+    direction_summary: dict[str, DirectionScore] = {}
+    notes: list[str] = []
+
+
+class Article(_Record):
+    """An article the evidence pipeline read."""
+
+    id: str
+    title: Optional[str] = None
+    url: Optional[str] = None
+    outlet: Optional[str] = None
+    date: Optional[dt.date] = None
+    file: Optional[str] = None
+    flags: list[str] = []
+
+
+class Quote(_Record):
+    """Quoted words and their speaker."""
+
+    text: str
+    speaker: Optional[str] = None
+
+
+class Statement(_Record):
+    """A statement of an actor on an issue found in an article."""
+
+    id: str
+    article_id: Optional[str] = None
+    actor: Optional[str] = None
+    issue: Optional[str] = None
+    event_type: str = ""
+    date: Optional[dt.date] = None
+    sentence: str = ""
+    quote: Optional[Quote] = None
+    url: Optional[str] = None
+    hedged: bool = False
+    position: Number = None
+
+
+class Claim(_Record):
+    """A number found in an article."""
+
+    id: str
+    article_id: Optional[str] = None
+    text: str = ""
+    quantity_type: str = ""
+    value: Annotated[Optional[float | list[Number]], BeforeValidator(_finite_or_none)] = None
+    unit: Optional[str] = None
+    referent: Optional[str] = None
+    hedged: bool = False
+    url: Optional[str] = None
+
+
+class QualityFlag(_Record):
+    """A data-quality problem found in an article."""
+
+    article_id: Optional[str] = None
+    kind: str
+    detail: Optional[str] = None
+
+
+class Suggestion(_Record):
+    """A position suggested by the evidence, beside the hand-coded one."""
+
+    actor: str
+    issue: str
+    suggested: Number = None
+    hand: Number = None
+    confidence: Probability = None
+    agrees: Optional[bool] = None
+    supporting: list[str] = []
+    contradicting: list[str] = []
+    n_statements: int = 0
+
+
+class IngestCounts(_Record):
+    """What the evidence ingest read."""
+
+    documents: int = 0
+    added: int = 0
+    existing: int = 0
+    skipped: int = 0
+
+
+class Evidence(_Record):
+    """What the evidence pipeline read and suggested."""
+
+    articles: list[Article] = []
+    statements: list[Statement] = []
+    claims: list[Claim] = []
+    flags: list[QualityFlag] = []
+    suggestions: list[Suggestion] = []
+    ingest: Optional[IngestCounts] = None
+
+
+class Problem(_Record):
+    """An input that could not be used: the file, the reason and the stage that met it."""
+
+    file: str
+    error: str
+    stage: str
+
+
+class SummaryNote(_Record):
+    """A summary line supplied with the result in place of the computed one."""
+
+    issue: str
+    text: str
+
+
+# --- the whole run -----------------------------------------------------------------------------
+
+
+class RunResult(_Record):
+    """Everything one run produced. Only ``case`` and ``scenario`` are required; a part that was
+    not computed is absent (null or empty) and the report says so."""
+
+    case: CaseInfo
+    scenario: ScenarioSnapshot
+    models: list[str] = []
+    forecasts: list[DatedForecasts] = []
+    simulation: Optional[Simulation] = None
+    bdm_paths: dict[str, BdmPath] = {}
+    exchanges: list[Exchange] = []
+    packages: Optional[Packages] = None
+    truce: Optional[Truce] = None
+    backtest: Optional[Backtest] = None
+    evidence: Optional[Evidence] = None
+    summary: list[SummaryNote] = []
+    problems: list[Problem] = []
+    timings: dict[str, float] = {}
+
+    def forecasts_at(self, date: dt.date | str | None = None) -> dict[str, dict[str, Optional[float]]]:
+        """``{model: {issue: value}}`` at ``date`` (default: the run's date); empty if not computed."""
+        when = self.case.as_of if date is None else (date if isinstance(date, dt.date) else dt.date.fromisoformat(date))
+        for table in self.forecasts:
+            if table.date == when:
+                return table.values
+        return {}
+
+    def intervals(self) -> dict[str, dict[str, SimulatedForecast]]:
+        """``{model: {issue: Monte Carlo summary}}`` (empty without a simulation)."""
+        return self.simulation.summaries if self.simulation else {}
+
+
+def load_result(data: RunResult | Mapping[str, Any], *, file: str | None = None) -> RunResult:
+    """A RunResult from itself or from its JSON form; InputError naming the first bad field."""
+    if isinstance(data, RunResult):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError("the run result must be a mapping", file=file, field="result")
+    try:
+        return RunResult.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _input_error(exc, file) from None
+
+
+def _input_error(exc: ValidationError, file: str | None) -> InputError:
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, BadReference):
+        return InputError(cause.message, file=file, field=f"{where}.{cause.field}" if where else cause.field)
+    return InputError(err["msg"], file=file, field=where or "result")
+
+
+def result_schema() -> dict[str, Any]:
+    """The JSON Schema of ``result.json`` (published as ``docs/result-schema.json``)."""
+    return RunResult.model_json_schema(mode="serialization")
+
+
+__all__ = ["RunResult", "load_result", "result_schema"]
