@@ -33,7 +33,7 @@ sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402  (benchmarks/ is not a package)
 
-from accord.analysis.uncertainty import DEFAULT_MODELS, simulate  # noqa: E402
+from accord.analysis.uncertainty import default_models, simulate  # noqa: E402
 from accord.distributed import dask_client  # noqa: E402
 from accord.execution import Execution  # noqa: E402
 
@@ -210,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         issues = scen.issue_data()
         print(f"synthetic scenario {args.actors} × {args.issues}: {len(scen.positions)} positions "
               f"({time.perf_counter() - t0:.1f} s to build)\n")
-        baselines = [m for m in DEFAULT_MODELS if m != "bdm"]
+        baselines = [m for m in default_models() if m != "bdm"]
         with cluster_client(args.workers) as (client, addr, startup):
             mc = [
                 bench_monte_carlo(issues, f"{len(baselines)} baselines", baselines, args.baseline_draws,

@@ -24,7 +24,7 @@ from pydantic import BaseModel
 import accord
 from accord.cases import case_dir
 from accord.errors import AccordError
-from accord.models.registry import BASELINES, forecast
+from accord.models.registry import forecast, names
 from accord.result import (
     Actor,
     Anchor,
@@ -64,8 +64,8 @@ from accord.scenario.model import IssueData, Scenario
 DEFAULT_AS_OF = "2025-11-20"
 DEFAULT_COMPARE = ("2026-02-28",)
 DEFAULT_DRAWS = 1000
-RUN_MODELS = tuple(BASELINES) + ("bdm", "exchange")
-SIMULATED_MODELS = ("compromise", "mean", "weighted-median", "nash", "bdm")
+RUN_MODELS = tuple(names(tag="run"))
+SIMULATED_MODELS = tuple(names(tag="simulate"))
 STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "backtest", "report")
 #: At most this many Pareto-optimal packages are kept (evenly spaced) for the report's chart.
 FRONTIER_SAMPLE = 400

@@ -123,7 +123,7 @@ def test_toy_model_reaches_the_report_legend(toy, tmp_path: Path) -> None:
     result = run(case, as_of="2025-03-01", compare=(), out=tmp_path / "out", draws=10,
                  formats=("html",), models=[toy, "compromise"])
     html = result.files["html"].read_text()
-    assert result.data["forecasts"][toy] == {"border": 43.75, "trade": 35.0}
+    assert result.result.forecasts[0].values[toy] == {"border": 43.75, "trade": 35.0}
     assert re.search(r'"name":\s*"Toy quarter point"', html), "toy model missing from the chart legend"
 
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from accord.cli.run_cmd import SHORT
+from accord.models.registry import get as model_spec
 from accord.report.labels import fmt_pos, model_name
 
 
@@ -42,7 +42,7 @@ def expected(result: dict) -> dict[tuple[str, str, str], str]:
 
 
 def cli_numbers(text: str, result: dict) -> dict[tuple[str, str, str], str]:
-    by_short = {SHORT.get(m, m): m for m in result["models"]}
+    by_short = {model_spec(m).short: m for m in result["models"]}
     issues = {i["id"] for i in result["scenario"]["issues"]}
     found: dict[tuple[str, str, str], str] = {}
     date, columns = None, []

@@ -350,7 +350,3 @@ register(ModelSpec(
      Param("max_listed", "whole number", 100, "realised exchanges listed per issue")),
     multi_issue=True, tags=_RUN_PLOT, method="exchange",
 ))
-
-#: The closed-form models at import time (``pipeline.py`` reads this name until it
-#: reads :func:`names` with the ``run`` tag).
-BASELINES = tuple(closed_form_names())
