@@ -75,7 +75,7 @@ def dump(db: Path, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     con = store.connect(db, read_only=True)
     try:
         out = {}
-        for table in store.TABLES:
+        for table in store.tables():
             if table == "runs":
                 continue
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in drop]
@@ -119,7 +119,7 @@ def test_cluster_ingest_equals_in_process(corpus, scenario, reference, address, 
     # idempotent: a second run adds nothing
     again = ingest_parallel([corpus / "0001"], db, scenario, Execution(scheduler=address))
     assert again.articles_added == 0 and again.articles_existing == 5
-    assert {t: n for t, n in again.rows_added.items() if t != "runs"} == {t: 0 for t in store.TABLES if t != "runs"}
+    assert {t: n for t, n in again.rows_added.items() if t != "runs"} == {t: 0 for t in store.tables() if t != "runs"}
     assert dump(db) == rows
 
 
