@@ -89,6 +89,30 @@ def tables(extractors: list[Extractor] | None = None) -> tuple[str, ...]:
     return (*names, "runs")
 
 
+SCHEMA_DOC_BEGIN = "<!-- schema: generated from accord.evidence.records; do not edit by hand -->"
+SCHEMA_DOC_END = "<!-- end of generated schema -->"
+
+
+def schema_markdown(extractors: list[Extractor] | None = None) -> str:
+    """The column reference of docs/evidence-schema.md: every table with its columns and types."""
+    from accord.evidence.extract import EXTRACTORS
+
+    producers: dict[str, list[str]] = {}
+    for e in EXTRACTORS if extractors is None else extractors:
+        for r in e.rows:
+            producers.setdefault(r.TABLE, []).append(e.name)
+    lines = [SCHEMA_DOC_BEGIN, "", "| table | row dataclass | added by | columns (PK primary key, JSON text) |",
+             "|---|---|---|---|"]
+    for table, row_type in row_types(extractors).items():
+        by = ", ".join(f"`{n}`" for n in producers.get(table, [])) or "the ingest itself"
+        cols = ", ".join(f"{c.name} {c.sql_type}{' JSON' if c.json else ''}{' PK' if c.name in row_type.PRIMARY_KEY else ''}"
+                         for c in columns(row_type))
+        lines.append(f"| `{table}` | `{row_type.__name__}` | {by} | {cols} |")
+    lines.append("")
+    lines.append(SCHEMA_DOC_END)
+    return "\n".join(lines)
+
+
 def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and, for writing, create or upgrade) the evidence database."""
     path = Path(db)
@@ -213,29 +237,3 @@ def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every evidence table."""
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables()}
-
-
-def query_statements(con: duckdb.DuckDBPyConnection, actor: str | None = None, issue: str | None = None,
-                     event_type: str | None = None) -> list[dict[str, Any]]:
-    """Statements with their article and quote, filtered by actor, issue and type."""
-    sql = """
-        SELECT s.id, s.article_id, a.published_at, a.outlet, a.url, a.title, s.actor_id, s.event_type,
-               s.issue_ids, s.stance, s.sentence_start, s.sentence_end, s.sentence_text, s.confidence,
-               s.hedged, s.negated, s.quote_id, q.speaker, q.kind AS quote_kind, a.quality_score
-        FROM statements s JOIN articles a ON a.id = s.article_id
-        LEFT JOIN quotes q ON q.id = s.quote_id
-        WHERE 1=1"""
-    params: list[Any] = []
-    if actor:
-        sql += " AND s.actor_id = ?"
-        params.append(actor)
-    if issue:
-        sql += " AND s.id IN (SELECT statement_id FROM statement_issues WHERE issue_id = ?)"
-        params.append(issue)
-    if event_type:
-        sql += " AND s.event_type = ?"
-        params.append(event_type.upper())
-    sql += " ORDER BY a.published_at NULLS LAST, s.article_id, s.sentence_start"
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]

@@ -5,6 +5,11 @@ matches, else 75 or 25 by its polarity and the issue's direction (see statements
 Points are averaged with weights confidence × article quality × recency (half-life
 ``HALF_LIFE_DAYS``) × 0.5 when hedged. Confidence grows with total weight and shrinks with
 disagreement.
+
+A statement is dated by the later of its article's header date and the date its text gives
+itself (the dateline, ``articles.text_date``): an article cannot be known before the events it
+reports, so a mis-dated article never enters the picture of an earlier date
+(docs/methods/evidence.md, "Dates").
 """
 
 from __future__ import annotations
@@ -118,12 +123,12 @@ def suggest_positions(db: str | Path, scenario: Scenario, as_of: dt.date | str |
     try:
         cur = con.execute("""
             SELECT si.statement_id, si.article_id, si.issue_id, si.polarity, si.position, s.actor_id,
-                   s.confidence, s.hedged, s.sentence_text, s.event_type, a.published_at, a.url, a.title,
+                   s.confidence, s.hedged, s.sentence_text, s.event_type, greatest(a.published_at, a.text_date), a.url, a.title,
                    a.outlet, a.quality_score, q.speaker
             FROM statement_issues si JOIN statements s ON s.id = si.statement_id
             JOIN articles a ON a.id = si.article_id LEFT JOIN quotes q ON q.id = s.quote_id
             WHERE s.actor_id IS NOT NULL
-            ORDER BY si.issue_id, s.actor_id, a.published_at NULLS FIRST, si.statement_id""")
+            ORDER BY si.issue_id, s.actor_id, greatest(a.published_at, a.text_date) NULLS FIRST, si.statement_id""")
         rows = cur.fetchall()
     finally:
         con.close()

@@ -25,12 +25,10 @@ def extract(ctx: DocumentContext) -> None:
     paras = ctx.clean.paragraphs
     article.text_date = dateline_date([p.text for p in paras], ctx.published)
     if contradicts(ctx.published, article.text_date):
-        first = paras[0] if paras else None
         ctx.add(FlagRow(
             id=record_id(ctx.article_id, "flag", "date_mismatch"), article_id=ctx.article_id, kind="date_mismatch",
             start_char=0, end_char=0, paragraph=None,
-            detail=f"header date {ctx.published.isoformat()} but the text is dated {article.text_date.isoformat()}"
-                   f"{' (' + first.text[:40].strip() + '…)' if first else ''}"))
+            detail=f"header date {ctx.published.isoformat()} but the text is dated {article.text_date.isoformat()}"))
 
 
 def quality(ctx: DocumentContext) -> dict:
