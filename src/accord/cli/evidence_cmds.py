@@ -126,7 +126,7 @@ def _apply_patch(patch: Path, scenario: Path, out: Optional[Path], db: Optional[
     if db is not None or as_of is not None:
         raise InputError("--db and --as-of do not apply with --apply", field="--apply")
     entries = load_patch(patch)
-    patched = apply_patch(_scenario(scenario), entries)
+    patched = apply_patch(_scenario(scenario), entries, source=str(patch))
     save_scenario(patched, out)
     typer.echo(f"applied {len(entries)} position(s) from {patch}; wrote {out}")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from accord.errors import InputError
 from accord.evidence import store
@@ -201,29 +202,41 @@ def load_patch(path: str | Path) -> list[dict[str, Any]]:
     return data
 
 
-def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestion]) -> Scenario:
-    """The scenario with the patch's positions added (replacing any with the same actor, issue, date)."""
+def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestion],
+                source: str | None = None) -> Scenario:
+    """The scenario with the patch's positions added (replacing any with the same actor, issue, date).
+
+    ``source`` names the patch file in error messages.
+    """
     new: list[Position] = []
     for k, entry in enumerate(patch):
         if isinstance(entry, Suggestion):
             new.append(entry.to_position())
             continue
         if not isinstance(entry, dict):
-            raise InputError("patch entry is not a mapping", field=f"[{k}]")
+            raise InputError("patch entry is not a mapping", file=source, field=f"[{k}]")
         data = {key: v for key, v in entry.items() if key not in ("confidence", "contradicting")}
         data.setdefault("origin", "evidence")
         try:
             new.append(Position.model_validate(data))
-        except Exception as exc:
-            raise InputError(f"invalid position: {str(exc).splitlines()[0]}", field=f"[{k}]") from None
+        except ValidationError as exc:
+            raise InputError(f"invalid position: {_first_error(exc)}", file=source, field=f"[{k}]") from None
     keys = {(p.actor, p.issue, p.date) for p in new}
     kept = [p for p in scenario.positions if (p.actor, p.issue, p.date) not in keys]
     data = scenario.model_dump(mode="python", by_alias=True)
     data["positions"] = [p.model_dump(mode="python") for p in kept + new]
     try:
         return Scenario.model_validate(data)
-    except Exception as exc:
-        raise InputError(f"patch does not fit the scenario: {str(exc).splitlines()[0]}") from None
+    except ValidationError as exc:
+        raise InputError(f"patch does not fit the scenario: {_first_error(exc)}", file=source) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first problem pydantic found, as ``field: message`` on one line."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return " ".join(f"{where + ': ' if where else ''}{msg}".split())
 
 
 def suggestions_json(suggestions: list[Suggestion]) -> str:
