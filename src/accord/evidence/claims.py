@@ -1,7 +1,8 @@
 """Numeric claims: percentages, money, troops and persons, distances, areas, durations, counts, dates.
 
-accord's own regexes (spec §5). Values are normalised: money to the currency with the scale
-expanded ("$100bn" → 1e11 USD), distances to km, durations to hours or days, fractions to percent.
+accord's own regexes (docs/methods/evidence.md, "Numeric claims"). Values are normalised: money to
+the currency with the scale expanded ("$100bn" → 1e11 USD), distances to km, durations to hours or
+days, fractions to percent.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ _OF_RE = re.compile(r"^\s+(?:of)\s+((?:[\w’'-]+\s?){1,6})")
 
 @dataclass
 class NumericClaim:
-    """A number in the text with what it measures (spec §3 NumericClaim)."""
+    """A number in the text with what it measures (stored as a ``claims`` row)."""
 
     start: int
     end: int

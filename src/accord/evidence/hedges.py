@@ -1,4 +1,4 @@
-"""Hedges, weasel patterns and unattributed claims per sentence (spec §6.2)."""
+"""Hedges, weasel patterns and unattributed claims per sentence (docs/methods/evidence.md, "Hedges")."""
 
 from __future__ import annotations
 

@@ -216,7 +216,7 @@ def referent_key(referent: str) -> str:
 
 
 def numeric_conflicts(rec: DocumentRecords, index: dict[tuple[str, str], list[tuple[str, float]]]) -> None:
-    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (spec §5)."""
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue

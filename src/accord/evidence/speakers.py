@@ -1,4 +1,4 @@
-"""Actor registry from a Scenario and linking of text mentions to scenario actors (spec §3)."""
+"""Actor registry from a Scenario and linking of text mentions to scenario actors (docs/methods/evidence.md, "Speakers")."""
 
 from __future__ import annotations
 
