@@ -11,6 +11,7 @@ import contextlib
 import io
 import logging
 import re
+from typing import Any
 
 from accord.evidence.records import RawDocument
 
@@ -32,7 +33,7 @@ def pdf_document(data: bytes, name: str):
             if reader.is_encrypted:
                 return Problem(name, "encrypted PDF")
             pages = [(page.extract_text() or "").strip() for page in reader.pages]
-            info = reader.metadata or {}
+            info: Any = reader.metadata or {}
     except Exception as exc:  # pypdf raises assorted errors on damaged files
         return Problem(name, f"PDF could not be read ({type(exc).__name__})")
     text = "\n\n".join(p for p in pages if p)

@@ -3,7 +3,8 @@
 Every table of the evidence database is declared here as a :class:`Row` dataclass: its
 fields, in order, are the table's columns, and their annotations give the column types
 (``str`` VARCHAR, ``int`` INTEGER, ``float`` DOUBLE, ``bool`` BOOLEAN, ``dt.date`` DATE,
-``dt.datetime`` TIMESTAMP, ``bytes`` BLOB; lists and dicts are stored as JSON text). The
+``dt.datetime`` TIMESTAMP, ``bytes`` BLOB; lists and dicts are stored as JSON text; a field's
+``metadata={"sql_type": ...}`` overrides the type, e.g. ISO text stored as TIMESTAMP). The
 store builds ``CREATE TABLE`` and the inserts from these declarations (docs/evidence-schema.md).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator
+from typing import Any, ClassVar, Iterator, TypeVar
 
 EXTRACTOR_VERSION = "accord-evidence-0.1.0"
 
@@ -102,12 +103,12 @@ class ArticleRow(Row):
     outlet: str | None = None
     source_domain: str | None = None
     published_at: dt.date | None = None
-    retrieved_at: dt.datetime | None = None
+    retrieved_at: str | None = field(default=None, metadata={"sql_type": "TIMESTAMP"})  # ISO text
     title: str | None = None
     text: str = ""
     language: str | None = "en"
     wire_source: str | None = None
-    source_path: str | None = None
+    source_path: str = ""
     format: str | None = None
     quality: dict[str, Any] = field(default_factory=dict)
     quality_score: float | None = None
@@ -285,6 +286,7 @@ class FlagRow(Row):
 
 
 CORE_ROWS: tuple[type[Row], ...] = (MetaRow, RunRow, ArticleRow, ParagraphRow)
+R = TypeVar("R", bound=Row)
 
 
 @dataclass
@@ -303,7 +305,7 @@ class DocumentRecords:
         """The rows of table ``name`` (an empty list when the document has none)."""
         return self.rows.setdefault(name, [])
 
-    def add(self, row: Row) -> Row:
+    def add(self, row: R) -> R:
         """Append ``row`` to its table and return it."""
         self.table(row.TABLE).append(row)
         return row

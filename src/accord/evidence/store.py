@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import types
 import typing
@@ -40,21 +39,28 @@ class Column:
     json: bool
 
 
-@functools.cache
+_COLUMNS: dict[type[Row], tuple[Column, ...]] = {}
+
+
 def columns(row_type: type[Row]) -> tuple[Column, ...]:
-    """The columns of ``row_type``'s table, in field order, typed from the field annotations."""
-    hints = typing.get_type_hints(row_type)
-    out = []
-    for f in dataclasses.fields(row_type):
-        base = _base_type(hints[f.name])
-        container = typing.get_origin(base) or base
-        if container in (list, dict):
-            out.append(Column(f.name, "VARCHAR", True))
-        elif container in _SQL_TYPES:
-            out.append(Column(f.name, _SQL_TYPES[container], False))
-        else:
-            raise TypeError(f"{row_type.__name__}.{f.name}: no column type for {base!r}")
-    return tuple(out)
+    """The columns of ``row_type``'s table, in field order, typed from the field annotations
+    (or a field's ``metadata["sql_type"]``)."""
+    if row_type not in _COLUMNS:
+        hints = typing.get_type_hints(row_type)
+        out = []
+        for f in dataclasses.fields(row_type):
+            base = _base_type(hints[f.name])
+            container = typing.get_origin(base) or base
+            if "sql_type" in f.metadata:
+                out.append(Column(f.name, f.metadata["sql_type"], False))
+            elif container in (list, dict):
+                out.append(Column(f.name, "VARCHAR", True))
+            elif container in _SQL_TYPES:
+                out.append(Column(f.name, _SQL_TYPES[container], False))
+            else:
+                raise TypeError(f"{row_type.__name__}.{f.name}: no column type for {base!r}")
+        _COLUMNS[row_type] = tuple(out)
+    return _COLUMNS[row_type]
 
 
 def _base_type(hint: Any) -> Any:

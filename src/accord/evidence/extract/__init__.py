@@ -16,7 +16,13 @@ from accord.evidence import clean as cleanmod
 from accord.evidence.extract import claims, flags, hedges, quotes, speakers, statements
 from accord.evidence.extract.context import DocumentContext, ScenarioRegistry
 from accord.evidence.extract.document import article_row, cleaning_flags, paragraph_rows
-from accord.evidence.records import DocumentRecords, RawDocument, Row, content_hash, parse_date
+from accord.evidence.records import (
+    DocumentRecords,
+    RawDocument,
+    Row,
+    content_hash,
+    parse_date,
+)
 
 
 @dataclass(frozen=True)

@@ -50,13 +50,18 @@ def _claim_row(ctx: DocumentContext, cl: NumericClaim) -> ClaimRow:
     cov = ctx.cover(cl.start, cl.end)
     st = next((s for s in ctx.records.statements if s.sentence_start <= cl.start < s.sentence_end), None)
     flag = ctx.sentence_flags.get(si)
-    many = isinstance(cl.value, list)
+    low: float | None
+    high: float | None
+    if isinstance(cl.value, list):
+        value, values, low, high = None, cl.value, min(cl.value), max(cl.value)
+    else:
+        value, values = cl.value, None
+        low = cl.value if cl.approx in _LOW_APPROX else None
+        high = cl.value if cl.approx in _HIGH_APPROX else None
     return ClaimRow(
         id=record_id(ctx.article_id, "claim", cl.start, cl.end), article_id=ctx.article_id,
         start_char=cl.start, end_char=cl.end, text=text[cl.start:cl.end], quantity_type=cl.quantity_type,
-        value=None if many else cl.value, values=cl.value if many else None,
-        low=min(cl.value) if many else (cl.value if cl.approx in _LOW_APPROX else None),
-        high=max(cl.value) if many else (cl.value if cl.approx in _HIGH_APPROX else None),
+        value=value, values=values, low=low, high=high,
         unit=cl.unit, approx=cl.approx, referent=cl.referent, iso_date=cl.iso_date,
         issue_ids=reg.issues.issues_in(stext) if reg.issues.patterns else [],
         attributed_to=cov.id if cov else (st.actor_id if st and st.actor_id else None),

@@ -9,7 +9,15 @@ from typing import Any
 
 from accord.evidence.clean import CleanText
 from accord.evidence.nlp import sentences
-from accord.evidence.records import DocumentRecords, FlagRow, QuoteRow, RawDocument, Row, StatementIssueRow, span
+from accord.evidence.records import (
+    DocumentRecords,
+    FlagRow,
+    QuoteRow,
+    R,
+    RawDocument,
+    StatementIssueRow,
+    span,
+)
 from accord.evidence.speakers import ActorRegistry, Link
 from accord.evidence.statements import IssueIndex
 from accord.scenario.model import Scenario
@@ -60,7 +68,7 @@ class DocumentContext:
     records: DocumentRecords
     sentences: list[Any] = field(default_factory=list)
     persons: list[PersonMention] = field(default_factory=list)  # speakers: in text order
-    covering: list[tuple[int, int, str, QuoteRow]] = field(default_factory=list)  # quotes: content spans
+    covering: list[tuple[int, int, str | None, QuoteRow]] = field(default_factory=list)  # quotes: content spans
     quote_sentence: dict[str, int] = field(default_factory=dict)  # quotes: id -> sentence index
     sentence_flags: dict[int, FlagRow] = field(default_factory=dict)  # hedges: sentence index -> flag
     issue_rows: dict[tuple[str, str], StatementIssueRow] = field(default_factory=dict)  # statements
@@ -80,7 +88,7 @@ class DocumentContext:
         """The article's content hash."""
         return self.records.article_id
 
-    def add(self, row: Row) -> Row:
+    def add(self, row: R) -> R:
         """Store ``row`` with the document's records."""
         return self.records.add(row)
 

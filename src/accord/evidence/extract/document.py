@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from accord.evidence import clean as cleanmod
-from accord.evidence.records import ArticleRow, FlagRow, ParagraphRow, RawDocument, record_id
+from accord.evidence.records import (
+    ArticleRow,
+    FlagRow,
+    ParagraphRow,
+    RawDocument,
+    record_id,
+)
 
 _WIRES = ("Reuters", "AP", "Associated Press", "AFP", "Bloomberg", "Xinhua", "TASS", "Interfax")
 

@@ -24,7 +24,7 @@ def extract(ctx: DocumentContext) -> None:
     article.quality_score = article.quality["score"]
     paras = ctx.clean.paragraphs
     article.text_date = dateline_date([p.text for p in paras], ctx.published)
-    if contradicts(ctx.published, article.text_date):
+    if ctx.published and article.text_date and contradicts(ctx.published, article.text_date):
         ctx.add(FlagRow(
             id=record_id(ctx.article_id, "flag", "date_mismatch"), article_id=ctx.article_id, kind="date_mismatch",
             start_char=0, end_char=0, paragraph=None,

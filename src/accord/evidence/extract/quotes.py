@@ -45,7 +45,8 @@ def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) ->
     pronoun = src_text.lower() in PRONOUNS
     if q.speaker_of is not None and q.speaker_of in by_index:
         prev = by_index[q.speaker_of]
-        speaker, link = prev.speaker, Link(prev.source_actor_id, prev.link_method, prev.link_confidence)
+        speaker = prev.speaker
+        link = Link(prev.source_actor_id, prev.link_method or "none", prev.link_confidence or 0.0)
     elif pronoun and q.source:
         ante = _antecedent(ctx, q.source[0][0], src_text.lower() in _PERSONAL)
         if ante is not None:

@@ -48,7 +48,7 @@ def _statement(ctx: DocumentContext, si: int, s0: int, s1: int, qs: list[QuoteRo
     if qs:
         q = next((q for q in qs if q.source_actor_id), qs[0])
         actor_id, quote_id = q.source_actor_id, q.id
-        conf = 0.5 + 0.4 * q.link_confidence
+        conf = 0.5 + 0.4 * (q.link_confidence or 0.0)
     if actor_id is None and typed is not None:
         subj = _subject_of(ctx.doc[typed.predicate])
         if subj is not None:
