@@ -107,8 +107,8 @@ def test_schema_is_built_from_the_row_dataclasses():
     sql = store.create_table_sql(ClaimRow)
     assert sql.startswith('CREATE TABLE IF NOT EXISTS claims ("id" VARCHAR, "article_id" VARCHAR, "start_char" INTEGER')
     assert '"values" VARCHAR' in sql and '"hedged" BOOLEAN' in sql and sql.endswith("PRIMARY KEY (id))")
-    assert store.tables() == ("articles", "paragraphs", "mentions", "quotes", "flags", "statements",
-                              "statement_issues", "claims", "runs")
+    assert store.tables() == ("articles", "paragraphs", "mentions", "quotes", "statements", "statement_issues",
+                              "claims", "flags", "runs")
     assert [e.name for e in extract.EXTRACTORS] == ["speakers", "quotes", "hedges", "statements", "claims", "flags"]
 
 

@@ -80,12 +80,17 @@ def create_table_sql(row_type: type[Row]) -> str:
 
 
 def row_types(extractors: list[Extractor] | None = None) -> dict[str, type[Row]]:
-    """Every table of the database by name: the core tables, then those the extractors declare."""
+    """Every table of the database by name: the core tables, then those the extractors declare,
+    each after the last extractor that adds to it (where it is complete)."""
     from accord.evidence.extract import EXTRACTORS
 
-    out: dict[str, type[Row]] = {}
-    for row_type in (*CORE_ROWS, *(r for e in (EXTRACTORS if extractors is None else extractors) for r in e.rows)):
-        out.setdefault(row_type.TABLE, row_type)
+    last: dict[str, tuple[int, type[Row]]] = {}
+    for k, e in enumerate(EXTRACTORS if extractors is None else extractors):
+        for r in e.rows:
+            last[r.TABLE] = (k, r)
+    out = {r.TABLE: r for r in CORE_ROWS}
+    for table, (_, r) in sorted(last.items(), key=lambda kv: kv[1][0]):
+        out.setdefault(table, r)
     return out
 
 
