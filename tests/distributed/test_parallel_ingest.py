@@ -8,19 +8,24 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
+import cloudpickle
 import distributed
 import pytest
 
 from accord.distributed import local_cluster, worker_pids
-from accord.evidence import store
+from accord.evidence import extract, store
+from accord.evidence.extract import Extractor
+from accord.evidence.extract.context import DocumentContext
 from accord.evidence.ingest import ingest_paths
 from accord.evidence.parallel_ingest import ingest_parallel
 from accord.evidence.readers import iter_files
+from accord.evidence.records import Row
 from accord.execution import Execution
 from accord.scenario.io import load_scenario
-
 
 ROOT = Path(__file__).resolve().parents[2]
 N_ARTICLES = 8
@@ -75,7 +80,7 @@ def dump(db: Path, ignore: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
     con = store.connect(db, read_only=True)
     try:
         out = {}
-        for table in store.TABLES:
+        for table in store.tables():
             if table == "runs":
                 continue
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in drop]
@@ -119,7 +124,7 @@ def test_cluster_ingest_equals_in_process(corpus, scenario, reference, address, 
     # idempotent: a second run adds nothing
     again = ingest_parallel([corpus / "0001"], db, scenario, Execution(scheduler=address))
     assert again.articles_added == 0 and again.articles_existing == 5
-    assert {t: n for t, n in again.rows_added.items() if t != "runs"} == {t: 0 for t in store.TABLES if t != "runs"}
+    assert {t: n for t, n in again.rows_added.items() if t != "runs"} == {t: 0 for t in store.tables() if t != "runs"}
     assert dump(db) == rows
 
 
@@ -193,3 +198,29 @@ def test_killed_worker_loses_and_doubles_nothing(corpus, scenario, reference, ad
     assert par.articles_added == report.articles_added
     assert par.rows_added == report.rows_added
     assert dump(db) == rows
+
+
+@dataclass
+class ShoutRow(Row):
+    """Toy table: one row per article, its number of exclamation marks."""
+
+    TABLE: ClassVar[str] = "toy_shouts"
+    id: str
+    article_id: str
+    marks: int
+
+
+def count_marks(ctx: DocumentContext) -> None:
+    ctx.add(ShoutRow(ctx.article_id, ctx.article_id, ctx.text.count("!")))
+
+
+def test_cluster_workers_run_the_clients_extractor_list(corpus, scenario, address, tmp_path, monkeypatch) -> None:
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import this test module
+    monkeypatch.setattr(extract, "EXTRACTORS", [*extract.EXTRACTORS, Extractor("shouts", (ShoutRow,), count_marks)])
+    seq = tmp_path / "seq.duckdb"
+    ingest_paths([corpus], seq, scenario)
+    par = tmp_path / "par.duckdb"
+    report = ingest_parallel([corpus], par, scenario, Execution(scheduler=address), files_per_task=3)
+    assert report.rows_added["toy_shouts"] == N_ARTICLES
+    assert dump(par) == dump(seq)
+    assert len(dump(par)["toy_shouts"]) == N_ARTICLES

@@ -12,6 +12,24 @@ SEED_NAMES = ("000_3cea211d88508d0c.txt", "001_6aac1f1bec0e65c6.txt", "002_89389
 
 
 @pytest.fixture(scope="session")
+def news_db(tmp_path_factory, small_scenario):
+    """A function making a database of ``(date, text, url)`` news items (one JSON Lines file, small scenario)."""
+    import json
+
+    from accord.evidence.ingest import ingest_paths
+
+    def make(name: str, news: list[tuple[str, str, str]]) -> Path:
+        folder = tmp_path_factory.mktemp(name)
+        lines = [json.dumps({"text": t, "date": day, "url": u, "outlet": "Example"}) for day, t, u in news]
+        (folder / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
+        db = folder / "e.duckdb"
+        ingest_paths([folder / "news.jsonl"], db, small_scenario)
+        return db
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def small_scenario():
     """The four-actor test scenario."""
     from accord.scenario.io import load_scenario

@@ -46,5 +46,5 @@ def test_process_document_is_pure_and_batch_equals_single(small_scenario):
         assert s == b
     assert process_document(docs[1], reg) == single[1]
     q = single[1].quotes[0]
-    assert (q["kind"], q["speaker"], q["source_actor_id"]) == ("direct", "Zelensky", "ukraine")
-    assert single[0].article["id"] != single[1].article["id"]
+    assert (q.kind, q.speaker, q.source_actor_id) == ("direct", "Zelensky", "ukraine")
+    assert single[0].article.id != single[1].article.id

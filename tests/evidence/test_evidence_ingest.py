@@ -105,6 +105,7 @@ def test_bad_inputs_reported_per_file_and_skipped(tmp_path, small_scenario, monk
     (d / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
     (d / "big.txt").write_text("word " * 400, encoding="utf-8")
     (d / "doc.pdf").write_bytes(b"%PDF-1.4")
+    (d / "doc.odt").write_bytes(b"PK\x03\x04")
     (d / "lines.jsonl").write_text('{"text": "' + NEWS[1] + '"}\nnot json\n{"title": "no text"}\n',
                                    encoding="utf-8")
     monkeypatch.setenv("ACCORD_INGEST_MAX_BYTES", "1000")
@@ -115,11 +116,12 @@ def test_bad_inputs_reported_per_file_and_skipped(tmp_path, small_scenario, monk
     assert msgs["empty.txt"] == "empty file"
     assert msgs["latin1.txt"].startswith("not UTF-8 text")
     assert msgs["big.txt"].startswith("too large (2,000 bytes; limit 1,000)")
-    assert msgs["doc.pdf"].startswith("unsupported file type")
+    assert msgs["doc.pdf"] == "PDF could not be read (PdfStreamError)"
+    assert msgs["doc.odt"] == "unsupported file type '.odt'"
     assert msgs["lines.jsonl:2"].startswith("invalid JSON")
     assert msgs["lines.jsonl:3"] == "field 'text' is missing or empty"
     assert msgs["nope.txt"] == "no such file or directory"
-    assert len(rep.problems) == 8
+    assert len(rep.problems) == 9
 
 
 def test_cli_ingest_prints_one_line_per_skipped_file(tmp_path, small_scenario):

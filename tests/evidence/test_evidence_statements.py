@@ -86,5 +86,5 @@ def test_numbers_map_onto_numeric_anchors():
     reg = ScenarioRegistry.from_scenario(sc)
     rec = process_document(RawDocument("t", "Russia demanded an army capped at 600,000 troops. "
                                             "Kyiv insisted on an army of 700,000 troops."), reg)
-    got = {s["actor_id"]: s["stance"]["army_cap"]["position"] for s in rec.statements}
+    got = {s.actor_id: s.stance["army_cap"]["position"] for s in rec.statements}
     assert got == {"russia": 75.0, "ukraine": 50.0}

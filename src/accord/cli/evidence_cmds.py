@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import List, Optional
 
@@ -11,7 +12,8 @@ import typer
 from accord.cli.common import OutputFormat, emit
 from accord.errors import InputError
 
-SHARED_DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+DATA_ENV = "ACCORD_DATA"
+DEFAULT_DATA = Path("..") / "shared" / "data"
 
 eval_app = typer.Typer(help="Evaluate the evidence extractors on gold data.", no_args_is_help=True)
 
@@ -60,48 +62,49 @@ def ingest(
 
 def evidence(
     db: Path = typer.Option(..., "--db", help="DuckDB evidence database."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Only statements by this actor id."),
-    issue: Optional[str] = typer.Option(None, "--issue", help="Only statements on this issue id."),
-    type_: Optional[str] = typer.Option(None, "--type", help="Only this statement type (e.g. REJECT)."),
-    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table, csv or json."),
+    kind: str = typer.Option("statements", "--kind", "-k", help="What to list: statements, quotes, claims or flags."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Only this actor id (statements, quotes)."),
+    issue: Optional[str] = typer.Option(None, "--issue", help="Only this issue id (statements, claims)."),
+    type_: Optional[str] = typer.Option(
+        None, "--type",
+        help="Only this type: statement type (REJECT), quote kind (direct), quantity type (troops) or flag kind."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
     limit: int = typer.Option(200, "--limit", help="At most this many rows."),
 ) -> None:
-    """List stored statements with their sources."""
+    """List stored statements, quotes, numeric claims or quality flags with their sources."""
     from accord.evidence import store
-    from accord.evidence.statements import TYPES
+    from accord.evidence.listing import LISTERS, TABLE_COLUMNS
 
-    if type_ and type_.upper() not in TYPES:
-        raise InputError(f"unknown statement type {type_!r} (one of {', '.join(TYPES)})", field="--type")
+    if kind not in LISTERS:
+        raise InputError(f"unknown kind {kind!r} (one of {', '.join(LISTERS)})", field="--kind")
+    if limit < 0:
+        raise InputError(f"must be 0 or more, got {limit}", field="--limit")
     con = store.connect(db, read_only=True)
     try:
-        rows = store.query_statements(con, actor, issue, type_)
+        rows = LISTERS[kind](con, actor, issue, type_, full=fmt is not OutputFormat.table)
     finally:
         con.close()
-    out = []
-    for r in rows[:limit]:
-        out.append({
-            "date": str(r["published_at"]) if r["published_at"] else None,
-            "actor": r["actor_id"], "type": r["event_type"], "issues": ",".join(json.loads(r["issue_ids"])),
-            "speaker": r["speaker"], "sentence": r["sentence_text"] if fmt is not OutputFormat.table
-            else _clip(r["sentence_text"], 90),
-            "outlet": r["outlet"], "url": r["url"], "article": r["article_id"],
-            "offsets": f"{r['sentence_start']}-{r['sentence_end']}", "confidence": round(r["confidence"], 3),
-        })
-    emit(out, fmt, title=f"statements ({len(rows)})")
-
-
-def _clip(text: str, n: int) -> str:
-    t = " ".join(text.split())
-    return t if len(t) <= n else t[: n - 1] + "…"
+    shown = rows[:limit]
+    if fmt is OutputFormat.table:
+        shown = [{c: r[c] for c in TABLE_COLUMNS[kind]} for r in shown]
+    emit(shown, fmt, title=f"{kind} ({len(rows)})")
 
 
 def suggest(
-    db: Path = typer.Option(..., "--db", help="DuckDB evidence database."),
-    scenario: Path = typer.Option(..., "--scenario", help="Scenario to suggest positions for."),
+    db: Optional[Path] = typer.Option(None, "--db", help="DuckDB evidence database."),
+    scenario: Path = typer.Option(..., "--scenario", help="Scenario to suggest positions for (or to patch)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use evidence published up to this date."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the YAML patch here (default: print)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the YAML patch (or, with --apply, the scenario) here."),
+    apply: Optional[Path] = typer.Option(None, "--apply", help="Apply this reviewed patch to the scenario (needs --out)."),
 ) -> None:
-    """Suggest actor positions from the stored evidence, as a reviewable scenario patch."""
+    """Suggest actor positions from the stored evidence as a reviewable patch, or apply a reviewed patch."""
+    from accord.scenario.yaml_io import atomic_write_text
+
+    if apply is not None:
+        _apply_patch(apply, scenario, out, db, as_of)
+        return
+    if db is None:
+        raise InputError("give the evidence database (or --apply PATCH to apply a patch)", field="--db")
     from accord.evidence.suggest import patch_yaml, suggest_positions
 
     sc = _scenario(scenario)
@@ -110,14 +113,29 @@ def suggest(
     if out is None:
         typer.echo(text, nl=False)
         return
-    out.write_text(text, encoding="utf-8")
+    atomic_write_text(out, text)
     typer.echo(f"wrote {len(suggestions)} suggested position(s) to {out}")
+
+
+def _apply_patch(patch: Path, scenario: Path, out: Optional[Path], db: Optional[Path], as_of: Optional[str]) -> None:
+    from accord.evidence.suggest import apply_patch, load_patch
+    from accord.scenario.io import save_scenario
+
+    if out is None:
+        raise InputError("give the file to write the patched scenario to", field="--out")
+    if db is not None or as_of is not None:
+        raise InputError("--db and --as-of do not apply with --apply", field="--apply")
+    entries = load_patch(patch)
+    patched = apply_patch(_scenario(scenario), entries, source=str(patch))
+    save_scenario(patched, out)
+    typer.echo(f"applied {len(entries)} position(s) from {patch}; wrote {out}")
 
 
 @eval_app.command("quotes")
 def eval_quotes(
     split: str = typer.Option("dev", "--split", help="PolNeAR split: dev or train."),
-    data: Path = typer.Option(SHARED_DATA / "polnear", "--data", help="PolNeAR folder."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", help=f"PolNeAR folder (default: polnear under ${DATA_ENV}, else ../shared/data)."),
     limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N articles."),
     citron_compat: bool = typer.Option(False, "--citron-compat", help="Touching spans overlap (Citron)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
@@ -127,19 +145,22 @@ def eval_quotes(
 
     if split not in ("dev", "train"):
         raise InputError(f"unknown split {split!r} (dev or train)", field="--split")
-    res = evaluate_quotes(data / split, limit=limit, citron_compat=citron_compat)
+    folder = data_path(data, "polnear", what="PolNeAR folder")
+    res = evaluate_quotes(folder / split, limit=limit, citron_compat=citron_compat)
     emit(res.rows(), fmt, title=f"PolNeAR {split}: {res.documents} documents, {res.gold_quotes} gold quotes")
 
 
 @eval_app.command("events")
 def eval_events(
-    data: Path = typer.Option(SHARED_DATA / "plover" / "plover-gsr-dev.json", "--data", help="PLOVER GSR JSON."),
+    data: Optional[Path] = typer.Option(
+        None, "--data",
+        help=f"PLOVER GSR JSON (default: plover/plover-gsr-dev.json under ${DATA_ENV}, else ../shared/data)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """Statement typing on the PLOVER GSR: accuracy, macro-F1 and the confusion table."""
     from accord.evidence.evaluate import evaluate_events
 
-    res = evaluate_events(data)
+    res = evaluate_events(data_path(data, "plover", "plover-gsr-dev.json", what="PLOVER GSR file"))
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"n": res.n, "accuracy": res.accuracy, "macro_f1": res.macro_f1,
                                "per_type": res.rows(), "confusion": res.confusion_rows()}, indent=2))
@@ -148,6 +169,21 @@ def eval_events(
          title="PLOVER GSR statement typing")
     emit(res.rows(), fmt, title="per type")
     emit(res.confusion_rows(), fmt, title="confusion (rows gold, columns predicted)")
+
+
+def data_path(given: Optional[Path], *parts: str, what: str) -> Path:
+    """``given``, else ``parts`` under ``$ACCORD_DATA``, else under ``../shared/data`` of the
+    current directory; an InputError (one line, exit 2) when that path does not exist."""
+    if given is not None:
+        path, how = given, "--data"
+    elif os.environ.get(DATA_ENV):
+        path, how = Path(os.environ[DATA_ENV]).joinpath(*parts), f"${DATA_ENV}"
+    else:
+        path, how = DEFAULT_DATA.joinpath(*parts), "the default"
+    if not path.exists():
+        raise InputError(f"no {what} at {path} (from {how}); give --data PATH or set {DATA_ENV} to the "
+                         "shared data folder", field="--data")
+    return path
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,4 @@
-"""Reader of PolNeAR brat standoff annotations into gold quotes (spec §10.1)."""
+"""Reader of PolNeAR brat standoff annotations into gold quotes (docs/methods/evidence.md, "Evaluation")."""
 
 from __future__ import annotations
 

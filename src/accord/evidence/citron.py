@@ -1,4 +1,4 @@
-"""Quote-span metrics of the Citron scheme (spec §7.1), on token-index spans."""
+"""Quote-span metrics of the Citron scheme (docs/methods/evidence.md, "Evaluation"), on token-index spans."""
 
 from __future__ import annotations
 

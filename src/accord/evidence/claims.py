@@ -1,7 +1,8 @@
 """Numeric claims: percentages, money, troops and persons, distances, areas, durations, counts, dates.
 
-accord's own regexes (spec §5). Values are normalised: money to the currency with the scale
-expanded ("$100bn" → 1e11 USD), distances to km, durations to hours or days, fractions to percent.
+accord's own regexes (docs/methods/evidence.md, "Numeric claims"). Values are normalised: money to
+the currency with the scale expanded ("$100bn" → 1e11 USD), distances to km, durations to hours or
+days, fractions to percent.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("duration", re.compile(
         rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
     ("fraction_in", re.compile(rf"\b(?P<num>{_NUMWORD}|\d+)\s+(?:in|out of)\s+(?P<den>{_NUMWORD}|\d+)\b", re.I)),
-    ("fraction", re.compile(rf"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
+    ("fraction", re.compile(r"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
     ("percent", re.compile(rf"(?P<num>{NUM})\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
     ("money", re.compile(
         rf"(?P<cur>US\$|\$|€|£)\s?(?P<num>{NUM})(?P<scale>{_SCALE_RE})?", re.I)),
@@ -72,7 +73,7 @@ _OF_RE = re.compile(r"^\s+(?:of)\s+((?:[\w’'-]+\s?){1,6})")
 
 @dataclass
 class NumericClaim:
-    """A number in the text with what it measures (spec §3 NumericClaim)."""
+    """A number in the text with what it measures (stored as a ``claims`` row)."""
 
     start: int
     end: int

@@ -1,4 +1,7 @@
-"""Evaluation of quote attribution on PolNeAR and statement typing on the PLOVER GSR (spec §7)."""
+"""Evaluation of quote attribution on PolNeAR and statement typing on the PLOVER GSR.
+
+How it is scored: docs/methods/evidence.md, "Evaluation".
+"""
 
 from __future__ import annotations
 

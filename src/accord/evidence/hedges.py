@@ -1,4 +1,4 @@
-"""Hedges, weasel patterns and unattributed claims per sentence (spec §6.2)."""
+"""Hedges, weasel patterns and unattributed claims per sentence (docs/methods/evidence.md, "Hedges")."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ WEASEL_PATTERNS: dict[str, re.Pattern] = {
 _PASSIVE_REPORTING = re.compile(
     r"\b(?:is|are|was|were|been|being)\s+(?:\w+ly\s+)?(?:said|reported|believed|understood|thought|alleged|rumou?red|claimed|interpreted|expected|considered)\b", re.I)
 _VAGUE_SUBJECT = re.compile(
-    rf"(?:^|[,;]\s*)(?:some|many|most|several)?\s*(?:critics|observers|analysts|experts|commentators|some|many)\s+(?:\w+\s+)?(?:say|said|argue|argued|believe|believed|suggest|suggested|contend|think|claim)\b", re.I)
+    r"(?:^|[,;]\s*)(?:some|many|most|several)?\s*(?:critics|observers|analysts|experts|commentators|some|many)\s+(?:\w+\s+)?(?:say|said|argue|argued|believe|believed|suggest|suggested|contend|think|claim)\b", re.I)
 _MODAL = re.compile(r"\b(?:will|would|could|might|may)\s+(?:likely\s+|probably\s+)?(?:be\s+)?(?:seen|viewed|considered|weaken|undermine|lead|fail|collapse|depend|mean|prove|spiral)\b", re.I)
 SIGNALS = ("hedge_adverb", "weasel_pattern", "vague_subject", "passive_reporting", "sourceless_modality")
 

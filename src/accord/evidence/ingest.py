@@ -19,10 +19,18 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from accord.evidence import minhash, store
-from accord.evidence.clean import NEAR_RATIO, clean, near_ratio, paragraph_key
+from accord.evidence.clean import NEAR_RATIO, clean, near_ratio, paragraph_key, quality_score
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, read_inputs
-from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument, content_hash, record_id
+from accord.evidence.records import (
+    EXTRACTOR_VERSION,
+    DocumentRecords,
+    FlagRow,
+    RawDocument,
+    RunRow,
+    content_hash,
+    record_id,
+)
 from accord.scenario.model import Scenario
 
 SYNDICATION_JACCARD = 0.8
@@ -125,18 +133,16 @@ def ingest_paths(
             pending.clear()
 
         for rec in process_documents(fresh(), registry, batch_size=batch_size):
-            pending.append((rec.article["source_path"], index.add(rec, report.run_id)))
+            pending.append((rec.article.source_path, index.add(rec, report.run_id)))
             if len(pending) >= (1 if delay else batch_size):
                 flush()
         if pending:
             flush()
         report.seconds = time.perf_counter() - t0
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-             EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
-             report.articles_added, report.articles_existing, json.dumps(report.messages())],
-        )
+        con.execute(store.insert_sql(RunRow), store.as_tuple(RunRow(
+            report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
+            report.articles_added, report.articles_existing, json.dumps(report.messages()))))
     return report
 
 
@@ -185,15 +191,18 @@ class CorpusIndex:
 
     def add(self, rec: DocumentRecords, run_id: str) -> dict[str, list[tuple]]:
         """Flag ``rec`` against the corpus, remember it, and return its table rows."""
-        sig = minhash.signature(minhash.word_shingles(rec.article["text"]))
+        sig = minhash.signature(minhash.word_shingles(rec.article.text))
         dups = _corpus_flags(rec, self.pkeys, sig, self.sig_ids, self.sigs, self.bands)
         numeric_conflicts(rec, self.claims)
         rows = store.rows_for(rec, run_id, sig, dups)
+        text = rec.article.text
         for p in rec.paragraphs:
-            if p["key_hash"] and p["chars"] >= 40:
-                self.pkeys.setdefault(p["key_hash"], rec.article_id)
-            for b in p.get("bands") or ():
-                self.bands.setdefault(b, []).append((rec.article_id, p["index"], p["key"]))
+            if p.key_hash and p.chars >= 40:
+                self.pkeys.setdefault(p.key_hash, rec.article_id)
+            if p.bands:
+                key = paragraph_key(text[p.start_char:p.end_char])
+                for b in p.bands:
+                    self.bands.setdefault(b, []).append((rec.article_id, p.idx, key))
         self.sig_ids.append(rec.article_id)
         self.sigs.append(sig)
         self.known.add(rec.article_id)
@@ -207,24 +216,21 @@ def referent_key(referent: str) -> str:
 
 
 def numeric_conflicts(rec: DocumentRecords, index: dict[tuple[str, str], list[tuple[str, float]]]) -> None:
-    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (spec §5)."""
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
     for c in rec.claims:
-        if not c["referent"] or c["value"] is None or isinstance(c["value"], list):
+        if not c.referent or c.value is None:
             continue
-        key = (c["quantity_type"], referent_key(c["referent"]))
-        v = float(c["value"])
+        key = (c.quantity_type, referent_key(c.referent))
+        v = float(c.value)
         for other_id, w in index.get(key, ()):
-            if other_id != c["id"] and abs(v - w) > CONFLICT_RELATIVE * max(abs(v), abs(w)):
-                c["conflicts_with"].append(other_id)
-        index.setdefault(key, []).append((c["id"], v))
-        if c["conflicts_with"]:
-            rec.flags.append({
-                "id": record_id(rec.article_id, "flag", "numeric_conflict", c["span"]["start"], c["span"]["end"]),
-                "article_id": rec.article_id, "kind": "numeric_conflict", "start": c["span"]["start"],
-                "end": c["span"]["end"], "paragraph": c["paragraph"],
-                "detail": "conflicts with claim(s) " + ", ".join(c["conflicts_with"]), "hedge_cues": [],
-                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": None,
-            })
+            if other_id != c.id and abs(v - w) > CONFLICT_RELATIVE * max(abs(v), abs(w)):
+                c.conflicts_with.append(other_id)
+        index.setdefault(key, []).append((c.id, v))
+        if c.conflicts_with:
+            rec.add(FlagRow(
+                id=record_id(rec.article_id, "flag", "numeric_conflict", c.start_char, c.end_char),
+                article_id=rec.article_id, kind="numeric_conflict", start_char=c.start_char, end_char=c.end_char,
+                paragraph=c.paragraph, detail="conflicts with claim(s) " + ", ".join(c.conflicts_with)))
 
 
 def _pipeline_name() -> str:
@@ -239,18 +245,20 @@ def _corpus_flags(rec: DocumentRecords, pkeys: dict[str, str], sig: np.ndarray, 
     aid = rec.article_id
     dups: dict[int, str] = {}
     bands = bands or {}
+    text = rec.article.text
     for p in rec.paragraphs:
-        other = pkeys.get(p["key_hash"]) if p["key_hash"] and p["chars"] >= 40 else None
+        other = pkeys.get(p.key_hash) if p.key_hash and p.chars >= 40 else None
         kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
-        if (not other or other == aid) and p.get("bands"):
+        if (not other or other == aid) and p.bands:
             other = None
             seen: set[tuple[str, int]] = set()
-            for b in p["bands"]:
+            pkey = paragraph_key(text[p.start_char:p.end_char])
+            for b in p.bands:
                 for art, idx, key in bands.get(b, ()):
                     if art == aid or (art, idx) in seen:
                         continue
                     seen.add((art, idx))
-                    ratio = near_ratio(p["key"], key)
+                    ratio = near_ratio(pkey, key)
                     if ratio >= NEAR_RATIO:
                         other, kind = art, "corpus_near_duplicate_paragraph"
                         detail = f"near paragraph {idx} of article {art} (ratio {ratio:.2f})"
@@ -258,30 +266,22 @@ def _corpus_flags(rec: DocumentRecords, pkeys: dict[str, str], sig: np.ndarray, 
                 if other:
                     break
         if other and other != aid:
-            dups[p["index"]] = other
-            rec.flags.append({
-                "id": record_id(aid, "flag", kind, p["start"], p["end"]),
-                "article_id": aid, "kind": kind, "start": p["start"], "end": p["end"],
-                "paragraph": p["index"], "detail": detail, "hedge_cues": [],
-                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": None,
-            })
-    q = rec.article["quality"]
+            dups[p.idx] = other
+            rec.add(FlagRow(id=record_id(aid, "flag", kind, p.start_char, p.end_char), article_id=aid, kind=kind,
+                            start_char=p.start_char, end_char=p.end_char, paragraph=p.idx, detail=detail))
+    q = rec.article.quality
     if dups:
         q["corpus_duplicate_paragraphs"] = True
     if sigs:
         sims = minhash.jaccard_many(sig, np.stack(sigs))
         for k in np.flatnonzero(sims >= SYNDICATION_JACCARD):
             other = sig_ids[int(k)]
-            rec.flags.append({
-                "id": record_id(aid, "flag", "syndicated", other), "article_id": aid, "kind": "syndicated",
-                "start": 0, "end": 0, "paragraph": None,
-                "detail": f"copy of article {other} (Jaccard {sims[k]:.2f})", "hedge_cues": [],
-                "weasel_patterns": [], "attribution_kind": None, "unattributed": False, "score": float(sims[k]),
-            })
+            rec.add(FlagRow(id=record_id(aid, "flag", "syndicated", other), article_id=aid, kind="syndicated",
+                            start_char=0, end_char=0, paragraph=None,
+                            detail=f"copy of article {other} (Jaccard {sims[k]:.2f})", score=float(sims[k])))
             q["syndicated"] = True
     if dups or q.get("syndicated"):
-        from accord.evidence.clean import quality_score
-
         q["score"] = round(quality_score({k: float(v) for k, v in q.items()
                                           if k not in ("score", "anonymous_sourcing_share")}), 4)
+        rec.article.quality_score = q["score"]
     return dups

@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from accord.errors import InputError
 from accord.evidence import store
 from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, run_transaction
+from accord.evidence import extract
+from accord.evidence.extract import Extractor
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, iter_files, read_path
 from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
@@ -34,12 +36,13 @@ NLP_BATCH = 16
 
 
 def extract_files(
-    items: Sequence[str | Problem], registry: ScenarioRegistry | None = None
+    items: Sequence[str | Problem], registry: ScenarioRegistry | None = None,
+    extractors: list[Extractor] | None = None,
 ) -> list[DocumentRecords | Problem]:
     """Records of every document in a group of files (runs on a worker; pure).
 
     Returns, in file order, each document's records and a ``Problem`` for each input that
-    could not be read.
+    could not be read. ``extractors`` is the extractor list of the client (default: the registry).
     """
     out: list[DocumentRecords | Problem | None] = []
     raws: list[RawDocument] = []
@@ -55,7 +58,7 @@ def extract_files(
                 slots.append(len(out))
                 out.append(None)
                 raws.append(doc)
-    for slot, rec in zip(slots, process_documents(raws, registry, batch_size=NLP_BATCH)):
+    for slot, rec in zip(slots, process_documents(raws, registry, batch_size=NLP_BATCH, extractors=extractors)):
         out[slot] = rec
     return out  # type: ignore[return-value]
 
@@ -141,7 +144,7 @@ def ingest_parallel(
                 if merger.add(rec):
                     since_commit += 1
                     if progress is not None:
-                        progress(rec.article["source_path"], report.articles_added)
+                        progress(rec.article.source_path, report.articles_added)
             if commit_every is not None and since_commit >= commit_every:
                 merger.commit()
                 since_commit = 0
@@ -162,14 +165,19 @@ def _extracted(
     files_per_task: int,
     window: int | None,
 ) -> Iterator[list[DocumentRecords | Problem]]:
-    """Extraction results task by task, in input order, here or on the cluster."""
+    """Extraction results task by task, in input order, here or on the cluster.
+
+    The workers run this process's extractor registry (sent with the scenario registry), so a
+    distributed ingest extracts exactly what the sequential one does.
+    """
     tasks = _tasks(paths, files_per_task)
+    extractors = list(extract.EXTRACTORS)
     if not execution.distributed:
         for task in tasks:
-            yield extract_files(task, registry)
+            yield extract_files(task, registry, extractors)
         return
     from accord.distributed import bounded_map, dask_client
 
     with dask_client(workers=execution.workers, scheduler=execution.scheduler) as client:
-        [reg] = client.scatter([registry], broadcast=True, hash=False)
-        yield from bounded_map(client, extract_files, tasks, window=window, extra=(reg,))
+        [reg, plan] = client.scatter([registry, extractors], broadcast=True, hash=False)
+        yield from bounded_map(client, extract_files, tasks, window=window, extra=(reg, plan))

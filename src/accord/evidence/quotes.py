@@ -1,6 +1,6 @@
 """Quote attribution over a spaCy Doc: direct, indirect and mixed quotes with cue, source, content.
 
-Rules (spec §6.1): a reporting verb with a clausal complement or a quotation next to it is a
+Rules (docs/methods/evidence.md, "Quotes"): a reporting verb with a clausal complement or a quotation next to it is a
 cue; its subject (or the agent of a passive, or the head noun of a relative clause) is the
 source; the complement clause or the quotation is the content. "according to X" is a cue with
 X as source. A quotation with no cue of its own continues the nearest preceding quote.

@@ -1,7 +1,9 @@
-"""Reading input files into RawDocuments: text, Markdown, HTML, JSON Lines and URL lists.
+"""Reading input files into RawDocuments: text, Markdown, HTML, PDF, JSON Lines and URL lists.
 
 Every file that cannot be read (missing, binary, empty, oversized, malformed) becomes a
-``Problem`` with a one-line message; the other inputs go on.
+``Problem`` with a one-line message; the other inputs go on. Inside a folder, files named
+``README*`` (any case) document the folder and are not articles: they are left out
+(a README named explicitly is read).
 """
 
 from __future__ import annotations
@@ -27,11 +29,16 @@ def max_bytes() -> int:
         return int(os.environ.get(MAX_BYTES_ENV, DEFAULT_MAX_BYTES))
     except ValueError:
         return DEFAULT_MAX_BYTES
+
+
 TEXT_EXT = {".txt", ".text"}
 MD_EXT = {".md", ".markdown"}
 HTML_EXT = {".html", ".htm", ".xhtml"}
 JSONL_EXT = {".jsonl", ".ndjson"}
 URL_EXT = {".urls", ".url"}
+PDF_EXT = {".pdf"}
+SUPPORTED_EXT = TEXT_EXT | MD_EXT | HTML_EXT | JSONL_EXT | URL_EXT | PDF_EXT
+FOLDER_NOTES_PREFIX = "readme"
 FETCH_TIMEOUT = 15.0
 _URL_LINE = re.compile(r"^https?://\S+$")
 
@@ -53,8 +60,8 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
     """Files named or found under ``paths``, streamed (no whole-corpus list).
 
     Folders are walked depth first, one directory listing at a time, each folder's entries
-    sorted by name; hidden files and folders are left out. A missing or irregular path
-    yields a ``Problem``.
+    sorted by name; hidden files and folders, and the folder's notes (``README*``), are left
+    out. A missing or irregular path yields a ``Problem``.
     """
     for p in paths:
         path = Path(p)
@@ -78,8 +85,13 @@ def _walk(folder: Path) -> Iterator[Path]:
         child = folder / entry.name
         if entry.is_dir():
             yield from _walk(child)
-        elif entry.is_file():
+        elif entry.is_file() and not is_folder_notes(entry.name):
             yield child
+
+
+def is_folder_notes(name: str) -> bool:
+    """True for a file that documents its folder rather than being an article (``README*``)."""
+    return name.lower().startswith(FOLDER_NOTES_PREFIX)
 
 
 def _read_bytes(path: Path) -> bytes | Problem:
@@ -113,12 +125,17 @@ def decode(data: bytes, name: str) -> str | Problem:
 def read_path(path: Path) -> Iterator[RawDocument | Problem]:
     """The documents in one file (several for JSON Lines and URL lists)."""
     ext = path.suffix.lower()
-    if ext not in TEXT_EXT | MD_EXT | HTML_EXT | JSONL_EXT | URL_EXT:
+    if ext not in SUPPORTED_EXT:
         yield Problem(str(path), f"unsupported file type {ext or '(none)'!r}")
         return
     data = _read_bytes(path)
     if isinstance(data, Problem):
         yield data
+        return
+    if ext in PDF_EXT:
+        from accord.evidence.pdf import pdf_document
+
+        yield pdf_document(data, str(path))
         return
     text = decode(data, str(path))
     if isinstance(text, Problem):
@@ -235,8 +252,37 @@ def markdown_document(text: str, name: str) -> RawDocument:
                        published=meta.get("date"), outlet=meta.get("outlet"), fmt="markdown")
 
 
+_META_TAG = re.compile(r"<meta\s[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def html_meta(html: str) -> dict[str, str]:
+    """``<meta>`` tags of a page by lower-case ``name`` or ``property`` (the first of each), unescaped."""
+    import html as htmlmod
+
+    meta: dict[str, str] = {}
+    for tag in _META_TAG.finditer(html):
+        attrs = {m.group(1).lower(): m.group(2) if m.group(2) is not None else (m.group(3) or m.group(4) or "")
+                 for m in _ATTR.finditer(tag.group(0))}
+        key = (attrs.get("property") or attrs.get("name") or "").lower()
+        content = htmlmod.unescape(attrs.get("content") or "").strip()
+        if key and content:
+            meta.setdefault(key, content)
+    return meta
+
+
+def _source_url(meta: dict[str, str]) -> str | None:
+    """The page's declared source address (``<meta name="source">``), when it is a URL."""
+    src = meta.get("source")
+    return src if src and _URL_LINE.match(src) else None
+
+
 def html_document(html: str, name: str, url: str | None = None) -> RawDocument | Problem:
-    """Main text and metadata of an HTML page (trafilatura; a plain lxml reader if it cannot load)."""
+    """Main text and metadata of an HTML page (trafilatura; a plain lxml reader if it cannot load).
+
+    The address is, in order: the URL the page was fetched from, its ``<meta name="source">``,
+    the address the page declares (canonical link or ``og:url``).
+    """
     try:
         import trafilatura
     except ImportError:
@@ -250,7 +296,8 @@ def html_document(html: str, name: str, url: str | None = None) -> RawDocument |
         body = d.get("text") or ""
         if not body.strip():  # short pages fall under trafilatura's size thresholds: read them plainly
             return _html_fallback(html, name, url)
-        return RawDocument(source=name, text=body, url=url or d.get("url"), title=d.get("title"),
+        return RawDocument(source=name, text=body, url=url or _source_url(html_meta(html)) or d.get("url"),
+                           title=d.get("title"),
                            published=d.get("date"), outlet=d.get("sitename"), fmt="html")
     return _html_fallback(html, name, url)
 
@@ -268,11 +315,7 @@ def _html_fallback(html: str, name: str, url: str | None) -> RawDocument | Probl
         root = lxml.html.document_fromstring(html)
     except Exception as exc:
         return Problem(name, f"HTML could not be parsed ({type(exc).__name__})")
-    meta = {}
-    for m in root.iter("meta"):
-        key = (m.get("property") or m.get("name") or "").lower()
-        if key and m.get("content"):
-            meta.setdefault(key, m.get("content"))
+    meta = html_meta(html)
     title = meta.get("og:title") or (root.findtext(".//title") or "").strip() or None
     for bad in list(root.iter(*_DROP)):
         if bad.getparent() is not None:
@@ -303,7 +346,8 @@ def _html_fallback(html: str, name: str, url: str | None) -> RawDocument | Probl
             date = find_date(html, extensive_search=False)
         except Exception:
             date = None
-    return RawDocument(source=name, text="\n\n".join(paras), url=url or meta.get("og:url"), title=title,
+    return RawDocument(source=name, text="\n\n".join(paras), url=url or _source_url(meta) or meta.get("og:url"),
+                       title=title,
                        published=date, outlet=meta.get("og:site_name"), fmt="html")
 
 

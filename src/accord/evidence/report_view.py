@@ -24,17 +24,21 @@ def _date(value: Any) -> str | None:
 
 def evidence_view(db: str | Path) -> dict[str, Any]:
     """JSON-ready evidence for the report: every statement with an actor and an issue, every
-    numeric claim, and every data-quality flag, each linked to its article and source address."""
+    numeric claim, and every data-quality flag, each linked to its article and source address.
+
+    An article's ``date`` is its header date and ``text_date`` the date its dateline gives; a
+    statement's ``date`` is the later of the two (the date from which it can be known).
+    """
     con = store.connect(db, read_only=True)
     try:
         articles = _rows(con, """
-            SELECT a.id, a.title, a.published_at, a.url, a.outlet, a.source_path,
+            SELECT a.id, a.title, a.published_at, a.text_date, a.url, a.outlet, a.source_path,
                    coalesce(list(DISTINCT f.kind) FILTER (WHERE f.kind IS NOT NULL), []) AS flags
             FROM articles a LEFT JOIN flags f ON f.article_id = a.id
             GROUP BY ALL ORDER BY a.published_at NULLS LAST, a.id""")
         statements = _rows(con, f"""
             SELECT s.id, s.article_id, s.actor_id AS actor, si.issue_id AS issue, s.event_type,
-                   a.published_at AS date, s.sentence_text AS sentence, q.content_text AS quote_text,
+                   greatest(a.published_at, a.text_date) AS date, s.sentence_text AS sentence, q.content_text AS quote_text,
                    q.speaker, a.url, s.hedged, si.position
             FROM statements s
             JOIN statement_issues si ON si.statement_id = s.id
@@ -57,6 +61,7 @@ def evidence_view(db: str | Path) -> dict[str, Any]:
         con.close()
     for a in articles:
         a["date"] = _date(a.pop("published_at"))
+        a["text_date"] = _date(a["text_date"])
         a["file"] = Path(a.pop("source_path") or "").name or None
     for s in statements:
         s["date"] = _date(s["date"])

@@ -1,24 +1,18 @@
-"""Actor registry from a Scenario and linking of text mentions to scenario actors (spec §3)."""
+"""Actor registry from a Scenario and linking of text mentions to scenario actors.
+
+How mentions are linked: docs/methods/evidence.md, "Speakers".
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from accord.evidence.lexicons import load
 from accord.scenario.model import Scenario
 
-# country name → demonym/capital words that, with an office word, name that state's officials
-_COUNTRY_TERMS: dict[str, tuple[str, ...]] = {
-    "ukraine": ("ukrainian", "ukrainians"),
-    "russia": ("russian", "russians"),
-    "united states": ("american", "americans", "u.s.", "us"),
-    "europe": ("european", "europeans", "eu"),
-    "france": ("french",),
-    "germany": ("german",),
-    "britain": ("british",),
-    "the uk": ("british", "uk"),
-}
 OFFICE_WORDS = frozenset(
     "president presidents minister ministers premier chancellor adviser advisers advisor advisors aide aides "
     "spokesman spokeswoman spokesperson official officials government administration lawmaker lawmakers "
@@ -27,6 +21,16 @@ OFFICE_WORDS = frozenset(
 )
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "his", "its", "it"})
 _WORD = re.compile(r"[\w.'’-]+")
+
+
+@lru_cache(maxsize=1)
+def _demonyms() -> dict[str, tuple[str, ...]]:
+    """Country name → the words naming its officials (``lexicons/demonyms.txt``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in load("demonyms"):
+        country, _, words = line.partition(":")
+        out[country.strip()] = tuple(w.strip() for w in words.split(",") if w.strip())
+    return out
 
 
 @dataclass(frozen=True)
@@ -66,10 +70,8 @@ class ActorRegistry:
                 reg.aliases.setdefault(low, actor.id)
                 if low.startswith("the "):
                     reg.aliases.setdefault(low[4:], actor.id)
-                for country, terms in _COUNTRY_TERMS.items():
-                    if low == country:
-                        for t in terms:
-                            reg.demonyms.setdefault(t, actor.id)
+                for t in _demonyms().get(low, ()):
+                    reg.demonyms.setdefault(t, actor.id)
             for role in actor.roles:
                 reg.roles.append((role.title.lower(), actor.id, role.start, role.end))
                 if role.holder:

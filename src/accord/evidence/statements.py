@@ -1,4 +1,4 @@
-"""Statement typing (PLOVER-aligned, spec §4), issue detection and stance (spec §5)."""
+"""Statement typing (PLOVER-aligned), issue detection and stance (docs/methods/evidence.md, "Statements")."""
 
 from __future__ import annotations
 

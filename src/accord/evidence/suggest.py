@@ -5,6 +5,11 @@ matches, else 75 or 25 by its polarity and the issue's direction (see statements
 Points are averaged with weights confidence × article quality × recency (half-life
 ``HALF_LIFE_DAYS``) × 0.5 when hedged. Confidence grows with total weight and shrinks with
 disagreement.
+
+A statement is dated by the later of its article's header date and the date its text gives
+itself (the dateline, ``articles.text_date``): an article cannot be known before the events it
+reports, so a mis-dated article never enters the picture of an earlier date
+(docs/methods/evidence.md, "Dates").
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from accord.errors import InputError
 from accord.evidence import store
@@ -118,12 +124,12 @@ def suggest_positions(db: str | Path, scenario: Scenario, as_of: dt.date | str |
     try:
         cur = con.execute("""
             SELECT si.statement_id, si.article_id, si.issue_id, si.polarity, si.position, s.actor_id,
-                   s.confidence, s.hedged, s.sentence_text, s.event_type, a.published_at, a.url, a.title,
+                   s.confidence, s.hedged, s.sentence_text, s.event_type, greatest(a.published_at, a.text_date), a.url, a.title,
                    a.outlet, a.quality_score, q.speaker
             FROM statement_issues si JOIN statements s ON s.id = si.statement_id
             JOIN articles a ON a.id = si.article_id LEFT JOIN quotes q ON q.id = s.quote_id
             WHERE s.actor_id IS NOT NULL
-            ORDER BY si.issue_id, s.actor_id, a.published_at NULLS FIRST, si.statement_id""")
+            ORDER BY si.issue_id, s.actor_id, greatest(a.published_at, a.text_date) NULLS FIRST, si.statement_id""")
         rows = cur.fetchall()
     finally:
         con.close()
@@ -196,29 +202,41 @@ def load_patch(path: str | Path) -> list[dict[str, Any]]:
     return data
 
 
-def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestion]) -> Scenario:
-    """The scenario with the patch's positions added (replacing any with the same actor, issue, date)."""
+def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestion],
+                source: str | None = None) -> Scenario:
+    """The scenario with the patch's positions added (replacing any with the same actor, issue, date).
+
+    ``source`` names the patch file in error messages.
+    """
     new: list[Position] = []
     for k, entry in enumerate(patch):
         if isinstance(entry, Suggestion):
             new.append(entry.to_position())
             continue
         if not isinstance(entry, dict):
-            raise InputError("patch entry is not a mapping", field=f"[{k}]")
+            raise InputError("patch entry is not a mapping", file=source, field=f"[{k}]")
         data = {key: v for key, v in entry.items() if key not in ("confidence", "contradicting")}
         data.setdefault("origin", "evidence")
         try:
             new.append(Position.model_validate(data))
-        except Exception as exc:
-            raise InputError(f"invalid position: {str(exc).splitlines()[0]}", field=f"[{k}]") from None
+        except ValidationError as exc:
+            raise InputError(f"invalid position: {_first_error(exc)}", file=source, field=f"[{k}]") from None
     keys = {(p.actor, p.issue, p.date) for p in new}
     kept = [p for p in scenario.positions if (p.actor, p.issue, p.date) not in keys]
     data = scenario.model_dump(mode="python", by_alias=True)
     data["positions"] = [p.model_dump(mode="python") for p in kept + new]
     try:
         return Scenario.model_validate(data)
-    except Exception as exc:
-        raise InputError(f"patch does not fit the scenario: {str(exc).splitlines()[0]}") from None
+    except ValidationError as exc:
+        raise InputError(f"patch does not fit the scenario: {_first_error(exc)}", file=source) from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    """The first problem pydantic found, as ``field: message`` on one line."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"])
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return " ".join(f"{where + ': ' if where else ''}{msg}".split())
 
 
 def suggestions_json(suggestions: list[Suggestion]) -> str:
