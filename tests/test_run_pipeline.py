@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from accord.cases import case_dir
@@ -50,6 +51,7 @@ def test_result_json_is_the_typed_result_and_follows_the_published_schema(result
     schema = json.loads((Path(__file__).parents[1] / "docs" / "result-schema.json").read_text(encoding="utf-8"))
     assert schema == result_schema()
     assert set(json.loads(text)) == set(schema["properties"])
+    jsonschema.validate(json.loads(text), schema)  # an independent validator of the published file
     assert set(result.timings) == {*STAGES, "total"}
 
 
