@@ -74,7 +74,7 @@ def test_errors_name_file_line_field(tmp_path, old, new, line, field):
 
 
 def test_invalid_yaml_and_missing_file(tmp_path):
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="no such file"):
         load_package_model(tmp_path / "nope.yaml")
     p = _write(tmp_path, "parties: [a\nissues: x\n")
     with pytest.raises(InputError) as err:

@@ -57,7 +57,7 @@ def test_kiis_polls_match_the_facts(case):
 
 
 def test_case_analysis():
-    from accord.packages import analyse_case
+    from accord.packages.case import analyse_case
 
     out = analyse_case(CASE / "packages.yaml", CASE / "truce.yaml")
     assert isinstance(out["any_acceptable_to_all"], bool)
