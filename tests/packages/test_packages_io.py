@@ -10,7 +10,12 @@ import pytest
 from accord.errors import InputError
 from accord.packages.analysis import analyse_packages
 from accord.packages.io import load_package_model
-from accord.packages.pareto import coverage_gap, frontier_additive, frontier_enumerated, pareto_mask
+from accord.packages.pareto import (
+    coverage_gap,
+    frontier_additive,
+    frontier_enumerated,
+    pareto_mask,
+)
 from accord.packages.space import PackageModel
 
 BASE = """\

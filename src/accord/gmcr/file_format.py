@@ -85,10 +85,10 @@ class GMCRFile(FileModel):
     @model_validator(mode="after")
     def _references(self) -> "GMCRFile":
         seen: set[str] = set()
-        for i, dm in enumerate(self.dms):
-            if dm.id in seen:
-                raise FieldError(("dms", i, "id"), f"duplicate decision maker {dm.id!r}")
-            seen.add(dm.id)
+        for i, entry in enumerate(self.dms):
+            if entry.id in seen:
+                raise FieldError(("dms", i, "id"), f"duplicate decision maker {entry.id!r}")
+            seen.add(entry.id)
         for dm in self.dm_ids:
             if dm not in self.preferences:
                 raise FieldError(("preferences",), f"no preferences for decision maker {dm!r}")
@@ -103,10 +103,10 @@ class GMCRFile(FileModel):
 
     def _check_options(self) -> None:
         ids: list[str] = []
-        for i, dm in enumerate(self.dms):
-            if dm.options is None:
+        for i, entry in enumerate(self.dms):
+            if entry.options is None:
                 raise FieldError(("dms", i), "required field 'options' is missing")
-            for j, o in enumerate(dm.options):
+            for j, o in enumerate(entry.options):
                 if o.id in ids:
                     raise FieldError(("dms", i, "options", j), f"duplicate option id {o.id!r}")
                 ids.append(o.id)

@@ -47,7 +47,7 @@ def _collapsed(spec: GMCRFile, name: str) -> GMCRModel:
     n = spec.n_states
     names = [str(s) for s in spec.states] if isinstance(spec.states, list) else []
     moves = {dm: [(a, b) for a, b in pairs] for dm, pairs in (spec.moves or {}).items()}
-    rankings = {dm: p.ranking for dm, p in spec.preferences.items()}
+    rankings = {dm: p.ranking or [] for dm, p in spec.preferences.items()}
     return build_explicit_model(spec.dm_ids, n, moves, rankings, names if names and names != [str(i + 1) for i in range(n)] else (), name)
 
 

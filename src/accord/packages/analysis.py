@@ -211,7 +211,7 @@ def stage_summaries(
     for rat in ratifiers:
         rows = []
         for stage in rat.stages:
-            p = np.asarray(stage.prob(ctx), dtype=float)
+            p: np.ndarray = np.asarray(stage.prob(ctx), dtype=float)  # type: ignore[attr-defined]
             kind, name = stage_label(stage)
             passing = np.flatnonzero(p >= 0.5)
             order = passing[np.argsort(-p[passing], kind="stable")][:top]

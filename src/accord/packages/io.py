@@ -84,7 +84,7 @@ def _tables(spec: PackageFile, pids: tuple[str, ...]) -> tuple[tuple[np.ndarray,
     values = []
     for k, issue in enumerate(spec.issues):
         table = np.zeros((n, len(issue.options)))
-        points = [o.point for o in issue.options]
+        points = [o.point if o.point is not None else float("nan") for o in issue.options]  # every point is given with positions
         for pid, pos in issue.positions.items():
             i = pids.index(pid)
             table[i] = option_values(points, pos.position, lo, hi, spec.loss)
@@ -119,7 +119,7 @@ def _stage(spec: StageSpec, model: PackageModel) -> object:
         if spec.rule is not None:
             quota, veto = compile_rule(spec.rule, [m.name for m in members], spec.weights)
         else:
-            quota, veto = float(spec.quota), tuple(spec.veto)
+            quota, veto = float(spec.quota or 0.0), tuple(spec.veto)  # validation requires a quota without a rule
         return VotingBody(members, quota, tuple(veto))
     polls = tuple(Poll(p.yes, p.no, p.n, _poll_match(p, model), p.label, p.source) for p in spec.polls)
     return ReferendumStage(polls, spec.population, deff=spec.deff, lam=spec.undecided_split, quorum=spec.quorum,

@@ -168,7 +168,7 @@ def frontier_additive(
     parents: list[np.ndarray] = []
     opts: list[np.ndarray] = []
     sizes = []
-    for k, keep, vecs in per_issue:
+    for _k, keep, vecs in per_issue:
         p = len(keep)
         cand = (F[:, None, :] + vecs[None, :, :]).reshape(-1, n)
         if eps is None:
