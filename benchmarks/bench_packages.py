@@ -2,7 +2,7 @@
 
 Run: python benchmarks/bench_packages.py
 Utilities: random option values in [0,1] and random saliences per party (fixed seeds),
-normalised as in spec §2.
+normalised as in docs/methods/packages.md §2.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def opposed_model(sizes: list[int], seed: int) -> PackageModel:
 
 
 def two_party() -> None:
-    print("Two parties, 28 issues with 2-5 options, exact additive frontier (§3.3)")
+    print("Two parties, 28 issues with 2-5 options, exact additive frontier (docs/methods/packages.md §4)")
     print(f"{'utilities':>9} {'seed':>4} {'packages':>12} {'frontier':>9} {'max front':>9} {'seconds':>8}")
     for kind, seed in [("random", 0), ("random", 1), ("random", 2), ("opposed", 0), ("opposed", 1), ("opposed", 2)]:
         rng = np.random.default_rng(100 + seed)

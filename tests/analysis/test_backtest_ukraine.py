@@ -1,4 +1,4 @@
-"""The Ukraine backtest: event rules, Brier scores, market prices and the direction check."""
+"""The Ukraine backtest: the case's event rules through the generic scorer, Brier scores, market prices, the direction check."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from accord.analysis.backtest_ukraine import CORE_ISSUES, backtest_ukraine, load_outcomes, market_prices
-from accord.cases import case_dir
+from accord.analysis.backtest import market_prices, run_backtest, score_events
+from accord.cases import load_case
+from accord.cases.ukraine.case import CORE_ISSUES, EVENT_RULES
 from accord.scenario.io import load_scenario
 from accord.scenario.model import Scenario
 
@@ -41,14 +42,14 @@ OUTCOMES = {
 
 
 def test_close_positions_make_a_deal_certain_and_far_ones_impossible() -> None:
-    close = backtest_ukraine(toy(20, 30), OUTCOMES, as_of="2025-06-01", models=["compromise"], draws=400)
-    far = backtest_ukraine(toy(0, 100), OUTCOMES, as_of="2025-06-01", models=["compromise"], draws=400)
+    close = score_events(toy(20, 30), OUTCOMES, EVENT_RULES, as_of="2025-06-01", models=["compromise"], draws=400)
+    far = score_events(toy(0, 100), OUTCOMES, EVENT_RULES, as_of="2025-06-01", models=["compromise"], draws=400)
     p_close = {r["event"]: r["compromise"] for r in close.rows}
     p_far = {r["event"]: r["compromise"] for r in far.rows}
     assert p_close["comprehensive_agreement"] == 1.0 and p_far["comprehensive_agreement"] == 0.0
     # a ceasefire needs the truce forecast <= 37.5 and within one step of Russia
     assert p_close["general_ceasefire_30d"] == 1.0 and p_far["general_ceasefire_30d"] == 0.0
-    high = backtest_ukraine(toy(80, 90), OUTCOMES, as_of="2025-06-01", models=["compromise"], draws=400)
+    high = score_events(toy(80, 90), OUTCOMES, EVENT_RULES, as_of="2025-06-01", models=["compromise"], draws=400)
     p_high = {r["event"]: r["compromise"] for r in high.rows}
     assert p_close["prisoner_exchanges_continued"] == 1.0 and p_high["prisoner_exchanges_continued"] == 0.0
     # Brier: close predicts a deal and a ceasefire that did not happen (2 of 3 wrong with p = 1)
@@ -60,7 +61,7 @@ def test_close_positions_make_a_deal_certain_and_far_ones_impossible() -> None:
 
 
 def test_direction_check_uses_pull_towards_forecast() -> None:
-    bt = backtest_ukraine(toy(20, 60), OUTCOMES, as_of="2025-06-01", models=["compromise"], draws=50)
+    bt = score_events(toy(20, 60), OUTCOMES, EVENT_RULES, as_of="2025-06-01", models=["compromise"], draws=50)
     (row,) = bt.direction
     assert row["actual"] == 1 and row["compromise"] == 1  # Ukraine at 20 is pulled up towards 40
     assert bt.direction_summary["compromise"] == {"n": 1, "matches": 1, "share": 1.0}
@@ -76,11 +77,12 @@ def test_market_prices_on_the_forecast_date(shared_data) -> None:
 
 
 def test_bundled_case_backtest(shared_data) -> None:
-    folder = case_dir()
-    bt = backtest_ukraine(
-        load_scenario(folder / "scenario.yaml"), load_outcomes(folder / "outcomes.yaml"), draws=500,
+    case = load_case("ukraine")
+    bt = run_backtest(
+        case, load_scenario(case.scenario_path), case.config.as_of, draws=500,
         markets=shared_data / "markets" / "polymarket-russia-ukraine-ceasefire.csv",
     )
+    assert bt.as_of == "2025-11-20" and bt.shift_window == ("2025-11-20", "2026-02-28")
     events = {r["event"] for r in bt.rows}
     assert {"comprehensive_agreement", "general_ceasefire_30d", "assets_still_frozen", "prisoner_exchanges_continued"} <= events
     assert bt.brier["metaculus_q41903"]["brier"] == pytest.approx((0.22 - 0) ** 2)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from accord.gmcr.io import load_gmcr
 from accord.gmcr.model import build_explicit_model, build_option_model
 from accord.gmcr.stability import CONCEPTS, analyse_stability

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import deque
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from accord.gmcr.model import GMCRModel, Moves, build_explicit_model
 from accord.gmcr.stability import CONCEPTS, analyse_stability

@@ -10,7 +10,12 @@ import pytest
 from accord.errors import InputError
 from accord.packages.analysis import analyse_packages
 from accord.packages.io import load_package_model
-from accord.packages.pareto import coverage_gap, frontier_additive, frontier_enumerated, pareto_mask
+from accord.packages.pareto import (
+    coverage_gap,
+    frontier_additive,
+    frontier_enumerated,
+    pareto_mask,
+)
 from accord.packages.space import PackageModel
 
 BASE = """\
@@ -74,7 +79,7 @@ def test_errors_name_file_line_field(tmp_path, old, new, line, field):
 
 
 def test_invalid_yaml_and_missing_file(tmp_path):
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError, match="no such file"):
         load_package_model(tmp_path / "nope.yaml")
     p = _write(tmp_path, "parties: [a\nissues: x\n")
     with pytest.raises(InputError) as err:
@@ -163,3 +168,49 @@ def test_pareto_mask_keeps_identical_vectors():
     assert pareto_mask(U).tolist() == [True, True, True, False, True]
     U3 = np.array([[1, 1, 1], [1, 1, 1], [1, 1, 0], [0, 2, 0]])
     assert pareto_mask(U3).tolist() == [True, True, False, True]
+
+
+def test_every_stage_type_is_summarised(tmp_path):
+    from accord.cases.analysis import package_analysis
+
+    text = BASE + """\
+packages:
+  middle: {t: split, g: weak}
+ratification:
+  - side: a
+    stages:
+      - {type: logistic, party: a, tau: 0.4, b: 0.05}
+      - type: voting_body
+        rule: unanimity
+        members:
+          - {name: house, stage: {type: threshold, party: a}}
+          - {name: senate, stage: {type: threshold, party: a, tau: 0.9}}
+  - side: b
+    stages:
+      - type: referendum
+        population: b
+        polls:
+          - {yes: 0.6, no: 0.3, n: 800, match: {t: cede}}
+"""
+    out = package_analysis(_write(tmp_path, text))
+    stages = out["stages"]
+    assert [s["type"] for s in stages["a"]] == ["logistic", "voting_body"] and stages["b"][0]["type"] == "referendum"
+    # u_a(middle) = 2/3·0.5 + 1/3·0 = 1/3: logistic σ((1/3 − 0.4)/0.05) and a failed unanimity vote
+    assert stages["a"][0]["named"]["middle"] == pytest.approx(1 / (1 + np.exp((0.4 - 1 / 3) / 0.05)))
+    assert stages["a"][1]["named"]["middle"] == 0.0
+    assert stages["a"][1]["passing_count"] == 1  # only keep+strong gives a 1.0 >= 0.9
+    assert out["frontier_count"] == out["pareto_count"] == len(out["frontier"])
+    assert {r["label"] for r in out["frontier"]} >= {"A1,B2", "A3,B1"}
+
+
+def test_voting_body_needs_a_rule_or_a_quota(tmp_path):
+    text = BASE + """\
+ratification:
+  - side: a
+    stages:
+      - type: voting_body
+        members: [{name: house, stage: {type: threshold, party: zz}}]
+"""
+    with pytest.raises(InputError) as err:
+        load_package_model(_write(tmp_path, text))
+    assert err.value.field == "ratification.0.stages.0.quota" and err.value.line == 23

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import yaml
 
@@ -57,23 +56,29 @@ def test_kiis_polls_match_the_facts(case):
 
 
 def test_case_analysis():
-    from accord.packages import analyse_case
+    from accord.cases.analysis import analyse_case_files
 
-    out = analyse_case(CASE / "packages.yaml", CASE / "truce.yaml")
-    assert isinstance(out["any_acceptable_to_all"], bool)
-    ref = out["referendum"]["ukraine"]
-    assert ref["named"]["28_point"] < 0.5 < ref["named"]["e3_counter"]
-    assert 0 < ref["passing_count"] < ref["n_packages"]
-    assert ref["voter_model"]["theta1"] > 0  # more utility for Ukraine, more yes votes
-    assert ref["voter_model"]["n_eff_polls"] == 547
+    out = analyse_case_files(CASE)
+    assert out["problems"] == []
+    packages = out["packages"]
+    assert isinstance(packages["any_acceptable_to_all"], bool)
+    assert packages["frontier_count"] == packages["pareto_count"] == len(packages["frontier"]) == 2747
+    (government, referendum) = packages["stages"]["ukraine"]
+    assert (government["type"], referendum["type"]) == ("threshold", "referendum")
+    assert referendum["named"]["28_point"] < 0.5 < referendum["named"]["e3_counter"]
+    assert 0 < referendum["passing_count"] < referendum["n_packages"]
+    assert referendum["voter_model"]["theta1"] > 0  # more utility for Ukraine, more yes votes
+    assert referendum["voter_model"]["n_eff_polls"] == 547
+    assert set(referendum["points"]) <= {"nash", "kalai_smorodinsky"}
+    assert [s["type"] for s in packages["stages"]["russia"]] == ["threshold"]
     for key in ("nash", "kalai_smorodinsky"):
-        sol = out[key]
-        if out["any_acceptable_to_all"]:
+        sol = packages["solutions"][key]
+        if packages["any_acceptable_to_all"]:
             assert set(sol["acceptable_to"]) == {"ukraine", "russia", "united_states", "europe"}
-    assert set(out["truce"]) == {"nash", "gmr", "smr", "seq"}
-    nash = {s["state"] for s in out["truce"]["nash"]}
-    gmr = {s["state"] for s in out["truce"]["gmr"]}
-    assert nash <= gmr
+    truce = out["truce"]
+    assert set(truce["stability"]) == {"nash", "gmr", "smr", "seq"}
+    assert set(truce["stability"]["nash"]) <= set(truce["stability"]["gmr"])
+    assert all(s["description"] for s in truce["states"])
     import json
 
     json.dumps(out)

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-import numpy as np
 import typer
 
 from accord.cli.common import OutputFormat, emit
 from accord.errors import InputError
+from accord.io import json_value
 
 
 def _summary_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -25,6 +25,9 @@ def _summary_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"quantity": f"win-set {side}", "value": str(size)})
     if "zopa2_count" in rat:
         rows.append({"quantity": "zopa2_count", "value": str(rat["zopa2_count"])})
+    for side, stages in result.get("stages", {}).items():
+        for stage in stages:
+            rows.append({"quantity": f"{side}: {stage['stage']}", "value": f"{stage['passing_count']} of {stage['n_packages']} pass (p ≥ 0.5)"})
     for name, sol in rat.get("solutions_on_zopa2", {}).items():
         rows.append({"quantity": f"{name} (ratified)", "value": sol.get("label") or f"none ({sol.get('reason')})"})
     for name, rec in result.get("named_packages", {}).items():
@@ -42,8 +45,8 @@ def packages_command(
     strict: bool = typer.Option(False, help="Scorable games: accept only scores strictly above the threshold."),
 ) -> None:
     """Analyse a package space: acceptable set, Pareto frontier, bargaining points, ZOPA and ratification."""
+    from accord.cases.analysis import package_analysis
     from accord.packages.analysis import analyse_packages
-    from accord.packages.io import load_package_model
     from accord.packages.ratification import Context, Ratifier, game_rule_body, win_sets
     from accord.packages.scorable import load_scorable_game
 
@@ -59,21 +62,11 @@ def packages_command(
             result["rule"] = f"n-1 incl {{{','.join(game.veto)}}}" + (" (strict)" if strict else "")
         result["warnings"] = []
     else:
-        case = load_package_model(file)
-        result = analyse_packages(case.model, case.ratifiers, case.named, max_enumerate=max_enumerate, epsilon=epsilon)
-        result["warnings"] = list(case.warnings)
+        result = package_analysis(file, max_enumerate=max_enumerate, epsilon=epsilon)
     if format is OutputFormat.json:
-        typer.echo(json.dumps(result, indent=2, default=_jsonable))
+        typer.echo(json.dumps(result, indent=2, default=json_value))
         return
     emit(_summary_rows(result), format, title=f"packages: {file}")
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    return str(x)
 
 
 def gmcr_command(

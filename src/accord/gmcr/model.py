@@ -1,4 +1,4 @@
-"""Graph Model for Conflict Resolution (spec §7.1): DMs, options, feasible states, moves, preferences."""
+"""Graph Model for Conflict Resolution (docs/methods/gmcr.md): DMs, options, feasible states, moves, preferences."""
 
 from __future__ import annotations
 

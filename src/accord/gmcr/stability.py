@@ -1,4 +1,4 @@
-"""Stability analysis (spec §7.1): Nash, GMR, SMR and SEQ for every DM and state, and equilibria.
+"""Stability analysis (docs/methods/gmcr.md): Nash, GMR, SMR and SEQ for every DM and state, and equilibria.
 
 Coalition reachability R_H (no DM moves twice in a row) is handled on the graph of
 (state, last mover) pairs: for each state s1 we need only the *least preferred*

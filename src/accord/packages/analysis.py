@@ -1,4 +1,7 @@
-"""Package-space analysis: acceptable set, frontiers, bargaining points, ZOPA and ratification (JSON-ready)."""
+"""Package-space analysis: acceptable set, frontiers, bargaining points, ZOPA and ratification (JSON-ready).
+
+Definitions and formulas: docs/methods/packages.md and docs/methods/ratification.md.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,16 @@ import numpy as np
 
 from accord.packages.bargaining import Solution, egalitarian, ks, nash, utilitarian
 from accord.packages.pareto import frontier_additive, pareto_mask
-from accord.packages.ratification import Context, Ratifier, expected_utility, win_sets
+from accord.packages.ratification import (
+    Context,
+    LogisticStage,
+    Ratifier,
+    ReferendumStage,
+    ThresholdStage,
+    VotingBody,
+    expected_utility,
+    win_sets,
+)
 from accord.packages.space import PackageModel
 
 
@@ -109,6 +121,8 @@ def analyse_packages(
             "acceptable_to_each": {p: int((U[:, i] >= d[i]).sum()) for i, p in enumerate(model.parties)},
             "pareto_count": int(pf_all.sum()),
             "pareto_acceptable_count": int(pf_ir.size),
+            "frontier": [package_record(model, choices[p], U[p]) for p in np.flatnonzero(pf_all)],
+            "frontier_count": int(pf_all.sum()),
             "zopa_per_issue": zopa_per_issue(model, choices[ir_idx]),
         })
         out["solutions"] = solutions(model, choices[ir_idx], U[ir_idx], d, keys[ir_idx], choices, U, keys,
@@ -153,6 +167,8 @@ def analyse_packages(
         "approximate": front.approximate,
         "epsilon": front.epsilon,
         "pareto_count": len(front),
+        "frontier": [package_record(model, choices[p], U[p]) for p in range(len(front))],
+        "frontier_count": len(front),
         "any_acceptable_to_all": bool(ir.any()),
         "pareto_acceptable_count": int(ir.sum()),
         "note": "space too large to enumerate: solutions are computed on PF(X) ∩ IR",
@@ -164,4 +180,54 @@ def analyse_packages(
         out["ratification"] = {"win_set_sizes_on_frontier": ws.sizes()}
     if named:
         out["named_packages"] = {name: package_record(model, ch) for name, ch in named.items()}
+    return out
+
+
+def stage_label(stage: object) -> tuple[str, str]:
+    """(type, readable name) of a ratification stage."""
+    if isinstance(stage, ReferendumStage):
+        return "referendum", stage.name
+    if isinstance(stage, VotingBody):
+        return "voting_body", f"vote of {', '.join(m.name for m in stage.members)}"
+    if isinstance(stage, LogisticStage):
+        return "logistic", f"{stage.party} (logistic, τ = {stage.tau:.3g})"
+    if isinstance(stage, ThresholdStage):
+        return "threshold", f"{stage.party} (threshold, τ = {stage.tau:.3g})"
+    return type(stage).__name__, type(stage).__name__
+
+
+def stage_summaries(
+    ratifiers: Sequence[Ratifier],
+    ctx: Context,
+    named: dict[str, np.ndarray] | None = None,
+    points: dict[str, str | None] | None = None,
+    top: int = 10,
+) -> dict[str, list[dict[str, Any]]]:
+    """Per side, every ratification stage of any type: how many packages pass it with probability ≥ 0.5,
+    the probabilities of the named packages and of the bargaining ``points`` (name → package label),
+    and the packages most likely to pass; a referendum adds its fitted voter model.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rat in ratifiers:
+        rows = []
+        for stage in rat.stages:
+            p: np.ndarray = np.asarray(stage.prob(ctx), dtype=float)  # type: ignore[attr-defined]
+            kind, name = stage_label(stage)
+            passing = np.flatnonzero(p >= 0.5)
+            order = passing[np.argsort(-p[passing], kind="stable")][:top]
+            row: dict[str, Any] = {
+                "stage": name,
+                "type": kind,
+                "passing_count": int(passing.size),
+                "n_packages": int(p.size),
+                "named": {k: _num(p[int(ctx.model.flat_index(ch)[0])]) for k, ch in (named or {}).items()},
+                "points": {k: _num(p[int(ctx.model.flat_index(ctx.model.parse_label(label))[0])])
+                           for k, label in (points or {}).items() if label},
+                "top": [dict(package_record(ctx.model, ctx.choices[i], ctx.U[i]), probability=_num(p[i])) for i in order],
+            }
+            if isinstance(stage, ReferendumStage):
+                th0, th1, nmin = stage.voter_model(ctx.model)
+                row["voter_model"] = {"theta0": _num(th0), "theta1": _num(th1), "n_eff_polls": nmin}
+            rows.append(row)
+        out[rat.side] = rows
     return out

@@ -1,4 +1,4 @@
-"""Bargaining solutions on an explicit discrete candidate set (spec §4).
+"""Bargaining solutions on an explicit discrete candidate set (docs/methods/packages.md §5).
 
 Every function takes a utility matrix ``U`` (candidates × parties), the
 disagreement point ``d`` and integer ``keys`` (package indices, for the last
@@ -95,7 +95,7 @@ def _drop_if_degenerate(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
 
 def ks(U: np.ndarray, d: Sequence[float] | None = None, keys: np.ndarray | None = None,
        mode: str = "classical", space_max: np.ndarray | None = None, pareto: np.ndarray | None = None) -> Solution:
-    """Kalai–Smorodinsky point: ``classical`` (accord default), ``negmas`` or ``genius`` (spec §4).
+    """Kalai–Smorodinsky point: ``classical`` (accord default), ``negmas`` or ``genius`` (docs/methods/packages.md §5).
 
     ``pareto`` optionally gives the Pareto mask of the candidates, if already known.
     """

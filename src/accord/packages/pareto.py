@@ -1,4 +1,4 @@
-"""Pareto frontiers (spec §3): exact enumeration sweep and the additive issue-by-issue merge."""
+"""Pareto frontiers (docs/methods/packages.md §4): exact enumeration sweep and the additive issue-by-issue merge."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ class Frontier:
 
 
 def frontier_enumerated(model: PackageModel, max_enumerate: int = 10**6) -> Frontier:
-    """PF(X) by exact enumeration (§3.2), packages in flat-index order."""
+    """PF(X) by exact enumeration (docs/methods/packages.md §4), packages in flat-index order."""
     U = model.utility_matrix(max_packages=max_enumerate)
     idx = np.flatnonzero(pareto_mask(U))
     return Frontier(model.choices(idx), U[idx])
@@ -148,7 +148,7 @@ def frontier_additive(
     max_front: int = 10**6,
     default_epsilon: float = 1e-3,
 ) -> Frontier:
-    """PF(X) by merging per-issue frontiers (§3.3); exact unless ε-pruning is asked for or the cap is hit.
+    """PF(X) by merging per-issue frontiers (docs/methods/packages.md §4); exact unless ε-pruning is asked for or the cap is hit.
 
     With ``epsilon`` given, every step drops partial packages covered within ε/K; the
     result then guarantees that every true Pareto package is matched within ε on
@@ -168,7 +168,7 @@ def frontier_additive(
     parents: list[np.ndarray] = []
     opts: list[np.ndarray] = []
     sizes = []
-    for k, keep, vecs in per_issue:
+    for _k, keep, vecs in per_issue:
         p = len(keep)
         cand = (F[:, None, :] + vecs[None, :, :]).reshape(-1, n)
         if eps is None:

@@ -1,4 +1,4 @@
-"""Two-level ratification (spec §6): stages, ratifiers, acceptance probabilities and win-sets."""
+"""Two-level ratification (docs/methods/ratification.md): stages, ratifiers, acceptance probabilities and win-sets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Loader for the LLM-Deliberation scorable games (spec §5.1)."""
+"""Loader for the LLM-Deliberation scorable games (docs/methods/packages.md §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Additive salience-weighted utilities (spec §2): weights, option values, tables."""
+"""Additive salience-weighted utilities (docs/methods/packages.md §2): weights, option values, tables."""
 
 from __future__ import annotations
 

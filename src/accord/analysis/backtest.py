@@ -1,22 +1,12 @@
-"""Backtest of the Ukraine case: forecasts made at one date scored against what happened.
+"""Event backtests: forecasts made at one date, turned into event probabilities and scored against what happened.
 
-The 1-D models forecast where each issue lands, not whether an event happens. accord turns
-Monte Carlo forecasts into event probabilities with explicit rules, one per event, each
-stated in :data:`EVENT_RULES`:
-
-* a **deal** needs a point within one anchor step (``tolerance``) of both belligerents'
-  positions on every core issue (territory and security): the share of draws where the
-  forecast of every core issue lies within the tolerance of both drawn positions;
-* a **general ceasefire** needs the truce-sequencing forecast in the "ceasefire first" or
-  "unconditional partial truces" bands and within the tolerance of Russia's drawn position;
-* **elections**, a **referendum** and **unfrozen assets** follow only a deal: the share of
-  draws with a deal and the issue's forecast in the band that the event needs;
-* **prisoner exchanges continue** when the prisoner-exchange forecast lies in the
-  "all for all" or "batch swaps" bands.
-
-Probabilities are scored with the Brier score beside the crowd and market baselines that
-the case's ``outcomes.yaml`` lists (and the Polymarket prices, where that file is given).
-A second check asks whether the models predicted the direction in which positions moved.
+The one-dimensional models forecast where each issue lands, not whether an event happens.
+A case turns Monte Carlo forecasts into event probabilities with explicit rules of its
+own (``EVENT_RULES`` in its ``case.py``, an :class:`EventRules`); this module applies
+them, scores the probabilities with the Brier score beside the crowd and market baselines
+that the case's ``outcomes.yaml`` lists (and the Polymarket prices, where given), and
+checks whether the models predicted the direction in which positions moved. A case
+without rules or without outcomes has no backtest.
 """
 
 from __future__ import annotations
@@ -25,20 +15,22 @@ import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
-import yaml
 
 from accord.analysis.uncertainty import SimulationResult, simulate
 from accord.errors import InputError
+from accord.io import read_yaml
 from accord.models.bdm import run_bdm
 from accord.models.registry import forecast
 from accord.scenario.model import Scenario
 
-CORE_ISSUES = ("donbas_withdrawal", "recognition", "nato", "security_guarantees")
-BELLIGERENTS = ("ukraine", "russia")
+if TYPE_CHECKING:
+    from accord.cases import Case
+
 DEFAULT_MODELS = ("bdm", "compromise", "nash", "weighted-median")
+RULE_KEYS = ("event", "question", "rule", "outcome")
 
 
 @dataclass(frozen=True)
@@ -48,17 +40,27 @@ class EventRule:
     outcome_id: str
     question: str
     rule: str
-    probability: Callable[["_Draws", str], float]
+    probability: Callable[["Draws", str], float]
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """A case's event rules, the rule applied to resolved market questions, and the tolerance of "near"."""
+
+    events: tuple[EventRule, ...]
+    tolerance: float
+    market_rule: EventRule | None = None
 
 
 @dataclass
-class _Draws:
-    """Per-draw forecasts and drawn positions of one simulation, by issue."""
+class Draws:
+    """Per-draw forecasts and drawn positions of one simulation, by issue (what event rules read)."""
 
     sim: SimulationResult
     tolerance: float
 
     def forecast(self, issue: str, model: str) -> np.ndarray | None:
+        """The model's forecast of ``issue`` in every draw, None where the issue is not covered."""
         try:
             k = self.sim.issue_position(issue)
         except KeyError:
@@ -68,6 +70,7 @@ class _Draws:
         return self.sim.values[model][k]
 
     def position(self, issue: str, actor: str) -> np.ndarray | None:
+        """The actor's drawn position on ``issue`` in every draw, None where it has none."""
         try:
             k = self.sim.issue_position(issue)
         except KeyError:
@@ -78,6 +81,7 @@ class _Draws:
         return self.sim.inputs[k][0][:, actors.index(actor)]
 
     def near(self, issue: str, model: str, actors: Sequence[str]) -> np.ndarray | None:
+        """Draws where the forecast lies within the tolerance of every actor's drawn position."""
         f = self.forecast(issue, model)
         if f is None:
             return None
@@ -89,67 +93,22 @@ class _Draws:
             ok &= np.abs(f - x) <= self.tolerance
         return ok
 
-    def deal(self, model: str) -> np.ndarray:
+    def all_near(self, issues: Sequence[str], model: str, actors: Sequence[str]) -> np.ndarray:
+        """Draws where every issue (of those the simulation covers) is near every actor."""
         ok = np.ones(self.sim.draws, dtype=bool)
-        for issue in CORE_ISSUES:
-            hit = self.near(issue, model, BELLIGERENTS)
+        for issue in issues:
+            hit = self.near(issue, model, actors)
             if hit is not None:
                 ok &= hit
         return ok
 
     def band(self, issue: str, model: str, lo: float, hi: float) -> np.ndarray | None:
+        """Draws where the forecast lies in [lo, hi]."""
         f = self.forecast(issue, model)
         return None if f is None else (f >= lo) & (f <= hi)
 
-
-def _deal_and(issue: str, lo: float, hi: float) -> Callable[[_Draws, str], float]:
-    def prob(d: _Draws, model: str) -> float:
-        deal = d.deal(model)
-        band = d.band(issue, model, lo, hi)
-        return float((deal & band).mean() if band is not None else deal.mean())
-
-    return prob
-
-
-def _ceasefire(d: _Draws, model: str) -> float:
-    f = d.forecast("truce_sequencing", model)
-    ru = d.position("truce_sequencing", "russia")
-    if f is None or ru is None:
-        return float("nan")
-    return float(((f <= 37.5) & (np.abs(f - ru) <= d.tolerance)).mean())
-
-
-def _assets_frozen(d: _Draws, model: str) -> float:
-    band = d.band("frozen_assets", model, 62.5, 100)
-    deal = d.deal(model)
-    return float(1 - (deal & band).mean()) if band is not None else float(1 - deal.mean())
-
-
-def _exchanges(d: _Draws, model: str) -> float:
-    band = d.band("prisoner_exchange", model, 0, 62.5)
-    return float(band.mean()) if band is not None else float("nan")
-
-
-EVENT_RULES: tuple[EventRule, ...] = (
-    EventRule("comprehensive_agreement", "Comprehensive peace agreement signed",
-              "forecast within one step of both Ukraine and Russia on every core issue", lambda d, m: float(d.deal(m).mean())),
-    EventRule("general_ceasefire_30d", "General ceasefire of 30+ days",
-              "truce forecast ≤ 37.5 (ceasefire first / unconditional truces) and within one step of Russia", _ceasefire),
-    EventRule("ceasefire_before_2026_05_01", "Ceasefire agreement before 2026-05-01",
-              "same rule as the general ceasefire (the models carry no time horizon)", _ceasefire),
-    EventRule("elections_held", "Ukrainian national elections held",
-              "a deal and the elections forecast ≥ 62.5 (elections soon after signing)", _deal_and("elections", 62.5, 100)),
-    EventRule("referendum_held", "Referendum on a deal held",
-              "a deal and the referendum forecast ≤ 37.5 (the deal goes to a vote)", _deal_and("referendum", 0, 37.5)),
-    EventRule("assets_still_frozen", "Russian assets still immobilised",
-              "not (a deal and the frozen-assets forecast ≥ 62.5, assets returned or unfrozen)", _assets_frozen),
-    EventRule("prisoner_exchanges_continued", "Prisoner exchanges continued",
-              "prisoner-exchange forecast ≤ 62.5 (all for all or batch swaps)", _exchanges),
-)
-
-
 @dataclass
-class UkraineBacktest:
+class Backtest:
     """Event probabilities, Brier scores and the direction-of-movement check."""
 
     as_of: str
@@ -160,6 +119,7 @@ class UkraineBacktest:
     direction: list[dict[str, Any]]
     direction_summary: dict[str, dict[str, float]]
     notes: list[str] = field(default_factory=list)
+    shift_window: tuple[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -167,17 +127,13 @@ class UkraineBacktest:
 
 
 def load_outcomes(path: str | Path) -> dict[str, Any]:
-    """The case's outcomes file: observed events, baselines and position shifts."""
-    p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such file", file=str(p)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"YAML error: {getattr(exc, 'problem', exc)}", file=str(p), line=mark.line + 1 if mark else None) from None
-    if not isinstance(data, dict) or "outcomes" not in data:
-        raise InputError("an outcomes file needs an 'outcomes' list", file=str(p))
+    """The case's outcomes file: observed events, baselines and position shifts (format: docs/formats.md)."""
+    data, _ = read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("outcomes"), list):
+        raise InputError("an outcomes file needs an 'outcomes' list", file=str(path))
+    for k, o in enumerate(data["outcomes"]):
+        if not isinstance(o, dict) or "id" not in o or "value" not in o:
+            raise InputError("each outcome needs an 'id' and a 'value'", file=str(path), field=f"outcomes.{k}")
     return data
 
 
@@ -242,54 +198,111 @@ def direction_check(scenario: Scenario, outcomes: dict[str, Any], as_of: str, mo
     return rows, summary
 
 
-def backtest_ukraine(
+def run_backtest(
+    case: Case,
     scenario: Scenario,
-    outcomes: dict[str, Any],
+    as_of: str | dt.date,
+    simulation: SimulationResult | None = None,
+    markets: str | Path | None = None,
     *,
-    as_of: str = "2025-11-20",
     models: Sequence[str] = DEFAULT_MODELS,
     draws: int = 2000,
     seed: int = 0,
-    tolerance: float = 25.0,
+) -> Backtest | None:
+    """The case's backtest at ``as_of``, or None when the case defines no event rules or has no outcomes.yaml."""
+    rules = getattr(case.hooks, "EVENT_RULES", None)
+    outcomes_path = case.file("outcomes.yaml")
+    if rules is None or outcomes_path is None:
+        return None
+    return score_events(scenario, load_outcomes(outcomes_path), rules, as_of=str(as_of), models=models, draws=draws,
+                        seed=seed, markets=markets, simulation=simulation)
+
+
+def score_events(
+    scenario: Scenario,
+    outcomes: dict[str, Any],
+    rules: EventRules,
+    *,
+    as_of: str,
+    models: Sequence[str] = DEFAULT_MODELS,
+    draws: int = 2000,
+    seed: int = 0,
     markets: str | Path | None = None,
     simulation: SimulationResult | None = None,
-) -> UkraineBacktest:
-    """Score event probabilities derived from the models at ``as_of`` against the outcomes."""
-    issues = scenario.issue_data(as_of)
+) -> Backtest:
+    """Score the event probabilities that ``rules`` derive from the models at ``as_of`` against the outcomes."""
     sim = simulation if simulation is not None and simulation.inputs is not None else simulate(
-        issues, models=list(models), draws=draws, seed=seed, keep_inputs=True
+        scenario.issue_data(as_of), models=list(models), draws=draws, seed=seed, keep_inputs=True
     )
-    d = _Draws(sim, tolerance)
+    d = Draws(sim, rules.tolerance)
+    notes: list[str] = []
+    rows = _event_rows(d, outcomes, rules, models, as_of, notes)
+    rows += _market_rows(d, rules, models, as_of, markets, notes)
+    direction, dsum = direction_check(scenario, outcomes, as_of, models)
+    window = outcomes.get("window") or {}
+    return Backtest(
+        as_of=as_of,
+        scored_at=str(outcomes.get("as_of")),
+        draws=sim.draws,
+        rows=rows,
+        brier=_brier(rows, models),
+        direction=direction,
+        direction_summary=dsum,
+        notes=sorted(set(notes)),
+        shift_window=(str(window["from"]), str(window["to"])) if "from" in window and "to" in window else None,
+    )
+
+
+def _model_probabilities(d: Draws, rule: EventRule, models: Sequence[str]) -> dict[str, float]:
+    out = {}
+    for m in models:
+        p = rule.probability(d, m)
+        if np.isfinite(p):
+            out[m] = p
+    return out
+
+
+def _event_rows(d: Draws, outcomes: dict[str, Any], rules: EventRules, models: Sequence[str], as_of: str,
+                notes: list[str]) -> list[dict[str, Any]]:
     observed = {o["id"]: o for o in outcomes.get("outcomes", [])}
     baselines = [b for b in outcomes.get("baselines", []) if b.get("probability") is not None and b.get("outcome") is not None]
-    notes = []
     rows = []
-    for rule in EVENT_RULES:
+    for rule in rules.events:
         if rule.outcome_id not in observed:
             continue
-        outcome = int(bool(observed[rule.outcome_id]["value"]))
-        row: dict[str, Any] = {"event": rule.outcome_id, "question": rule.question, "rule": rule.rule, "outcome": outcome}
-        for m in models:
-            p = rule.probability(d, m)
-            if np.isfinite(p):
-                row[m] = p
+        row: dict[str, Any] = {"event": rule.outcome_id, "question": rule.question, "rule": rule.rule,
+                               "outcome": int(bool(observed[rule.outcome_id]["value"]))}
+        row.update(_model_probabilities(d, rule, models))
         for b in baselines:
             if b.get("outcome_id") == rule.outcome_id:
                 row[b["id"]] = float(b["probability"])
                 notes.append(f"{b['id']} ({b['platform']}) is dated {b['date']}, after the forecast date {as_of}.")
         rows.append(row)
-    if markets is not None and Path(markets).is_file():
-        for mk in market_prices(markets, dt.date.fromisoformat(as_of)):
-            row = {"event": mk["slug"], "question": mk["question"], "rule": "same rule as the general ceasefire",
-                   "outcome": mk["outcome"], "polymarket": mk["price"]}
-            for m in models:
-                p = _ceasefire(d, m)
-                if np.isfinite(p):
-                    row[m] = p
-            rows.append(row)
-    elif markets is not None:
+    return rows
+
+
+def _market_rows(d: Draws, rules: EventRules, models: Sequence[str], as_of: str, markets: str | Path | None,
+                 notes: list[str]) -> list[dict[str, Any]]:
+    if markets is None:
+        return []
+    if not Path(markets).is_file():
         notes.append(f"market prices not found at {markets}; Polymarket rows left out")
-    sources = [m for m in models] + sorted({k for r in rows for k in r} - set(models) - {"event", "question", "rule", "outcome"})
+        return []
+    if rules.market_rule is None:
+        notes.append("the case defines no rule for market questions; Polymarket rows left out")
+        return []
+    rows = []
+    for mk in market_prices(markets, dt.date.fromisoformat(as_of)):
+        row = {"event": mk["slug"], "question": mk["question"], "rule": rules.market_rule.rule,
+               "outcome": mk["outcome"], "polymarket": mk["price"]}
+        row.update(_model_probabilities(d, rules.market_rule, models))
+        rows.append(row)
+    return rows
+
+
+def _brier(rows: list[dict[str, Any]], models: Sequence[str]) -> dict[str, dict[str, float]]:
+    """Brier score per model and baseline; each baseline also beside the models on its own events."""
+    sources = list(models) + sorted({k for r in rows for k in r} - set(models) - set(RULE_KEYS))
     brier: dict[str, dict[str, float]] = {}
     for src in sources:
         scored = [(r[src], r["outcome"]) for r in rows if src in r]
@@ -297,7 +310,6 @@ def backtest_ukraine(
             brier[src] = {"n": len(scored), "brier": float(np.mean([(p - o) ** 2 for p, o in scored]))}
     # the same events scored by an uninformed 50% forecaster, for scale
     brier["uninformed-0.5"] = {"n": len(rows), "brier": 0.25}
-    # each baseline against the models on the baseline's own events only
     for src in sources:
         if src in models:
             continue
@@ -306,14 +318,4 @@ def backtest_ukraine(
             pairs = [(r[m], r["outcome"]) for r in common if m in r]
             if pairs:
                 brier[src][f"{m} on these events"] = float(np.mean([(p - o) ** 2 for p, o in pairs]))
-    direction, dsum = direction_check(scenario, outcomes, as_of, models)
-    return UkraineBacktest(
-        as_of=as_of,
-        scored_at=str(outcomes.get("as_of")),
-        draws=sim.draws,
-        rows=rows,
-        brier=brier,
-        direction=direction,
-        direction_summary=dsum,
-        notes=sorted(set(notes)),
-    )
+    return brier

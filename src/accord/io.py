@@ -1,0 +1,242 @@
+"""Shared file I/O: YAML with the line of every value, pydantic errors located in the file, atomic writes, JSON values.
+
+Every reader of a human-edited YAML file (scenarios, case settings, package and graph
+models) goes through :func:`read_yaml` so that an error names the file, the line and the
+field; every file accord writes goes through :func:`atomic_write_text`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.types import Strict
+
+from accord.errors import InputError
+from accord.scenario.text import read_text
+
+YamlPath = tuple[Any, ...]
+Lines = dict[YamlPath, int]
+M = TypeVar("M", bound=BaseModel)
+
+MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a few kB of aliases can otherwise expand to billions
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Safe loader whose nodes keep their source marks while accord builds plain data from them."""
+
+
+class _Builder:
+    """Plain data from a YAML node tree, recording the line of every mapping key and sequence item."""
+
+    def __init__(self, loader: yaml.SafeLoader) -> None:
+        self.loader = loader
+        self.lines: Lines = {}
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: YamlPath, line: int) -> Any:
+        self.count += 1
+        if self.count > MAX_YAML_VALUES:
+            raise InputError(f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases?)", line=line)
+        self.lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, path + (k,), v.start_mark.line + 1) for k, v in enumerate(node.value)]
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"cannot read value {node.value!r}: {exc}", line=node.start_mark.line + 1,
+                             field=field_text(path)) from None
+
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise InputError("mapping keys must be plain values", line=key_line)
+            if key in out:
+                raise InputError(f"duplicate key {key!r}", line=key_line)
+            out[key] = self.build(value_node, path + (key,), key_line)
+        return out
+
+
+def load_yaml_with_lines(text: str, file: str | None = None) -> tuple[Any, Lines]:
+    """Parse YAML text into plain data and a map from each data path to its line (a key's line for mapping values)."""
+    loader = None
+    try:
+        loader = _LineLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError("file holds no YAML document", file=file)
+        builder = _Builder(loader)
+        data = builder.build(node, (), node.start_mark.line + 1)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"YAML syntax error: {exc.problem}", file=file, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise InputError(f"YAML cannot hold character {exc.character!r}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
+    except RecursionError:
+        raise InputError("YAML nesting is too deep", file=file) from None
+    except InputError as exc:
+        raise exc.located(file) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    return data, builder.lines
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Lines]:
+    """Read a YAML file into plain data and its line map; errors name the file and the line."""
+    return load_yaml_with_lines(read_text(path), file=str(path))
+
+
+def field_text(path: YamlPath) -> str | None:
+    """A data path as the dotted field name errors show (``issues.0.options.1.point``)."""
+    return ".".join(str(p) for p in path) or None
+
+
+def line_for(path: YamlPath, lines: Lines) -> int | None:
+    """The line of ``path``, or of its nearest ancestor the file has."""
+    for k in range(len(path), -1, -1):
+        if path[:k] in lines:
+            return lines[path[:k]]
+    return None
+
+
+class FieldError(ValueError):
+    """A problem a validator finds at ``path`` below the value it validates (a cross-reference, a range)."""
+
+    def __init__(self, path: YamlPath, message: str) -> None:
+        super().__init__(message)
+        self.path = tuple(path)
+        self.message = message
+
+
+def first_validation_error(exc: ValidationError, data: Any, lines: Lines, file: str | None) -> InputError:
+    """The first pydantic error as an InputError naming file, line and field (and how many more there are)."""
+    errors = exc.errors()
+    err = errors[0]
+    located = (err.get("ctx") or {}).get("error")
+    if isinstance(located, FieldError):
+        loc = data_path(tuple(err["loc"]) + located.path, data)
+        message = located.message
+    elif err.get("type") == "union_tag_invalid":
+        ctx = err["ctx"]
+        key = ctx["discriminator"].strip("'")
+        loc = data_path(tuple(err["loc"]), data) + (key,)
+        message = f"unknown {key} {ctx['tag']!r} (expected one of {ctx['expected_tags']})"
+    else:
+        loc = data_path(tuple(err["loc"]), data)
+        message = err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    given = err.get("input")
+    if err.get("type") not in ("missing", "value_error", "union_tag_invalid") and not isinstance(given, (dict, list)):
+        message += f" (got {given!r})"
+    extra = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    return InputError(message + extra, file=file, line=line_for(loc, lines), field=field_text(loc))
+
+
+def data_path(loc: YamlPath, data: Any) -> YamlPath:
+    """An error location reduced to keys and indexes of the data (pydantic adds the tags of union members)."""
+    out: YamlPath = ()
+    node = data
+    for k, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        elif k < len(loc) - 1:
+            continue  # a union member's tag: not in the file
+        out += (part,)
+    return out
+
+
+class FileModel(BaseModel):
+    """Base of the pydantic models of accord's input files: unknown fields are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _plain_id(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Id = Annotated[str, BeforeValidator(_plain_id), Strict(), Field(min_length=1)]
+"""An identifier in a file: a non-empty string (a bare integer is read as its digits)."""
+
+
+def id_mapping(value: Any) -> Any:
+    """In lists of entries with an ``id``, a bare ``a`` stands for ``{id: a}``."""
+    return {"id": _plain_id(value)} if isinstance(value, (str, int)) and not isinstance(value, bool) else value
+
+
+def validate_yaml(model: type[M], data: Any, lines: Lines, file: str | None, context: dict[str, Any] | None = None) -> M:
+    """Validate parsed YAML with a pydantic model; the first problem becomes a located InputError."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise first_validation_error(exc, data, lines, file) from None
+
+
+def atomic_write_text(path: str | Path, text: str, mode: int = 0o666) -> Path:
+    """Write text to ``path`` so that readers see the old file or the whole new one, never a part.
+
+    The text goes to a new temporary file in the same folder (created exclusively, so a
+    symlink planted under its name is never followed), is flushed to disk, and replaces
+    the target with one rename; a symlink at the target is replaced, not written through.
+    Permissions are ``mode`` less the process umask (0644 under the usual 022).
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(target.parent)
+    return target
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the folder entry of a rename to disk where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def json_value(x: Any) -> Any:
+    """A JSON-ready stand-in for values ``json`` cannot write: numpy numbers and arrays, dates, paths."""
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, (dt.date, dt.datetime)):
+        return x.isoformat()
+    return str(x)
