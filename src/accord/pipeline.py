@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 from pydantic import BaseModel
 
 import accord
-from accord.cases import case_dir
+from accord.cases import Case, load_case
 from accord.errors import AccordError
 from accord.models.registry import forecast, names
 from accord.result import (
@@ -61,11 +61,7 @@ from accord.result import (
 from accord.scenario.io import load_scenario
 from accord.scenario.model import IssueData, Scenario
 
-DEFAULT_AS_OF = "2025-11-20"
-DEFAULT_COMPARE = ("2026-02-28",)
 DEFAULT_DRAWS = 1000
-RUN_MODELS = tuple(names(tag="run"))
-SIMULATED_MODELS = tuple(names(tag="simulate"))
 STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "backtest", "report")
 #: At most this many Pareto-optimal packages are kept (evenly spaced) for the report's chart.
 FRONTIER_SAMPLE = 400
@@ -252,82 +248,80 @@ def _package(rec: dict[str, Any] | None, issues: list[PackageIssue]) -> Package 
                    utilities=rec.get("utilities", {}))
 
 
-def _frontier_sample(packages_file: Path, issues: list[PackageIssue]) -> list[Package]:
-    """An evenly spaced sample of the Pareto-optimal packages, for the chart."""
-    from accord.packages.io import load_package_model
-    from accord.packages.pareto import frontier_additive
-
-    model = load_package_model(packages_file).model
-    front = frontier_additive(model)  # exact, and fast for any number of parties
-    step = max(1, -(-len(front) // FRONTIER_SAMPLE))
-    out = []
-    for row in range(0, len(front), step):
-        ch = front.choices[row]
-        options = {iid: model.options[k][int(ch[k])] for k, iid in enumerate(model.issues)}
-        out.append(Package(label=model.label(ch), options=[options[i.id] for i in issues],
-                           utilities=dict(zip(model.parties, front.utilities[row].tolist()))))
-    return out
+def _frontier_sample(frontier: list[dict[str, Any]], issues: list[PackageIssue]) -> list[Package]:
+    """An evenly spaced sample of at most FRONTIER_SAMPLE Pareto-optimal packages, for the chart."""
+    step = max(1, -(-len(frontier) // FRONTIER_SAMPLE))
+    return [p for rec in frontier[::step] if (p := _package(rec, issues))]
 
 
-def _ratification(referendum: dict[str, Any], issues: list[PackageIssue]) -> list[RatificationVote]:
+def _ratification(stages: dict[str, list[dict[str, Any]]], issues: list[PackageIssue]) -> list[RatificationVote]:
+    """Every ratification stage of every side: its best packages and the named packages' chances."""
     votes = []
-    for side, info in referendum.items():
-        stage = info.get("stage", side)
+    for info in (info for side_stages in stages.values() for info in side_stages):
         for rec in info.get("top", []):
-            votes.append(RatificationVote(ratifier=stage, label=rec.get("label"),
+            votes.append(RatificationVote(ratifier=info["stage"], label=rec.get("label"),
                                           options=[rec["options"][i.id] for i in issues],
                                           probability=rec["probability"]))
         for name, p in info.get("named", {}).items():
-            votes.append(RatificationVote(ratifier=stage, label=name, probability=p, named=True))
+            votes.append(RatificationVote(ratifier=info["stage"], label=name, probability=p, named=True))
     return votes
 
 
-def packages_stage(folder: Path, scenario: Scenario) -> tuple[Packages, Truce]:
-    """Package deals with ratification, and the truce game (the case's package and truce files)."""
-    from accord.packages.case import analyse_case
-
-    res = analyse_case(folder / "packages.yaml", folder / "truce.yaml")
-    analysis = res["packages"]
+def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
     titles = {i.id: i.title for i in scenario.issues}
     issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v)) for k, v in analysis["issues"].items()]
-    packages = Packages(
+    solutions = analysis.get("solutions", {})
+    stages = analysis.get("stages", {})
+    return Packages(
         parties=analysis["parties"], issues=issues, n_packages=analysis["n_packages"],
-        n_acceptable=res["acceptable_count"], acceptable_to_all=res["any_acceptable_to_all"],
-        n_frontier=analysis.get("pareto_count"), frontier=_frontier_sample(folder / "packages.yaml", issues),
+        n_acceptable=analysis.get("acceptable_count"), acceptable_to_all=analysis.get("any_acceptable_to_all"),
+        n_frontier=analysis.get("frontier_count"), frontier=_frontier_sample(analysis.get("frontier", []), issues),
         reservation=analysis.get("reservation") or {},
-        nash=_package(res["nash"], issues), kalai_smorodinsky=_package(res["kalai_smorodinsky"], issues),
+        nash=_package(solutions.get("nash"), issues), kalai_smorodinsky=_package(solutions.get("kalai_smorodinsky"), issues),
         named={k: p for k, v in analysis.get("named_packages", {}).items() if (p := _package(v, issues))},
-        ratification=_ratification(res.get("referendum", {}), issues),
-        passing_count={side: info["passing_count"] for side, info in res.get("referendum", {}).items()},
-        warnings=res.get("warnings", []),
+        ratification=_ratification(stages, issues),
+        passing_count={info["stage"]: info["passing_count"] for side_stages in stages.values() for info in side_stages},
+        warnings=analysis.get("warnings", []),
     )
-    labels: dict[int, str] = {}
-    stability: dict[str, list[int]] = {}
-    for concept, states in res["truce"].items():
-        stability[concept] = [s["state"] for s in states]
-        labels.update({s["state"]: s["label"] for s in states})
-    equilibria = sorted(set.intersection(*(set(v) for v in stability.values()))) if stability else []
-    truce = Truce(states=[TruceState(id=k, label=v) for k, v in sorted(labels.items())],
-                  stability=stability, equilibria=equilibria)
+
+
+def _truce_view(truce: dict[str, Any]) -> Truce:
+    return Truce(states=[TruceState(id=s["state"], label=s.get("description") or s["label"]) for s in truce["states"]],
+                 stability=truce["stability"], equilibria=truce["equilibria"])
+
+
+def packages_stage(case: Case, scenario: Scenario, problems: list[Problem]) -> tuple[Packages | None, Truce | None]:
+    """Package deals with ratification, and the truce game, from the case's optional files.
+
+    Either file may be missing; a broken one is recorded as a problem and the other is still analysed.
+    """
+    from accord.cases.analysis import analyse_case_files
+
+    res = analyse_case_files(case.folder)
+    problems.extend(Problem(file=p["file"], error=p["message"], stage="packages") for p in res["problems"])
+    packages = _packages_view(res["packages"], scenario) if res["packages"] else None
+    truce = _truce_view(res["truce"]) if res["truce"] else None
     return packages, truce
 
 
-def backtest_stage(scenario: Scenario, folder: Path, as_of: dt.date, sim: Any, markets: Path | None) -> Backtest:
-    """Event probabilities scored against the case's outcomes."""
-    from accord.analysis.backtest_ukraine import backtest_ukraine, load_outcomes
+def backtest_stage(case: Case, scenario: Scenario, as_of: dt.date, sim: Any, markets: Path | None) -> Backtest | None:
+    """Event probabilities scored against the case's outcomes (None: the case defines no backtest)."""
+    from accord.analysis.backtest import run_backtest
 
-    bt = backtest_ukraine(scenario, load_outcomes(folder / "outcomes.yaml"), as_of=as_of.isoformat(),
-                          simulation=sim, markets=markets)
+    bt = run_backtest(case, scenario, as_of.isoformat(), simulation=sim, markets=markets)
+    if bt is None:
+        return None
+    simulated = names(tag="simulate")
     headline = "bdm"
     events = []
     for r in bt.rows:
-        baselines = {k: v for k, v in r.items() if k not in ("event", "question", "rule", "outcome", *SIMULATED_MODELS)}
+        baselines = {k: v for k, v in r.items() if k not in ("event", "question", "rule", "outcome", *simulated)}
         events.append(BacktestEvent(event=r["question"], probability=r.get(headline), outcome=r["outcome"],
-                                    models={k: r[k] for k in SIMULATED_MODELS if k in r}, baselines=baselines,
+                                    models={k: r[k] for k in simulated if k in r}, baselines=baselines,
                                     rule=r["rule"]))
     direction = [
         DirectionCheck(actor=d["actor"], issue=d["issue"], predicted=d.get(headline), actual=d["actual"],
-                       match=d.get(headline) == d["actual"], models={m: d[m] for m in SIMULATED_MODELS if m in d})
+                       match=d.get(headline) == d["actual"], models={m: d[m] for m in simulated if m in d})
         for d in bt.direction
     ]
     return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), headline_model=headline, events=events,
@@ -343,8 +337,8 @@ def backtest_stage(scenario: Scenario, folder: Path, as_of: dt.date, sim: Any, m
 def run(
     case: str | Path | None = None,
     *,
-    as_of: str | dt.date = DEFAULT_AS_OF,
-    compare: Sequence[str | dt.date] = DEFAULT_COMPARE,
+    as_of: str | dt.date | None = None,
+    compare: Sequence[str | dt.date] | None = None,
     out: str | Path = "accord-out",
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
@@ -360,15 +354,17 @@ def run(
     from accord.report.writer import check_formats, write_report, write_result_json
 
     report_formats = check_formats(formats)
-    folder = case_dir(case)
+    the_case = load_case(case)
+    folder = the_case.folder
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     stages = Stages(progress or (lambda stage, detail: None), folder)
     t0 = time.perf_counter()
 
     with stages.stage("scenario", f"loading {folder / 'scenario.yaml'}"):
-        scenario = load_scenario(folder / "scenario.yaml")
-        when = _date(as_of)
+        scenario = load_scenario(the_case.scenario_path)
+        when = _date(as_of) if as_of is not None else the_case.config.as_of
+        compare = the_case.config.compare if compare is None else compare
         dates = [when] + [d for d in dict.fromkeys(_date(c) for c in compare) if d != when]
         snapshots = {d: Snapshot.of(scenario, d) for d in dates}
         now = snapshots[when]
@@ -377,7 +373,7 @@ def run(
                           generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                           version=accord.__version__),
             scenario=scenario_section(scenario, now),
-            models=list(models) if models else list(RUN_MODELS),
+            models=list(models) if models else names(tag="run"),
         )
 
     articles = folder / "articles"
@@ -396,7 +392,7 @@ def run(
         from accord.analysis.uncertainty import scenario_bands, simulate
 
         edges, labels = scenario_bands(scenario)
-        sim = simulate(now.issues, models=list(SIMULATED_MODELS), draws=draws, seed=seed, bands=edges,
+        sim = simulate(now.issues, models=names(tag="simulate"), draws=draws, seed=seed, bands=edges,
                        band_labels=labels, keep_inputs=True,
                        progress=lambda k, n: stages.say("uncertainty", f"{k}/{n} draws"))
         result.simulation = simulation_section(sim, when)
@@ -404,17 +400,16 @@ def run(
     with stages.stage("dynamics", "expected-utility rounds and exchanges"):
         result.bdm_paths, result.exchanges = dynamics_stage(scenario, now)
 
-    if (folder / "packages.yaml").is_file():
-        with stages.stage("packages", "package deals, referendum and truce game"):
-            got = stages.attempt("packages", folder / "packages.yaml", lambda: packages_stage(folder, scenario))
-            if got:
-                result.packages, result.truce = got
+    with stages.stage("packages", "package deals, ratification and truce game"):
+        got = stages.attempt("packages", folder, lambda: packages_stage(the_case, scenario, stages.problems))
+        if got:
+            result.packages, result.truce = got
 
     if (folder / "outcomes.yaml").is_file():
         with stages.stage("backtest", "scoring against the recorded outcomes"):
             market_file = Path(markets) if markets else None
             result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
-                                             lambda: backtest_stage(scenario, folder, when, sim, market_file))
+                                             lambda: backtest_stage(the_case, scenario, when, sim, market_file))
 
     result.problems = stages.problems
     with stages.stage("report", f"writing {', '.join(['json', *report_formats])} to {out_dir}"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.analysis.backtest_ukraine import load_outcomes
+from accord.analysis.backtest import load_outcomes
 from accord.cases import bundled_cases, case_dir
 from accord.gmcr.io import load_gmcr
 from accord.packages.analysis import analyse_packages
@@ -53,7 +53,7 @@ def test_compromise_forecast_of_transitional_justice_matches_the_hand_computatio
 
 
 def test_package_file_loads_and_no_package_is_acceptable_to_all_four_parties() -> None:
-    case = load_package_model(CASE / "packages-plebiscite.yaml")
+    case = load_package_model(CASE / "packages.yaml")
     assert case.model.parties == ("government", "farc", "no_camp", "united_states")
     assert case.model.n_packages == 36
     assert set(case.named) == {"cartagena_2016_09_26", "teatro_colon_2016_11_24", "no_camp_2016_10_10"}
@@ -75,12 +75,16 @@ def test_ceasefire_model_and_outcomes_load() -> None:
     assert by_id["plebiscite_approved"] is False and by_id["congress_ratifies"] is True
 
 
-def test_run_on_the_bundled_case_completes_with_its_own_dates(tmp_path: Path) -> None:
-    res = run("colombia", as_of="2016-09-26", compare=["2016-11-24"], draws=50, out=tmp_path, formats=("md",))
+def test_run_on_the_bundled_case_uses_its_own_dates_and_files(tmp_path: Path) -> None:
+    res = run("colombia", draws=50, out=tmp_path, formats=("md",))  # dates from the case's case.yaml
+    result = res.result
     assert res.problems == []
-    assert res.data["case"]["id"] == "colombia-2016"
-    assert set(res.data["forecasts_by_date"]) == {"2016-09-26", "2016-11-24"}
-    assert res.data["forecasts"]["compromise"]["transitional_justice"] == pytest.approx(101.4 / 2.09, abs=1e-9)
+    assert result.case.id == "colombia-2016"
+    assert [str(t.date) for t in result.forecasts] == ["2016-09-26", "2016-11-24"]
+    assert result.forecasts[0].values["compromise"]["transitional_justice"] == pytest.approx(101.4 / 2.09, abs=1e-9)
+    assert result.packages is not None and result.packages.n_packages == 36 and result.packages.n_acceptable == 0
+    assert result.packages.nash is None  # no package is acceptable to all four parties
+    assert result.truce is not None and result.truce.states
     assert res.files["md"].is_file()
 
 

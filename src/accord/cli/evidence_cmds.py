@@ -98,7 +98,7 @@ def suggest(
     apply: Optional[Path] = typer.Option(None, "--apply", help="Apply this reviewed patch to the scenario (needs --out)."),
 ) -> None:
     """Suggest actor positions from the stored evidence as a reviewable patch, or apply a reviewed patch."""
-    from accord.scenario.yaml_io import atomic_write_text
+    from accord.io import atomic_write_text
 
     if apply is not None:
         _apply_patch(apply, scenario, out, db, as_of)

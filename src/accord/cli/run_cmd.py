@@ -14,7 +14,7 @@ from accord.cli.common import console
 from accord.cli.options import parse_date
 from accord.errors import InputError, ModelError
 from accord.models.registry import get
-from accord.pipeline import DEFAULT_AS_OF, DEFAULT_COMPARE, DEFAULT_DRAWS, STAGES, RunOutput, run
+from accord.pipeline import DEFAULT_DRAWS, STAGES, RunOutput, run
 from accord.report.labels import fmt_pos
 from accord.report.templating import fmt_num
 from accord.report.writer import check_formats
@@ -113,9 +113,10 @@ def _count(n: int | None) -> str:
 
 
 def run_cmd(
-    case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: ukraine)."),
-    as_of: str = typer.Option(DEFAULT_AS_OF, "--as-of", help="Date of the forecast (YYYY-MM-DD)."),
-    compare: List[str] = typer.Option(list(DEFAULT_COMPARE), "--compare", help="Further dates to forecast (repeatable)."),
+    case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: the bundled default case)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the forecast (YYYY-MM-DD); default: the case's as_of."),
+    compare: Optional[List[str]] = typer.Option(
+        None, "--compare", help="Further dates to forecast (repeatable); default: the case's compare dates."),
     out: Path = typer.Option(Path("accord-out"), "--out", "-o", help="Folder for the outputs."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws for the intervals."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
@@ -123,8 +124,9 @@ def run_cmd(
     markets: Optional[Path] = typer.Option(None, "--markets", help="Market price CSV for the backtest baselines."),
 ) -> None:
     """Run the main job on a case: evidence, forecasts with intervals, packages, truce game, backtest and report."""
-    parse_date(as_of)
-    for d in compare:
+    if as_of is not None:
+        parse_date(as_of)
+    for d in compare or []:
         parse_date(d, "--compare")
     try:
         check_formats(fmt)
@@ -143,7 +145,7 @@ def run_cmd(
                 seen.append(stage)
             bar.update(task, description=stage, detail=detail[:60], completed=max(0, STAGES.index(stage) if stage in STAGES else len(seen) - 1))
 
-        result = run(case, as_of=as_of, compare=compare, out=out, draws=draws, seed=seed, formats=fmt,
+        result = run(case, as_of=as_of, compare=compare or None, out=out, draws=draws, seed=seed, formats=fmt,
                      markets=markets, progress=progress)
         bar.update(task, description="done", detail=f"{result.timings['total']:.1f} s", completed=len(STAGES))
     print_forecasts(result)

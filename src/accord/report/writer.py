@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 from accord.errors import InputError
 from accord.result import RunResult, load_result
-from accord.scenario.yaml_io import atomic_write_text
+from accord.io import atomic_write_text
 
 #: Format -> file name written into the output folder.
 FILE_NAMES: dict[str, str] = {"html": "report.html", "md": "report.md", "json": "result.json"}

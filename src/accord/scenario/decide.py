@@ -34,7 +34,7 @@ from accord.errors import InputError
 from accord.models.issue import IssueData
 from accord.scenario.model import Actor, Anchor, Issue, Position, Scale, Scenario
 from accord.scenario.text import read_text
-from accord.scenario.yaml_io import atomic_write_text
+from accord.io import atomic_write_text
 
 __all__ = [
     "DECIDE_DATE",

@@ -19,8 +19,8 @@ from accord.errors import InputError
 from accord.models.issue import IssueData
 from accord.scenario.model import Scenario
 from accord.scenario.text import read_text
+from accord.io import atomic_write_text
 from accord.scenario.yaml_io import (
-    atomic_write_text,
     dump_scenario_yaml,
     read_scenario_yaml,
     scenario_from_data,

@@ -14,8 +14,7 @@ from accord.scenario.model import Scenario, ScenarioReferenceError
 
 Path_ = tuple[Any, ...]
 
-# atomic_write_text moved to accord.io; this re-export serves callers not yet switched (pipeline, report writer)
-__all__ = ["atomic_write_text", "dump_scenario_yaml", "read_scenario_yaml", "scenario_from_data",
+__all__ = ["dump_scenario_yaml", "read_scenario_yaml", "scenario_from_data",
            "scenario_to_data", "validation_to_input_error", "write_scenario_yaml"]
 
 
