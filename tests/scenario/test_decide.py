@@ -209,7 +209,7 @@ def test_unknown_row_type_and_bad_quotes(tmp_path):
 _ALPHABET = st.sampled_from(["\t", "'", "#", "\n", "A", "P", "M", "D", "x", "1", "0.5", "-", "e", " ", ",", "nan", "\r"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.tuples(st.integers(0, len(GOOD)), st.integers(0, 6), st.lists(_ALPHABET, max_size=4)), min_size=1, max_size=4),
     st.booleans(),
