@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import typer
 
-from accord.cli.main import accord_version, app, main
+from accord.cli.main import accord_version, app
 
 FIXTURE = str(Path(__file__).resolve().parents[1] / "scenario" / "fixtures" / "small.yaml")
 
@@ -51,14 +50,6 @@ BAD_INVOCATIONS = [
 ]
 
 
-def _run(monkeypatch, capsys, args: list[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["accord", *args])
-    with pytest.raises(SystemExit) as stop:
-        main()
-    out, err = capsys.readouterr()
-    return stop.value.code, out, err
-
-
 def _command_paths() -> set[tuple[str, ...]]:
     paths: set[tuple[str, ...]] = set()
     for name, command in typer.main.get_command(app).commands.items():
@@ -72,8 +63,8 @@ def test_the_table_covers_every_command() -> None:
 
 
 @pytest.mark.parametrize(("path", "args", "culprit"), BAD_INVOCATIONS, ids=[" ".join(a) for _, a, _ in BAD_INVOCATIONS])
-def test_usage_error_is_one_line_and_exit_2(monkeypatch, capsys, path, args, culprit) -> None:
-    code, out, err = _run(monkeypatch, capsys, args)
+def test_usage_error_is_one_line_and_exit_2(cli, path, args, culprit) -> None:
+    code, out, err = cli(*args)
     assert code == 2
     assert "Traceback" not in out + err and out == ""
     lines = err.strip().splitlines()
@@ -82,19 +73,19 @@ def test_usage_error_is_one_line_and_exit_2(monkeypatch, capsys, path, args, cul
     assert lines[1] == f"see '{' '.join(('accord', *path))} --help'"
 
 
-def test_version(monkeypatch, capsys) -> None:
-    code, out, err = _run(monkeypatch, capsys, ["--version"])
+def test_version(cli) -> None:
+    code, out, err = cli("--version")
     assert (code, out, err) == (0, f"accord {accord_version()}\n", "")
     assert accord_version() != ""
 
 
 @pytest.mark.parametrize("args", [[], ["backtest"], ["eval"]], ids=["accord", "backtest", "eval"])
-def test_group_without_arguments_prints_help(monkeypatch, capsys, args) -> None:
-    code, out, err = _run(monkeypatch, capsys, args)
+def test_group_without_arguments_prints_help(cli, args) -> None:
+    code, out, err = cli(*args)
     assert code == 0 and err == ""
     assert "Usage: accord" in out and "Commands" in out
 
 
-def test_help_exits_0(monkeypatch, capsys) -> None:
-    code, out, _ = _run(monkeypatch, capsys, ["forecast", "--help"])
+def test_help_exits_0(cli) -> None:
+    code, out, _ = cli("forecast", "--help")
     assert code == 0 and "--model" in out

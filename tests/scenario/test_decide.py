@@ -11,15 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.scenario.decide import (
-    DECIDE_DATE,
-    decide_to_scenario,
-    issue_data_from_decide,
-    parse_decide,
-    read_decide,
-    scenario_to_decide_text,
-    write_decide,
-)
+from accord.scenario.decide import issue_data_from_decide, parse_decide, read_decide
+from accord.scenario.decide_convert import DECIDE_DATE, decide_to_scenario, scenario_to_decide_text, write_decide
 from accord.scenario.model import Actor, Anchor, Issue, Position, Scale, Scenario
 
 FILES = ("sample_data.txt", "cop21.csv", "copenhagen.csv")

@@ -196,7 +196,7 @@ def _position_fields(row: _Row) -> dict[str, Any]:
     if source is not None:
         if "sources" in data:
             raise row.error("give sources either in the source column or in extra, not both", "source")
-        data["sources"] = [{"url": source.strip(), "quote": quote}]
+        data["sources"] = [{"url": source, "quote": quote}]
     return data
 
 
@@ -373,7 +373,8 @@ def _position_row(p: Position) -> dict[str, str]:
 def scenario_to_csv(scenario: Scenario) -> str:
     """The scenario as the long CSV table, every field included (see the module docstring)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\n")
+    # CRLF (as RFC 4180 has it): the writer then also quotes fields holding a lone carriage return
+    writer = csv.DictWriter(buf, fieldnames=list(COLUMNS), lineterminator="\r\n")
     writer.writeheader()
     head = {k: v for k, v in non_default_fields(scenario).items() if k in SCENARIO_FIELDS}
     writer.writerow(_row("scenario", scenario, head))

@@ -25,7 +25,8 @@ def changed_fields(model: M, base: M) -> dict[str, Any]:
     """The fields whose values in ``model`` differ from ``base`` (JSON form, aliases as keys)."""
     mine = model.model_dump(mode="json", by_alias=True)
     theirs = base.model_dump(mode="json", by_alias=True)
-    return {k: v for k, v in mine.items() if theirs.get(k) != v}
+    brief = non_default_fields(model)  # the same values without the defaults of nested models
+    return {k: brief.get(k, v) for k, v in mine.items() if theirs.get(k) != v}
 
 
 def with_fields(model: M, fields: dict[str, Any]) -> M:
@@ -35,9 +36,9 @@ def with_fields(model: M, fields: dict[str, Any]) -> M:
     return type(model).model_validate(data)
 
 
-def to_json(fields: dict[str, Any]) -> str:
-    """A compact one-line JSON object (empty text for no fields)."""
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")) if fields else ""
+def to_json(fields: dict[str, Any], *, ascii_only: bool = False) -> str:
+    """A compact one-line JSON object (empty text for no fields); ``ascii_only`` escapes the rest."""
+    return json.dumps(fields, ensure_ascii=ascii_only, separators=(",", ":")) if fields else ""
 
 
 def from_json(text: str, *, file: str | None, line: int | None, field: str) -> dict[str, Any]:
