@@ -163,6 +163,16 @@ def test_csv_stray_quote_is_one_line_naming_file_and_line(tmp_path: Path, text: 
     assert str(err.value).startswith(f"{path}:{line}: ")
 
 
+@pytest.mark.parametrize("text", [",", ",,\n ,\n"])
+def test_csv_with_only_commas(tmp_path: Path, text: str) -> None:
+    # found by the fuzz profile: a file holding only "," raised IndexError
+    path = tmp_path / "commas.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match="no header row") as err:
+        load_scenario(path)
+    assert err.value.line == 1 and err.value.file == str(path)
+
+
 @pytest.mark.parametrize(
     "edit,field,expect",
     [

@@ -316,6 +316,8 @@ def read_scenario_csv(path: str | Path, scenario_id: str | None = None) -> Scena
     text = read_text(path)
     _check_delimiter(text, file)
     records = _records(text, file)
+    if not records:
+        raise InputError("no header row: every line is blank or holds only commas", file=file, line=1)
     header = _header(records[0], file)
     table = _Table(file)
     for record in records[1:]:
