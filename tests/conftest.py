@@ -1,10 +1,43 @@
-"""Shared test fixtures: where the shared evaluation data lives."""
+"""Shared test set-up: hypothesis profiles and where the shared evaluation data lives.
+
+Property tests run under one of two hypothesis profiles:
+
+- ``ci`` (the default, also when ``CI=true``): derandomised, so every run draws the same
+  examples; a fixed number of them, no deadline (timings on a loaded machine are no
+  failures) and no example database (nothing from an earlier run changes this one).
+- ``fuzz``: a longer randomised search with many more examples, for hunting new failures
+  before a release:  ``python -m pytest tests --hypothesis-profile=fuzz``.
+  A failure prints the example and a ``@reproduce_failure`` blob to replay it.
+
+A test's own ``@settings(max_examples=...)`` overrides the profile's count; tests that
+should grow under ``fuzz`` leave it out.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "fuzz",
+    derandomize=False,
+    max_examples=2000,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("ci")  # the pytest plugin's --hypothesis-profile option overrides this
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

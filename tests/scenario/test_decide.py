@@ -11,12 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputError
-from accord.scenario.decide import (
+from accord.scenario.decide import issue_data_from_decide, parse_decide, read_decide
+from accord.scenario.decide_convert import (
     DECIDE_DATE,
     decide_to_scenario,
-    issue_data_from_decide,
-    parse_decide,
-    read_decide,
     scenario_to_decide_text,
     write_decide,
 )
@@ -209,7 +207,7 @@ def test_unknown_row_type_and_bad_quotes(tmp_path):
 _ALPHABET = st.sampled_from(["\t", "'", "#", "\n", "A", "P", "M", "D", "x", "1", "0.5", "-", "e", " ", ",", "nan", "\r"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(st.tuples(st.integers(0, len(GOOD)), st.integers(0, 6), st.lists(_ALPHABET, max_size=4)), min_size=1, max_size=4),
     st.booleans(),
@@ -320,3 +318,49 @@ def test_write_scenario_without_raw_anchors(tmp_path):
     latest = parse_decide(scenario_to_decide_text(sc), name="uk")
     assert latest.row("ukraine", "nato").raw == 80.0
     assert np.isclose(latest.row("ukraine", "nato").salience, 0.8)
+
+
+# -- accord rows -----------------------------------------------------------------------------------
+
+_DATED = (
+    GOOD
+    + "'#/'\t'accord:position'\t'a1'\t'p1'\t'{\"date\":\"2025-03-01\",\"note\":\"it''s dated\"}'\n"
+    + "'#/'\t'accord:earlier'\t'{\"actor\":\"a1\",\"issue\":\"p1\",\"position\":10.0,\"salience\":0.4,\"date\":\"2025-01-01\"}'\n"
+    + "'#/'\tan ordinary comment\n"
+)
+
+
+def test_accord_rows_complete_the_scenario(tmp_path):
+    sc = decide_to_scenario(read_decide(_write(tmp_path, _DATED)))
+    history = sc.history("a1", "p1")
+    assert [(p.date, p.position, p.note) for p in history] == [
+        (dt.date(2025, 1, 1), 10.0, ""),
+        (dt.date(2025, 3, 1), 25.0, "it's dated"),
+    ]
+    assert sc.positions[-1].date == DECIDE_DATE  # rows without accord fields keep the placeholder
+    assert {i.id: i.x.tolist() for i in sc.issue_data("2025-02-01")}["p1"] == [10.0, 100.0]
+
+
+def test_edited_d_row_wins_over_an_exact_value(tmp_path):
+    text = GOOD + "'#/'\t'accord:position'\t'a1'\t'p1'\t'{\"position\":25.000000001}'\n"
+    assert decide_to_scenario(read_decide(_write(tmp_path, text))).positions[0].position == 25.000000001
+    edited = text.replace("'#D'\t'a1'\t'p1'\t2.5", "'#D'\t'a1'\t'p1'\t5")
+    assert decide_to_scenario(read_decide(_write(tmp_path, edited))).positions[0].position == 50.0
+
+
+@pytest.mark.parametrize(
+    "row,line,expect",
+    [
+        ("'#/'\t'accord:actor'\t'a1'\t'{\"kind\": '\n", 11, "not valid JSON"),
+        ("'#/'\t'accord:actor'\t'a1'\t'[1]'\n", 11, "expected a JSON object"),
+        ("'#/'\t'accord:treaty'\t'{}'\n", 11, "unknown accord row 'accord:treaty'"),
+        ("'#/'\t'accord:position'\t'a1'\t'{}'\n", 11, "needs 2 key(s)"),
+        ("'#/'\t'accord:actor'\t'a9'\t'{\"kind\":\"state\"}'\n", 11, "no #A/#P/#D row has"),
+        ("'#/'\t'accord:issue'\t'p1'\t'{\"status_quo\":120}'\n", 11, "less than or equal to 100"),
+    ],
+)
+def test_bad_accord_rows_name_their_line(tmp_path, row, line, expect):
+    path = _write(tmp_path, GOOD + row)
+    with pytest.raises(InputError) as err:
+        decide_to_scenario(read_decide(path))
+    assert err.value.line == line and err.value.file == str(path) and expect in err.value.message

@@ -50,7 +50,7 @@ def apply(data: bytes, ops) -> bytes:
     return data
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(sorted(SEEDS)), st.lists(mutation, min_size=1, max_size=4))
 def test_mangled_files_load_or_raise_input_error(tmp_path_factory, kind, ops) -> None:
     path = tmp_path_factory.mktemp("fuzz") / f"input.{kind}"
@@ -65,7 +65,7 @@ def test_mangled_files_load_or_raise_input_error(tmp_path_factory, kind, ops) ->
         assert "\n" not in str(exc)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300), st.sampled_from(["yaml", "csv", "tsv", "json", "txt"]))
 def test_random_bytes_load_or_raise_input_error(tmp_path_factory, data, ext) -> None:
     path = tmp_path_factory.mktemp("rand") / f"input.{ext}"

@@ -41,15 +41,7 @@ def test_issue_data_uses_capability_override_and_default_uncertainty() -> None:
 def test_round_trip(tmp_path: Path, fmt: str) -> None:
     sc = load_scenario(FIXTURE)
     path = save_scenario(sc, tmp_path / f"out.{fmt}")
-    back = load_scenario(path)
-    if fmt == "csv":  # the long table keeps positions, capabilities and first sources
-        assert [(p.actor, p.issue, p.position, p.salience, p.date) for p in back.positions] == [
-            (p.actor, p.issue, p.position, p.salience, p.date) for p in sc.positions
-        ]
-        caps = {(i.id, a): c for i in back.issue_data() for a, c in zip(i.actors, i.c)}
-        assert caps == {(i.id, a): c for i in sc.issue_data() for a, c in zip(i.actors, i.c)}
-    else:
-        assert back == sc
+    assert load_scenario(path) == sc
 
 
 def test_salience_out_of_range_names_file_line_position_and_field(tmp_path: Path) -> None:
@@ -106,12 +98,13 @@ def test_csv_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="wrong delimiter"):
         load_scenario(semi)
     lines = good.read_text().splitlines()
-    lines[3] = lines[3].replace("0.8", "high", 1)
+    assert lines[8].startswith("position,south,border,0.0,0.8,")  # after the header, scenario, 3 actors, 2 issues and 1 position
+    lines[8] = lines[8].replace("0.8", "high", 1)
     text_in_number = tmp_path / "text.csv"
     text_in_number.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError) as err:
         load_scenario(text_in_number)
-    assert err.value.line == 4 and err.value.field == "salience"
+    assert err.value.line == 9 and err.value.field == "salience"
     missing = tmp_path / "missing.csv"
     missing.write_text("actor,issue,position\nnorth,border,10\n")
     with pytest.raises(InputError, match="missing column"):
@@ -129,3 +122,73 @@ def test_load_issues_reads_scenarios_at_a_date() -> None:
     issues = {i.id: i for i in load_issues(FIXTURE, "2025-01-15")}
     assert set(issues) == {"border", "trade"} and issues["border"].n == 2
     assert yaml.safe_load(FIXTURE.read_text())["id"] == "small"
+
+
+LEGACY_CSV = (
+    "actor,issue,position,salience,date,capability,actor_name\n"
+    "north,border,100,0.9,2025-01-01,2,Northland\n"
+    "south,border,0,0.8,2025-01-01,1,\n"
+    "south,border,25,0.8,2025-03-01,3,\n"
+)
+
+
+def test_csv_without_actor_rows_takes_names_and_shared_capabilities(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.csv"
+    path.write_text(LEGACY_CSV)
+    sc = load_scenario(path)
+    assert [(a.id, a.name, a.capability) for a in sc.actors] == [("north", "Northland", 2.0), ("south", "south", 1.0)]
+    assert [p.capability for p in sc.positions] == [None, 1.0, 3.0]
+    assert [i.id for i in sc.issues] == ["border"] and sc.id == "legacy"
+
+
+@pytest.mark.parametrize(
+    "text,line,expect",
+    [
+        # found by the CSV fuzz test: a stray quote before the header used to give a two-line
+        # message about missing columns that quoted the whole file
+        ('"' + LEGACY_CSV, 1, 'a quote (") opens a field that is never closed: is it stray?'),
+        (LEGACY_CSV.replace("south,border,0,", '"south,border,0,'), 3, 'a quote (") opens a field that is never closed'),
+        (LEGACY_CSV.replace("Northland", '"North"land'), 2, "text follows the closing quote"),
+        (LEGACY_CSV.replace("actor,issue", '"actor,issue') + '"x",1\n', 1, "runs on to line 5"),
+        (LEGACY_CSV.replace("south,border,0,", 'south,"border,0,') + 'x",y\n', 3, "fewer fields than the header has; a quote"),
+    ],
+)
+def test_csv_stray_quote_is_one_line_naming_file_and_line(tmp_path: Path, text: str, line: int, expect: str) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_scenario(path)
+    assert err.value.line == line and err.value.file == str(path)
+    assert expect in str(err.value) and "\n" not in str(err.value)
+    assert str(err.value).startswith(f"{path}:{line}: ")
+
+
+@pytest.mark.parametrize("text", [",", ",,\n ,\n"])
+def test_csv_with_only_commas(tmp_path: Path, text: str) -> None:
+    # found by the fuzz profile: a file holding only "," raised IndexError
+    path = tmp_path / "commas.csv"
+    path.write_text(text)
+    with pytest.raises(InputError, match="no header row") as err:
+        load_scenario(path)
+    assert err.value.line == 1 and err.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    "edit,field,expect",
+    [
+        (lambda t: t.replace("actor,north,,,,,2.0", "actor,north,,50,,,2.0"), "position", "actor rows leave this column empty"),
+        (lambda t: t.replace('{""aliases""', '{""name"":""x"",""aliases""'), "extra", "name belong(s) in the column(s)"),
+        (lambda t: t.replace('{""aliases""', '[{""aliases""').replace('""Nordia""]}"', '""Nordia""]}]"'), "extra", "JSON object"),
+        (lambda t: t.replace("issue,,trade", "issue,,border"), "issue", "a second issue row for 'border'"),
+        (lambda t: t.replace("position,broker,", "treaty,broker,"), "record", "unknown record 'treaty'"),
+        (lambda t: t.replace("position,north,trade,", "position,nobody,trade,"), "actor", "unknown actor id 'nobody'"),
+    ],
+)
+def test_csv_record_errors(tmp_path: Path, edit, field, expect) -> None:
+    good = save_scenario(load_scenario(FIXTURE), tmp_path / "good.csv").read_text()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(edit(good))
+    assert bad.read_text() != good
+    with pytest.raises(InputError) as err:
+        load_scenario(bad)
+    assert expect in err.value.message and err.value.field == field and err.value.line is not None

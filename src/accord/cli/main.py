@@ -1,12 +1,25 @@
-"""The ``accord`` command line: a thin layer over the Python API."""
+"""The ``accord`` command line: a thin layer over the Python API.
+
+Each command module defines ``register(app)`` adding its commands; heavy imports stay
+inside the command functions so that ``accord --help`` starts quickly.
+"""
 
 from __future__ import annotations
 
-import importlib
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
 
 import typer
 
+from accord.cli import (
+    backtest_cmds,
+    evidence_cmds,
+    packages_cmds,
+    run_cmd,
+    scenario_cmds,
+    simulate_cmds,
+)
 from accord.cli.common import backtest_app
 from accord.errors import AccordError
 
@@ -18,47 +31,91 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# Each module defines ``register(app)`` adding its commands.
-COMMAND_MODULES = (
-    "accord.cli.scenario_cmds",   # validate, forecast, convert
-    "accord.cli.backtest_cmds",   # backtest deu / ukraine
-    "accord.cli.run_cmd",         # run
-    "accord.cli.simulate_cmds",   # simulate, sensitivity
-    "accord.cli.packages_cmds",   # packages, gmcr
-    "accord.cli.evidence_cmds",   # ingest, evidence, suggest, eval
-)
+
+def accord_version() -> str:
+    """The installed distribution's version, or ``unknown`` when run from a source tree."""
+    try:
+        return version("accord")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {accord_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print accord's version and exit."
+    ),
+) -> None:
+    """Turn news about a multi-party negotiation into cited positions and forecasts."""
+
 
 app.add_typer(backtest_app, name="backtest")
-
-for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as exc:  # a command group not installed in this build
-        if exc.name != _name:
-            raise
-        continue
+for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds):
     _module.register(app)
+
+
+# Typer up to 0.2x raises click's exception classes; later versions raise copies vendored
+# inside typer. ``typer.BadParameter`` is public in both and derives from the usage-error
+# and the base exception class of whichever copy is in use, so both are found through it.
+def _base_named(name: str) -> type[Exception]:
+    return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
+
+
+CLICK_EXCEPTION = _base_named("ClickException")
+USAGE_ERROR = _base_named("UsageError")
+#: Raised by newer click/typer when a group is called without arguments (absent before).
+NO_ARGS_IS_HELP = getattr(sys.modules[USAGE_ERROR.__module__], "NoArgsIsHelpError", None)
+
+
+def _command_path(args: list[str]) -> str:
+    """The command named by the leading arguments (for errors raised without a context)."""
+    words = ["accord"]
+    command = typer.main.get_command(app)
+    for arg in args:
+        command = getattr(command, "commands", {}).get(arg)
+        if command is None:
+            break
+        words.append(arg)
+    return " ".join(words)
+
+
+def _usage_exit(exc: Exception) -> NoReturn:
+    """Print a click/typer error as one line (plus a help hint for usage errors) and exit."""
+    ctx = getattr(exc, "ctx", None)
+    if NO_ARGS_IS_HELP is not None and isinstance(exc, NO_ARGS_IS_HELP) and ctx is not None:
+        typer.echo(ctx.get_help())
+        sys.exit(0)
+    message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+    typer.echo(f"error: {message}", err=True)
+    if isinstance(exc, USAGE_ERROR):
+        command = ctx.command_path if ctx is not None else _command_path(sys.argv[1:])
+        typer.echo(f"see '{command} --help'", err=True)
+        sys.exit(2)
+    sys.exit(getattr(exc, "exit_code", 1))
 
 
 def main() -> None:
     """Entry point of the console script: user errors become one line and exit status 2."""
     try:
-        app(standalone_mode=False)
+        status = app(prog_name="accord", standalone_mode=False)
     except AccordError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-        raise
+    except CLICK_EXCEPTION as exc:
+        _usage_exit(exc)
+    # Without standalone mode, ``typer.Exit`` (also from --help and --version) comes back
+    # as the return value: an exit status.
+    if isinstance(status, int):
+        sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ from typing import List, Optional
 
 import typer
 from rich import box
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from accord.cli.common import console
@@ -18,6 +24,7 @@ from accord.pipeline import DEFAULT_DRAWS, STAGES, RunOutput, run
 from accord.report.labels import fmt_pos
 from accord.report.templating import fmt_num
 from accord.report.writer import check_formats
+
 
 def _short(model: str) -> str:
     """The registry's short name of a model (the key itself for an unregistered one)."""

@@ -7,10 +7,18 @@ from typing import List, Optional
 
 import typer
 
-from accord.cli.common import OutputFormat, emit
+from accord.cli.common import OutputFormat, emit, err_console
 from accord.cli.options import parse_date
 from accord.models.registry import closed_form_names, forecast, get
-from accord.scenario.io import FORMATS, detect_format, dumps_scenario, load_issues, load_scenario, save_scenario
+from accord.scenario.io import (
+    FORMATS,
+    detect_format,
+    dumps_scenario,
+    load_issues,
+    load_scenario,
+    save_scenario,
+    scenario_differences,
+)
 
 
 def validate(file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, long CSV or Decide rows).")) -> None:
@@ -53,12 +61,21 @@ def forecast_cmd(
 
 def convert(
     source: Path = typer.Argument(..., help="Scenario file to read."),
-    target: Path = typer.Argument(..., help="File to write; the format follows the extension."),
+    target: Path = typer.Argument(..., help="File to write; the format follows the extension (.yaml, .json, .csv, .decide)."),
     to: Optional[str] = typer.Option(None, "--to", help=f"Output format: {', '.join(FORMATS)}."),
 ) -> None:
-    """Convert a scenario between YAML, JSON, long CSV and Decide formats."""
+    """Convert a scenario between YAML, JSON, long CSV and Decide formats, keeping every field."""
     scenario = load_scenario(source)
     save_scenario(scenario, target, to)
+    lost = scenario_differences(scenario, load_scenario(target))
+    if lost:
+        err_console.print(f"warning: {target} does not read back the same {', '.join(lost)}", markup=False, highlight=False)
+    if detect_format(target) == "decide":
+        err_console.print(
+            "note: other Decide tools read only the latest position per actor and issue (#D rows); "
+            "dates, history and the other fields are in '#/' 'accord:' rows that they skip",
+            markup=False, highlight=False,
+        )
     typer.echo(f"wrote {target}")
 
 

@@ -1,58 +1,51 @@
-"""Decide ``#A/#P/#M/#D`` files: reading, conversion to and from a :class:`Scenario`.
+"""Decide ``#A/#P/#M/#D`` files: reading them into typed rows and issue arrays.
 
-The format (models spec §5.1) is tab-separated with ``'`` as the quote character, one
+The format is tab-separated with ``'`` as the quote character, one
 record per line. The first field is the row type:
 
 - ``#A`` actor key, display name, comment
 - ``#P`` issue key, display name, description
 - ``#M`` issue key, scale point, meaning (optional)
 - ``#D`` actor key, issue key, position, salience, power
-- ``#/`` and ``#0`` comments (ignored)
+- ``#/`` and ``#0`` comments (ignored), except ``#/`` rows whose second field starts with
+  ``accord:``: the fields of a scenario that the other rows cannot hold (see
+  :class:`DecideExtension`; written and read by :mod:`accord.scenario.decide_convert`)
 
 Fields beyond the schema are joined into the last field with a space. The ``#M`` points
 of an issue span its raw range ``[lo, hi]`` (``[0, 100]`` when it has none); positions are
 normalised to 0–100 by ``x = (raw − lo) · 100 / (hi − lo)``.
-
-Decide files carry no dates. :func:`decide_to_scenario` dates every position
-:data:`DECIDE_DATE` (1970-01-01) unless told otherwise: a date that precedes any date a
-scenario is viewed at, so the file's positions always count as current, and which is
-plainly a placeholder rather than a claim about when the positions were stated.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
 
 from accord.errors import InputError
 from accord.models.issue import IssueData
-from accord.scenario.model import Actor, Anchor, Issue, Position, Scale, Scenario
+from accord.scenario.fields import from_json
 from accord.scenario.text import read_text
-from accord.io import atomic_write_text
 
 __all__ = [
-    "DECIDE_DATE",
     "DecideActor",
     "DecideData",
+    "DecideExtension",
     "DecideIssue",
     "DecidePoint",
     "DecideRow",
-    "decide_to_scenario",
     "issue_data_from_decide",
     "parse_decide",
     "read_decide",
-    "scenario_to_decide_text",
-    "write_decide",
 ]
 
-#: Date given to every position read from a Decide file (the format has none).
-DECIDE_DATE = dt.date(1970, 1, 1)
+EXTENSION_PREFIX = "accord:"
+#: accord comment row kind -> how many key fields precede its JSON object.
+EXTENSION_KEYS = {"scenario": 0, "actor": 1, "issue": 1, "position": 2, "earlier": 0}
 
 _COMMENT_TYPES = ("#/", "#0")
 #: Row type -> (field names after the type, how many are required).
@@ -119,6 +112,22 @@ class DecideRow:
 
 
 @dataclass(frozen=True)
+class DecideExtension:
+    """A ``'#/' 'accord:<kind>' key... '<JSON object>'`` comment row.
+
+    Other Decide readers skip it as a comment. ``kind`` is ``scenario`` (its id, title and
+    description), ``actor`` or ``issue`` (key: the fields its ``#A``/``#P`` row cannot
+    hold), ``position`` (keys: actor and issue of a ``#D`` row; its date, sources, note and
+    other fields) or ``earlier`` (a whole position older than the ``#D`` row).
+    """
+
+    kind: str
+    keys: tuple[str, ...]
+    fields: dict[str, Any]
+    line: int
+
+
+@dataclass(frozen=True)
 class DecideData:
     """The content of one Decide file, in file order."""
 
@@ -127,6 +136,7 @@ class DecideData:
     issues: tuple[DecideIssue, ...]
     rows: tuple[DecideRow, ...]
     file: str | None = None
+    extensions: tuple[DecideExtension, ...] = ()
 
     def actor(self, key: str) -> DecideActor:
         """The actor with this key."""
@@ -171,138 +181,172 @@ def parse_decide(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError("file is empty", file=file)
-
-    actors: dict[str, DecideActor] = {}
-    issue_rows: dict[str, tuple[str, str, int]] = {}
-    points: dict[str, list[DecidePoint]] = {}
-    m_rows: list[tuple[str, DecidePoint]] = []
-    d_rows: list[tuple[str, str, float, float, float, int]] = []
-
-    def err(message: str, line: int, field: str | None = None) -> InputError:
-        return InputError(message, file=file, line=line, field=field)
-
+    parser = _Parser(file, salience_scale)
     for lineno, raw_line in enumerate(text.splitlines(), start=1):
-        if not raw_line.strip():
-            continue
-        fields = _split(raw_line, lineno, file)
+        if raw_line.strip():
+            parser.add(raw_line, lineno)
+    return parser.data(name or "decide")
+
+
+class _Parser:
+    """Collects the rows of a Decide file, then checks them against each other."""
+
+    def __init__(self, file: str | None, salience_scale: float | None) -> None:
+        self.file = file
+        self.salience_scale = salience_scale
+        self.actors: dict[str, DecideActor] = {}
+        self.issue_rows: dict[str, tuple[str, str, int]] = {}
+        self.m_rows: list[tuple[str, DecidePoint]] = []
+        self.d_rows: list[tuple[str, str, float, float, float, int]] = []
+        self.extensions: list[DecideExtension] = []
+
+    def err(self, message: str, line: int | None, field: str | None = None) -> InputError:
+        return InputError(message, file=self.file, line=line, field=field)
+
+    def add(self, raw_line: str, lineno: int) -> None:
+        """Take one non-blank line."""
+        fields = _split(raw_line, lineno, self.file)
         kind = fields[0].strip()
         if kind in _COMMENT_TYPES or kind.startswith(_COMMENT_TYPES):
-            continue
+            extension = _extension(fields[1:], lineno, self.file)
+            if extension is not None:
+                self.extensions.append(extension)
+            return
         if kind not in _SCHEMA:
-            hint = ""
-            if "," in raw_line or ";" in raw_line or len(fields) == 1:
-                hint = " (fields must be separated by tabs)"
+            hint = " (fields must be separated by tabs)" if "," in raw_line or ";" in raw_line or len(fields) == 1 else ""
             shown = kind if len(kind) <= 20 else kind[:17] + "..."
-            raise err(f"unknown row type {shown!r}; expected '#A', '#P', '#M', '#D' or a comment{hint}", lineno, "row type")
+            raise self.err(f"unknown row type {shown!r}; expected '#A', '#P', '#M', '#D' or a comment{hint}", lineno, "row type")
+        values = self._fit(kind, fields[1:], lineno)
+        {"#A": self._actor, "#P": self._issue, "#M": self._point, "#D": self._data}[kind](values, lineno)
+
+    def _fit(self, kind: str, values: list[str], lineno: int) -> list[str]:
+        """The row's fields after the type, padded to the schema (extra ones joined into the last)."""
         names, required = _SCHEMA[kind]
-        values = fields[1:]
         if len(values) < required:
-            raise err(
+            raise self.err(
                 f"{kind} row needs {required} field(s) after the type ({', '.join(names[:required])}), "
                 f"found {len(values)}; fields must be separated by tabs",
                 lineno,
             )
         if len(values) > len(names):
             values = values[: len(names) - 1] + [" ".join(values[len(names) - 1 :])]
-        values = values + [""] * (len(names) - len(values))
+        return values + [""] * (len(names) - len(values))
 
-        if kind == "#A":
-            key = _key(values[0], lineno, file, "actor key")
-            if key in actors:
-                raise err(f"duplicate actor key {key!r} (first on line {actors[key].line})", lineno, "actor key")
-            actors[key] = DecideActor(key, values[1].strip() or key, values[2].strip(), lineno)
-        elif kind == "#P":
-            key = _key(values[0], lineno, file, "issue key")
-            if key in issue_rows:
-                raise err(f"duplicate issue key {key!r} (first on line {issue_rows[key][2]})", lineno, "issue key")
-            issue_rows[key] = (values[1].strip() or key, values[2].strip(), lineno)
-        elif kind == "#M":
-            key = _key(values[0], lineno, file, "issue key")
-            value = _number(values[1], lineno, file, "scale point")
-            m_rows.append((key, DecidePoint(value, values[2].strip(), lineno)))
-        else:
-            actor = _key(values[0], lineno, file, "actor key")
-            issue = _key(values[1], lineno, file, "issue key")
-            pos = _number(values[2], lineno, file, "position")
-            sal = _number(values[3], lineno, file, "salience")
-            power = _number(values[4], lineno, file, "power")
-            d_rows.append((actor, issue, pos, sal, power, lineno))
+    def _actor(self, values: list[str], lineno: int) -> None:
+        key = _key(values[0], lineno, self.file, "actor key")
+        if key in self.actors:
+            raise self.err(f"duplicate actor key {key!r} (first on line {self.actors[key].line})", lineno, "actor key")
+        self.actors[key] = DecideActor(key, values[1].strip() or key, values[2].strip(), lineno)
 
-    for key, point in m_rows:
-        if key not in issue_rows:
-            raise err(f"#M row names unknown issue {key!r} (no #P row)", point.line, "issue key")
-        same = [q for q in points.get(key, []) if q.value == point.value]
-        if same:
-            raise err(
-                f"duplicate scale point {point.value:g} of issue {key!r} (first on line {same[0].line})",
-                point.line,
-                "scale point",
-            )
-        points.setdefault(key, []).append(point)
+    def _issue(self, values: list[str], lineno: int) -> None:
+        key = _key(values[0], lineno, self.file, "issue key")
+        if key in self.issue_rows:
+            raise self.err(f"duplicate issue key {key!r} (first on line {self.issue_rows[key][2]})", lineno, "issue key")
+        self.issue_rows[key] = (values[1].strip() or key, values[2].strip(), lineno)
 
-    issues: dict[str, DecideIssue] = {}
-    for key, (title, description, lineno) in issue_rows.items():
-        pts = tuple(sorted(points.get(key, []), key=lambda q: q.value))
-        if not pts:
-            lo, hi = 0.0, 100.0
-        elif len(pts) == 1:
-            raise err(
-                f"issue {key!r} has a single #M scale point; give at least two (its lowest and highest value)",
-                pts[0].line,
-                "scale point",
-            )
-        else:
-            lo, hi = pts[0].value, pts[-1].value
-        issues[key] = DecideIssue(key, title, description, pts, lo, hi, lineno)
+    def _point(self, values: list[str], lineno: int) -> None:
+        key = _key(values[0], lineno, self.file, "issue key")
+        value = _number(values[1], lineno, self.file, "scale point")
+        self.m_rows.append((key, DecidePoint(value, values[2].strip(), lineno)))
 
-    if not actors:
-        raise InputError("no #A (actor) rows", file=file)
-    if not issues:
-        raise InputError("no #P (issue) rows", file=file)
-    if not d_rows:
-        raise InputError("no #D (data) rows", file=file)
+    def _data(self, values: list[str], lineno: int) -> None:
+        actor = _key(values[0], lineno, self.file, "actor key")
+        issue = _key(values[1], lineno, self.file, "issue key")
+        numbers = [_number(values[k], lineno, self.file, f) for k, f in ((2, "position"), (3, "salience"), (4, "power"))]
+        self.d_rows.append((actor, issue, *numbers, lineno))
 
-    rows: list[DecideRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for actor, issue_key, pos, sal, power, lineno in d_rows:
-        if actor not in actors:
-            raise err(f"#D row names unknown actor {actor!r} (no #A row)", lineno, "actor key")
+    def _issues(self) -> dict[str, DecideIssue]:
+        """Each ``#P`` issue with its sorted ``#M`` points and raw range."""
+        points: dict[str, list[DecidePoint]] = {}
+        for key, point in self.m_rows:
+            if key not in self.issue_rows:
+                raise self.err(f"#M row names unknown issue {key!r} (no #P row)", point.line, "issue key")
+            same = [q for q in points.get(key, []) if q.value == point.value]
+            if same:
+                raise self.err(
+                    f"duplicate scale point {point.value:g} of issue {key!r} (first on line {same[0].line})",
+                    point.line,
+                    "scale point",
+                )
+            points.setdefault(key, []).append(point)
+        issues = {}
+        for key, (title, description, lineno) in self.issue_rows.items():
+            pts = tuple(sorted(points.get(key, []), key=lambda q: q.value))
+            if len(pts) == 1:
+                raise self.err(
+                    f"issue {key!r} has a single #M scale point; give at least two (its lowest and highest value)",
+                    pts[0].line,
+                    "scale point",
+                )
+            lo, hi = (pts[0].value, pts[-1].value) if pts else (0.0, 100.0)
+            issues[key] = DecideIssue(key, title, description, pts, lo, hi, lineno)
+        return issues
+
+    def _row(self, issues: dict[str, DecideIssue], d_row: tuple[str, str, float, float, float, int]) -> DecideRow:
+        """One ``#D`` row checked against the actors, issues and ranges."""
+        actor, issue_key, pos, sal, power, lineno = d_row
+        if actor not in self.actors:
+            raise self.err(f"#D row names unknown actor {actor!r} (no #A row)", lineno, "actor key")
         if issue_key not in issues:
-            raise err(f"#D row names unknown issue {issue_key!r} (no #P row)", lineno, "issue key")
-        if (actor, issue_key) in seen:
-            raise err(
-                f"duplicate #D row for actor {actor!r} on issue {issue_key!r} (first on line {seen[(actor, issue_key)]})",
-                lineno,
-            )
-        seen[(actor, issue_key)] = lineno
+            raise self.err(f"#D row names unknown issue {issue_key!r} (no #P row)", lineno, "issue key")
         issue = issues[issue_key]
         if not issue.lo <= pos <= issue.hi:
             if issue.points:
                 msg = f"position {pos:g} lies outside the range [{issue.lo:g}, {issue.hi:g}] of issue {issue_key!r} set by its #M rows"
             else:
-                msg = (
-                    f"position {pos:g} lies outside [0, 100] and issue {issue_key!r} has no #M rows "
-                    "giving its range"
-                )
-            raise err(msg, lineno, "position")
+                msg = f"position {pos:g} lies outside [0, 100] and issue {issue_key!r} has no #M rows giving its range"
+            raise self.err(msg, lineno, "position")
         if sal < 0:
-            raise err(f"salience {sal:g} is negative", lineno, "salience")
-        if salience_scale is not None:
-            sal = sal / salience_scale
+            raise self.err(f"salience {sal:g} is negative", lineno, "salience")
+        if self.salience_scale is not None:
+            sal = sal / self.salience_scale
         if sal > 1:
-            hint = "" if salience_scale is not None else "; for saliences on 0–100 pass salience_scale=100"
-            raise err(f"salience {sal:g} is above 1{hint}", lineno, "salience")
+            hint = "" if self.salience_scale is not None else "; for saliences on 0–100 pass salience_scale=100"
+            raise self.err(f"salience {sal:g} is above 1{hint}", lineno, "salience")
         if power < 0:
-            raise err(f"power {power:g} is negative", lineno, "power")
-        rows.append(DecideRow(actor, issue_key, pos, issue.normalise(pos), sal, power, lineno))
+            raise self.err(f"power {power:g} is negative", lineno, "power")
+        return DecideRow(actor, issue_key, pos, issue.normalise(pos), sal, power, lineno)
 
-    return DecideData(
-        name=name or "decide",
-        actors=tuple(actors.values()),
-        issues=tuple(issues.values()),
-        rows=tuple(rows),
-        file=file,
-    )
+    def data(self, name: str) -> DecideData:
+        """The checked content of the file."""
+        issues = self._issues()
+        for what, rows in (("#A (actor)", self.actors), ("#P (issue)", issues), ("#D (data)", self.d_rows)):
+            if not rows:
+                raise InputError(f"no {what} rows", file=self.file)
+        rows: list[DecideRow] = []
+        seen: dict[tuple[str, str], int] = {}
+        for d_row in self.d_rows:
+            actor, issue_key, lineno = d_row[0], d_row[1], d_row[-1]
+            if (actor, issue_key) in seen:
+                raise self.err(
+                    f"duplicate #D row for actor {actor!r} on issue {issue_key!r} (first on line {seen[(actor, issue_key)]})",
+                    lineno,
+                )
+            seen[(actor, issue_key)] = lineno
+            rows.append(self._row(issues, d_row))
+        return DecideData(
+            name=name,
+            actors=tuple(self.actors.values()),
+            issues=tuple(issues.values()),
+            rows=tuple(rows),
+            file=self.file,
+            extensions=tuple(self.extensions),
+        )
+
+
+def _extension(fields: list[str], lineno: int, file: str | None) -> DecideExtension | None:
+    """An ``accord:`` comment row (see :class:`DecideExtension`), or None for any other comment."""
+    tag = fields[0].strip() if fields else ""
+    if not tag.startswith(EXTENSION_PREFIX):
+        return None
+    kind = tag.removeprefix(EXTENSION_PREFIX)
+    if kind not in EXTENSION_KEYS:
+        raise InputError(f"unknown accord row {tag!r}; expected one of {', '.join(EXTENSION_KEYS)}", file=file, line=lineno, field="row type")
+    keys = [k.strip() for k in fields[1:-1]]
+    if len(keys) != EXTENSION_KEYS[kind] or len(fields) < 2:
+        raise InputError(f"{tag} row needs {EXTENSION_KEYS[kind]} key(s) and a JSON object", file=file, line=lineno)
+    payload = from_json(fields[-1], file=file, line=lineno, field=tag)
+    return DecideExtension(kind, tuple(keys), payload, lineno)
 
 
 def _split(line: str, lineno: int, file: str | None) -> list[str]:
@@ -369,149 +413,3 @@ def issue_data_from_decide(data: DecideData, group: str | None = None) -> list[I
             )
         )
     return out
-
-
-def decide_to_scenario(data: DecideData, date: dt.date | str = DECIDE_DATE) -> Scenario:
-    """A scenario with the file's actors, issues and positions, every position dated ``date``.
-
-    An actor's capability is its power; where its power differs between issues the actor
-    keeps the power of its first ``#D`` row and the other positions carry their own.
-    Issue scales get one anchor per ``#M`` point (labelled by its meaning, else by the raw
-    value); every issue is put in one group named after the file.
-    """
-    when = date if isinstance(date, dt.date) else _parse_date(str(date))
-    powers: dict[str, list[float]] = {}
-    for r in data.rows:
-        powers.setdefault(r.actor, []).append(r.power)
-    capability = {a.key: (powers[a.key][0] if a.key in powers else 1.0) for a in data.actors}
-    issue_order = {i.key: k for k, i in enumerate(data.issues)}
-    actor_order = {a.key: k for k, a in enumerate(data.actors)}
-    try:
-        actors = [
-            Actor(id=a.key, name=a.name or a.key, kind="actor", capability=capability[a.key], description=a.comment)
-            for a in data.actors
-        ]
-        issues = [
-            Issue(
-                id=i.key,
-                title=i.name or i.key,
-                description=i.description,
-                scale=Scale(
-                    anchors=[Anchor(value=i.normalise(pt.value), label=pt.meaning or _fmt(pt.value), raw=pt.value) for pt in i.points]
-                ),
-                group=data.name,
-            )
-            for i in data.issues
-        ]
-        positions = [
-            Position(
-                actor=r.actor,
-                issue=r.issue,
-                position=r.position,
-                salience=r.salience,
-                date=when,
-                capability=None if r.power == capability[r.actor] else r.power,
-                origin="hand",
-            )
-            for r in sorted(data.rows, key=lambda r: (actor_order[r.actor], issue_order[r.issue]))
-        ]
-        return Scenario(id=data.name or "decide", title=data.name, actors=actors, issues=issues, positions=positions)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise InputError(f"cannot build a scenario: {loc}: {first.get('msg')}", file=data.file) from None
-    except ValueError as exc:
-        raise InputError(f"cannot build a scenario: {exc}", file=data.file) from None
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"expected a date as YYYY-MM-DD, found {text!r}", field="date") from None
-
-
-# -- writing ----------------------------------------------------------------------------
-
-
-def scenario_to_decide_text(scenario: Scenario, as_of: dt.date | str | None = None) -> str:
-    """The scenario at ``as_of`` (latest positions) as Decide rows.
-
-    Positions go back to each issue's raw scale through the anchors that carry a raw value
-    (linear through the lowest and highest of them); issues without two such anchors keep
-    0–100. The raw values of 0 and 100 are always written as ``#M`` points so that the file
-    reads back onto the same 0–100 positions.
-    """
-    snap = scenario.as_of(as_of)
-    caps = {a.id: a.capability for a in scenario.actors}
-    lines: list[str] = []
-    for a in scenario.actors:
-        lines.append(_row("#A", _q(a.id), _q(a.name), _q(a.description)))
-    to_raw: dict[str, tuple[float, float]] = {}
-    for issue in scenario.issues:
-        lines.append(_row("#P", _q(issue.id), _q(issue.title), _q(issue.description)))
-        lo_raw, hi_raw = _raw_map(issue)
-        to_raw[issue.id] = (lo_raw, hi_raw)
-        written: list[float] = []
-        m_lines: list[tuple[float, str]] = []
-        for anchor in issue.scale.anchors:
-            raw = _clean(lo_raw + anchor.value * (hi_raw - lo_raw) / 100.0)
-            if raw in written:
-                continue
-            written.append(raw)
-            meaning = "" if anchor.label == _fmt(raw) else anchor.label
-            m_lines.append((raw, meaning))
-        for end in (lo_raw, hi_raw):
-            if end not in written:
-                written.append(end)
-                m_lines.append((end, ""))
-        for raw, meaning in sorted(m_lines, key=lambda t: t[0]):
-            fields = [_q(issue.id), _num(raw)] + ([_q(meaning)] if meaning else [])
-            lines.append(_row("#M", *fields))
-    a_order = {a.id: k for k, a in enumerate(scenario.actors)}
-    i_order = {i.id: k for k, i in enumerate(scenario.issues)}
-    for p in sorted(snap.positions, key=lambda p: (a_order[p.actor], i_order[p.issue])):
-        lo_raw, hi_raw = to_raw[p.issue]
-        raw = _clean(lo_raw + p.position * (hi_raw - lo_raw) / 100.0)
-        power = p.capability if p.capability is not None else caps[p.actor]
-        lines.append(_row("#D", _q(p.actor), _q(p.issue), _num(raw), _num(p.salience), _num(power)))
-    return "\n".join(lines) + "\n"
-
-
-def write_decide(scenario: Scenario, path: str | Path, as_of: dt.date | str | None = None) -> Path:
-    """Write the scenario as a Decide file (see :func:`scenario_to_decide_text`)."""
-    return atomic_write_text(Path(path), scenario_to_decide_text(scenario, as_of))
-
-
-def _raw_map(issue: Issue) -> tuple[float, float]:
-    """Raw values of 0 and 100 on the issue's scale (``(0, 100)`` without raw anchors)."""
-    raws = [(a.value, a.raw) for a in issue.scale.anchors if a.raw is not None]
-    if len(raws) < 2:
-        return 0.0, 100.0
-    (v0, r0), (v1, r1) = raws[0], raws[-1]
-    if v1 <= v0 or r1 <= r0:
-        return 0.0, 100.0
-    slope = (r1 - r0) / (v1 - v0)
-    return _clean(r0 - v0 * slope), _clean(r0 + (100.0 - v0) * slope)
-
-
-def _clean(v: float) -> float:
-    """``v`` rounded to 12 significant digits (drops the noise of the 0–100 mapping)."""
-    return float(f"{v:.12g}")
-
-
-def _num(v: float) -> str:
-    return repr(_clean(float(v)))
-
-
-def _fmt(v: float) -> str:
-    return f"{v:g}"
-
-
-def _q(text: str) -> str:
-    clean = " ".join(str(text).split())
-    return "'" + clean.replace("'", "''") + "'"
-
-
-def _row(kind: str, *fields: str) -> str:
-    return "\t".join([_q(kind), *fields])

@@ -5,7 +5,7 @@
 | scenario YAML (human-edited) | .yaml .yml | yes | yes |
 | scenario JSON | .json | yes | yes |
 | long CSV (one row per dated position) | .csv | yes | yes |
-| Decide ``#A/#P/#M/#D`` rows | .txt .csv (first row starts with ``#``) | yes | yes |
+| Decide ``#A/#P/#M/#D`` rows | .decide; .txt .csv (first row starts with ``#``) | yes | yes |
 | DEU III TSV (issues only, with outcomes) | .tsv | issues | no |
 """
 
@@ -16,10 +16,10 @@ import json
 from pathlib import Path
 
 from accord.errors import InputError
+from accord.io import atomic_write_text
 from accord.models.issue import IssueData
 from accord.scenario.model import Scenario
 from accord.scenario.text import read_text
-from accord.io import atomic_write_text
 from accord.scenario.yaml_io import (
     dump_scenario_yaml,
     read_scenario_yaml,
@@ -27,6 +27,8 @@ from accord.scenario.yaml_io import (
 )
 
 FORMATS = ("yaml", "json", "csv", "decide")
+#: Extensions a file of each format is read back from (the first is the one it is written to by default).
+EXTENSIONS = {"yaml": (".yaml", ".yml"), "json": (".json",), "csv": (".csv",), "decide": (".decide", ".txt", ".csv")}
 
 
 def _is_decide(path: Path) -> bool:
@@ -46,6 +48,8 @@ def detect_format(path: str | Path) -> str:
         return "json"
     if ext == ".tsv":
         return "deu"
+    if ext == ".decide":
+        return "decide"
     if ext in (".csv", ".txt"):
         return "decide" if _is_decide(p) else ("csv" if ext == ".csv" else "unknown")
     return "unknown"
@@ -68,13 +72,14 @@ def load_scenario(path: str | Path) -> Scenario:
 
         return read_scenario_csv(p)
     if fmt == "decide":
-        from accord.scenario.decide import decide_to_scenario, read_decide
+        from accord.scenario.decide import read_decide
+        from accord.scenario.decide_convert import decide_to_scenario
 
         return decide_to_scenario(read_decide(p))
     if fmt == "deu":
         raise InputError("a DEU table holds issues, not a scenario; use `accord backtest deu` or load_issues", file=str(p))
     raise InputError(
-        "unknown format; use .yaml/.yml, .json, .csv (long table or Decide rows) or .txt (Decide rows)", file=str(p)
+        "unknown format; use .yaml/.yml, .json, .csv (long table or Decide rows), .decide or .txt (Decide rows)", file=str(p)
     )
 
 
@@ -98,18 +103,43 @@ def dumps_scenario(scenario: Scenario, fmt: str) -> str:
 
         return scenario_to_csv(scenario)
     if fmt == "decide":
-        from accord.scenario.decide import scenario_to_decide_text
+        from accord.scenario.decide_convert import scenario_to_decide_text
 
         return scenario_to_decide_text(scenario)
     raise InputError(f"unknown output format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
 def save_scenario(scenario: Scenario, path: str | Path, fmt: str | None = None) -> Path:
-    """Write the scenario atomically; the format follows the extension unless given."""
+    """Write the scenario atomically; the format follows the extension unless given.
+
+    A given format must suit the extension (see :data:`EXTENSIONS`), so that the file
+    reads back as what it is.
+    """
     p = Path(path)
+    ext = p.suffix.lower()
     if fmt is None:
-        ext = p.suffix.lower()
-        fmt = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".csv": "csv", ".txt": "decide"}.get(ext)
+        fmt = next((f for f, exts in EXTENSIONS.items() if ext in exts), None)
+        if ext == ".txt":
+            fmt = "decide"
         if fmt is None:
             raise InputError("cannot tell the output format from the extension; pass a format", file=str(p))
+    elif fmt in EXTENSIONS and ext not in EXTENSIONS[fmt]:
+        raise InputError(f"a {fmt} file is read back only with extension {' or '.join(EXTENSIONS[fmt])}", file=str(p))
     return atomic_write_text(p, dumps_scenario(scenario, fmt))
+
+
+def scenario_differences(before: Scenario, after: Scenario) -> list[str]:
+    """What differs between two scenarios: scenario fields, or actors/issues/positions by id."""
+    out = [name for name in ("id", "title", "description") if getattr(before, name) != getattr(after, name)]
+    for part, key in (("actors", lambda m: m.id), ("issues", lambda m: m.id), ("positions", lambda m: (m.actor, m.issue, m.date))):
+        old = {key(m): m for m in getattr(before, part)}
+        new = {key(m): m for m in getattr(after, part)}
+        changed = [k for k in old if new.get(k) != old[k]] + [k for k in new if k not in old]
+        out += [f"{part[:-1]} {_shown(k)}" for k in changed]
+    return out
+
+
+def _shown(key: object) -> str:
+    if isinstance(key, tuple):
+        return " on ".join(str(k) for k in key[:2]) + f" dated {key[2]}"
+    return repr(key)
