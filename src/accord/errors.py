@@ -27,7 +27,8 @@ class InputError(AccordError):
         super().__init__(self.format())
 
     def format(self) -> str:
-        """Render as ``file:line: field: message`` with the known parts only."""
+        """Render as ``file:line: field: message`` with the known parts only, always on one line
+        (runs of white space, line breaks included, become one space)."""
         where = ""
         if self.file:
             where = str(self.file)
@@ -37,7 +38,7 @@ class InputError(AccordError):
         elif self.line is not None:
             where = f"line {self.line}: "
         what = f"{self.field}: " if self.field else ""
-        return f"{where}{what}{self.message}"
+        return " ".join(f"{where}{what}{self.message}".split())
 
     def located(self, file: str | None = None, line: int | None = None) -> "InputError":
         """Return a copy with the file (and line) filled in where still unknown."""

@@ -89,3 +89,10 @@ def test_group_without_arguments_prints_help(cli, args) -> None:
 def test_help_exits_0(cli) -> None:
     code, out, _ = cli("forecast", "--help")
     assert code == 0 and "--model" in out
+
+
+def test_an_input_error_is_one_line_even_when_a_value_holds_line_breaks() -> None:
+    from accord.errors import InputError
+
+    err = InputError("date: bad value '2\n025-01-01'", file="s.yaml", line=33, field="positions[4] (north on trade, 2\n025)")
+    assert str(err) == "s.yaml:33: positions[4] (north on trade, 2 025): date: bad value '2 025-01-01'"
