@@ -32,7 +32,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synthetic  # noqa: E402  (benchmarks/ is not a package)
-
 from accord.analysis.uncertainty import default_models, simulate  # noqa: E402
 from accord.distributed import dask_client  # noqa: E402
 from accord.execution import Execution  # noqa: E402
@@ -106,8 +105,8 @@ def bench_monte_carlo(issues, label: str, models, draws: int, chunk: int, client
         "CPU s in-process / cluster": f"{c_local:.1f} / {c_remote:.1f}",
         "cores used": c_remote / t_remote,
         "speed-up incl. start": t_local / (t_remote + startup),
-        f"100k draws in-process (extrap.) h": per_draw_local * full_draws / 3600,
-        f"100k draws cluster (extrap.) h": per_draw_remote * full_draws / 3600,
+        "100k draws in-process (extrap.) h": per_draw_local * full_draws / 3600,
+        "100k draws cluster (extrap.) h": per_draw_remote * full_draws / 3600,
         "identical": same,
     }
 

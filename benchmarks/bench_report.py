@@ -18,8 +18,9 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from accord.report.charts import build_charts
 from accord.report.context import build_context

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 

@@ -12,7 +12,8 @@ import functools
 import logging
 import os
 from collections import deque
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from accord.errors import AccordError, InputError
 
@@ -112,6 +113,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
     numpy-heavy chunks (BDM, baselines) about twice as slow.
     """
     import dask
+
     from distributed import LocalCluster
 
     _check_workers(workers)

@@ -40,7 +40,7 @@ class InputError(AccordError):
         what = f"{self.field}: " if self.field else ""
         return " ".join(f"{where}{what}{self.message}".split())
 
-    def located(self, file: str | None = None, line: int | None = None) -> "InputError":
+    def located(self, file: str | None = None, line: int | None = None) -> InputError:
         """Return a copy with the file (and line) filled in where still unknown."""
         return InputError(
             self.message,

@@ -7,8 +7,9 @@ not depend on where or in how many processes the chunks run. Models know nothing
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class Execution:
     scheduler: str | None = None
 
     @classmethod
-    def from_options(cls, workers: int | None = None, scheduler: str | None = None) -> "Execution":
+    def from_options(cls, workers: int | None = None, scheduler: str | None = None) -> Execution:
         """Build from CLI options, reading ``ACCORD_DASK_SCHEDULER`` when no address is given."""
         return cls(workers=workers, scheduler=scheduler or os.environ.get(SCHEDULER_ENV) or None)
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -98,7 +99,7 @@ class Snapshot:
     issues: list[IssueData]
 
     @classmethod
-    def of(cls, scenario: Scenario, date: dt.date) -> "Snapshot":
+    def of(cls, scenario: Scenario, date: dt.date) -> Snapshot:
         snap = scenario.as_of(date)
         return cls(date, snap, snap.issue_data())
 
@@ -370,7 +371,7 @@ def run(
         now = snapshots[when]
         result = RunResult(
             case=CaseInfo(id=scenario.id, title=scenario.title, folder=str(folder), as_of=when, compare=dates[1:],
-                          generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                          generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                           version=accord.__version__),
             scenario=scenario_section(scenario, now),
             models=list(models) if models else names(tag="run"),

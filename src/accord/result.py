@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal, Mapping, Optional
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -120,7 +121,7 @@ class ScenarioSnapshot(_Record):
     history: list[PositionRecord] = []
 
     @model_validator(mode="after")
-    def _references(self) -> "ScenarioSnapshot":
+    def _references(self) -> ScenarioSnapshot:
         _unique(self.actors, "actors")
         _unique(self.issues, "issues")
         actors = {a.id for a in self.actors}

@@ -192,7 +192,7 @@ def test_all_actors_at_one_position_gives_finite_results() -> None:
     n = 4
     issue = IssueData("flat", tuple("abcd"), np.full(n, 60.0), np.full(n, 0.5), np.ones(n), uncertainty=np.zeros(n))
     res = simulate([issue], default_models(), draws=30, seed=0)
-    for m, v in res.values.items():
+    for _m, v in res.values.items():
         assert np.all(np.isfinite(v))
     assert np.all(res.values["bdm"] == 60.0)
 

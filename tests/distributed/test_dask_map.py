@@ -9,15 +9,14 @@ import threading
 import time
 
 import cloudpickle
-import distributed
 import numpy as np
 import pytest
 
+import distributed
 from accord.analysis.backtest_deu import backtest_deu
 from accord.distributed import ClusterError, bounded_map, dask_client, dask_map, local_cluster, worker_pids
 from accord.errors import AccordError, InputError
 from accord.execution import IN_PROCESS, SCHEDULER_ENV, Execution, chunk_seeds
-
 
 # Helpers below travel to the workers by value, as they would to a remote cluster.
 cloudpickle.register_pickle_by_value(sys.modules[__name__])

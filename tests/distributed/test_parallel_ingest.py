@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import cloudpickle
-import distributed
 import pytest
 
+import distributed
 from accord.distributed import local_cluster, worker_pids
 from accord.evidence import extract, store
 from accord.evidence.extract import Extractor

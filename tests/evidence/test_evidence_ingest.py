@@ -185,7 +185,7 @@ def test_duplicates_across_the_corpus_are_flagged(tmp_path):
     (d / "a.txt").write_text("First article opening line about talks.\n\n" + para, encoding="utf-8")
     (d / "b.txt").write_text("A different article opening.\n\n" + para.replace("Sunday", "Monday"), encoding="utf-8")
     (d / "c.txt").write_text("Third article with the same paragraph.\n\n" + para, encoding="utf-8")
-    copy = " ".join(["Word salad number %d about the plan and the talks in Geneva." % k for k in range(30)])
+    copy = " ".join([f"Word salad number {k} about the plan and the talks in Geneva." for k in range(30)])
     (d / "d.txt").write_text(copy, encoding="utf-8")
     (d / "e.txt").write_text(copy + " One more closing sentence.", encoding="utf-8")
     db = tmp_path / "x.duckdb"

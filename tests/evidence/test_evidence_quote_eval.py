@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.evidence.brat import read_ann
-from accord.evidence.citron import TokQuote, Tokens, score
+from accord.evidence.citron import Tokens, TokQuote, score
 
 
 def test_gold_against_itself_scores_one():

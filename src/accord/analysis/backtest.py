@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,7 +41,7 @@ class EventRule:
     outcome_id: str
     question: str
     rule: str
-    probability: Callable[["Draws", str], float]
+    probability: Callable[[Draws, str], float]
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ import csv
 import io
 import json
 import re
-from enum import Enum
-from typing import Any, Sequence
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
 
 import typer
 from rich import box
@@ -21,7 +22,7 @@ err_console = Console(stderr=True)
 backtest_app = typer.Typer(help="Score forecasts against what happened.", no_args_is_help=True)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints tabular results."""
 
     table = "table"

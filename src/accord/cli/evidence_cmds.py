@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -27,7 +27,7 @@ def _scenario(path: Optional[Path]):
 
 
 def ingest(
-    paths: List[Path] = typer.Argument(..., help="Files, folders or URL lists (.urls) to ingest."),
+    paths: list[Path] = typer.Argument(..., help="Files, folders or URL lists (.urls) to ingest."),
     db: Path = typer.Option(..., "--db", help="DuckDB evidence database (created if missing)."),
     scenario: Optional[Path] = typer.Option(None, "--scenario", help="Scenario whose actors and issues to link."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the summary only."),

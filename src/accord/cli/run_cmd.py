@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 from rich import box
@@ -122,12 +122,12 @@ def _count(n: int | None) -> str:
 def run_cmd(
     case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: the bundled default case)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date of the forecast (YYYY-MM-DD); default: the case's as_of."),
-    compare: Optional[List[str]] = typer.Option(
+    compare: Optional[list[str]] = typer.Option(
         None, "--compare", help="Further dates to forecast (repeatable); default: the case's compare dates."),
     out: Path = typer.Option(Path("accord-out"), "--out", "-o", help="Folder for the outputs."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws for the intervals."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
-    fmt: List[str] = typer.Option(["html", "json"], "--format", "-f", help="Report formats: html, md, json (repeatable)."),
+    fmt: list[str] = typer.Option(["html", "json"], "--format", "-f", help="Report formats: html, md, json (repeatable)."),
     markets: Optional[Path] = typer.Option(None, "--markets", help="Market price CSV for the backtest baselines."),
 ) -> None:
     """Run the main job on a case: evidence, forecasts with intervals, packages, truce game, backtest and report."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 import typer
 
@@ -37,7 +37,7 @@ def validate(file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, l
 
 def forecast_cmd(
     file: Path = typer.Argument(..., help="Scenario file or DEU table."),
-    model: Optional[List[str]] = typer.Option(
+    model: Optional[list[str]] = typer.Option(
         None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: the closed-form models."
     ),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 import typer
 
@@ -56,7 +56,7 @@ class _Bar:
         )
         self.task = self.progress.add_task(label, total=total)
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> _Bar:
         self.progress.start()
         return self
 
@@ -72,7 +72,7 @@ def simulate_cmd(
     draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same intervals."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
-    model: Optional[List[str]] = typer.Option(
+    model: Optional[list[str]] = typer.Option(
         None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: every one-issue model `accord run` computes."
     ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
@@ -106,7 +106,7 @@ def simulate_cmd(
 
 def sensitivity_cmd(
     file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, long CSV, Decide) or DEU table."),
-    model: Optional[List[str]] = typer.Option(
+    model: Optional[list[str]] = typer.Option(
         None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: bdm."
     ),
     method: str = typer.Option("both", "--method", help="oat (one-at-a-time sweeps), variance (first-order indices) or both."),

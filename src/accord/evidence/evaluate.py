@@ -6,13 +6,13 @@ How it is scored: docs/methods/evidence.md, "Evaluation".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from accord.errors import InputError
 from accord.evidence.brat import polnear_split, read_ann, read_text
-from accord.evidence.citron import TokQuote, Tokens, score
+from accord.evidence.citron import Tokens, TokQuote, score
 
 METRIC_ROWS = ("cue_exact", "source_exact", "content_exact", "all_exact",
                "cue_overlap", "source_overlap", "content_overlap", "all_overlap")

@@ -12,9 +12,10 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ def ingest_paths(
     transaction: on any error (or a kill) nothing of this run remains.
     """
     paths = [str(p) for p in paths]
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
@@ -140,7 +141,7 @@ def ingest_paths(
             flush()
         report.seconds = time.perf_counter() - t0
         con.execute(store.insert_sql(RunRow), store.as_tuple(RunRow(
-            report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+            report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.UTC).replace(tzinfo=None),
             EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
             report.articles_added, report.articles_existing, json.dumps(report.messages()))))
     return report
@@ -165,7 +166,7 @@ class CorpusIndex:
         self.sigs: list[np.ndarray] = []
 
     @classmethod
-    def load(cls, con) -> "CorpusIndex":
+    def load(cls, con) -> CorpusIndex:
         """The index of everything already stored in the database behind ``con``."""
         idx = cls()
         idx.known = {r[0] for r in con.execute("SELECT id FROM articles").fetchall()}

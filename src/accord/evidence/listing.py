@@ -8,7 +8,8 @@ clipping them for a terminal table.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from accord.errors import InputError
 from accord.evidence.statements import TYPES

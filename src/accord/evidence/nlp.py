@@ -19,7 +19,7 @@ MAX_LENGTH = 2_000_000
 
 
 @lru_cache(maxsize=2)
-def get_nlp(model: str | None = None) -> "Language":
+def get_nlp(model: str | None = None) -> Language:
     """The cached spaCy pipeline (``ACCORD_SPACY_MODEL`` overrides the model name)."""
     import spacy
 

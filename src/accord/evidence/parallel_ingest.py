@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from accord.errors import InputError
-from accord.evidence import store
-from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, run_transaction
-from accord.evidence import extract
+from accord.evidence import extract, store
 from accord.evidence.extract import Extractor
+from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, run_transaction
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, iter_files, read_path
 from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
@@ -123,7 +123,7 @@ def ingest_parallel(
         raise InputError(f"must be at least 1, got {files_per_task}", field="files_per_task")
     if commit_every is not None and commit_every < 1:
         raise InputError(f"must be at least 1, got {commit_every}", field="commit_every")
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
@@ -152,7 +152,7 @@ def ingest_parallel(
         merger.write()
         con.execute(
             "UPDATE runs SET finished_at = ?, articles_added = ?, articles_existing = ?, problems = ? WHERE id = ?",
-            [dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), report.articles_added,
+            [dt.datetime.now(dt.UTC).replace(tzinfo=None), report.articles_added,
              report.articles_existing, json.dumps(report.messages()), report.run_id],
         )
     return report

@@ -7,7 +7,7 @@ itself is the extractor registry (:mod:`accord.evidence.extract`).
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from accord.evidence import clean as cleanmod
 from accord.evidence.extract import Extractor, extract

@@ -13,9 +13,9 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from accord.evidence.records import RawDocument, now_iso
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterator, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 EXTRACTOR_VERSION = "accord-evidence-0.1.0"
 
@@ -37,7 +38,7 @@ class RawDocument:
 
 def now_iso() -> str:
     """The current UTC time as an ISO timestamp without microseconds."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 # ------------------------------------------------------------------------------------------ rows

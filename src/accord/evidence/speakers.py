@@ -56,7 +56,7 @@ class ActorRegistry:
     _alias_re: re.Pattern | None = None
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario | None) -> "ActorRegistry":
+    def from_scenario(cls, scenario: Scenario | None) -> ActorRegistry:
         """The registry of a scenario's actors (empty without a scenario)."""
         reg = cls()
         if scenario is None:

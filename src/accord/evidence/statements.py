@@ -165,7 +165,7 @@ class IssueIndex:
     numeric: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # (raw number, scale value)
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario | None) -> "IssueIndex":
+    def from_scenario(cls, scenario: Scenario | None) -> IssueIndex:
         """Matchers for every issue of ``scenario`` (empty without one)."""
         idx = cls()
         if scenario is None:

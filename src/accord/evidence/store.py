@@ -11,9 +11,10 @@ import datetime as dt
 import json
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np

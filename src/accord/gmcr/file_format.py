@@ -36,7 +36,7 @@ class PreferenceSpec(FileModel):
     ranking: list[Union[Annotated[int, Strict()], list[Annotated[int, Strict()]]]] | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "PreferenceSpec":
+    def _one_kind(self) -> PreferenceSpec:
         if self.prioritisation is None and self.ranking is None:
             raise ValueError("give 'prioritisation' (statements) or 'ranking' (state ids)")
         return self
@@ -83,7 +83,7 @@ class GMCRFile(FileModel):
         return data
 
     @model_validator(mode="after")
-    def _references(self) -> "GMCRFile":
+    def _references(self) -> GMCRFile:
         seen: set[str] = set()
         for i, entry in enumerate(self.dms):
             if entry.id in seen:

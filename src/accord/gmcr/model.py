@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ class Moves:
     indices: np.ndarray
 
     @classmethod
-    def from_pairs(cls, src: np.ndarray, dst: np.ndarray, n_states: int) -> "Moves":
+    def from_pairs(cls, src: np.ndarray, dst: np.ndarray, n_states: int) -> Moves:
         src = np.asarray(src, dtype=np.int64)
         dst = np.asarray(dst, dtype=np.int64)
         keep = src != dst
@@ -47,7 +47,7 @@ class Moves:
         """Targets of state position s."""
         return self.indices[self.indptr[s] : self.indptr[s + 1]]
 
-    def subset(self, keep: np.ndarray) -> "Moves":
+    def subset(self, keep: np.ndarray) -> Moves:
         """The edges where ``keep`` (per edge) is true."""
         src = self.sources()
         return Moves.from_pairs(src[keep], self.indices[keep], self.indptr.size - 1)

@@ -99,8 +99,8 @@ def analyse_stability(model: GMCRModel, concepts: tuple[str, ...] = CONCEPTS) ->
         has_ui = np.diff(ui[i].indptr) > 0
         others = [k for k in range(n) if k != i]
 
-        def stable_against(sanction_min: np.ndarray) -> np.ndarray:
-            worst = _reduce(ui[i], sanction_min, np.maximum, np.iinfo(np.int64).min)
+        def stable_against(sanction_min: np.ndarray, ui_i=ui[i], has_ui=has_ui, sc=sc) -> np.ndarray:
+            worst = _reduce(ui_i, sanction_min, np.maximum, np.iinfo(np.int64).min)
             return ~has_ui | (worst <= sc)
 
         if "nash" in concepts:

@@ -5,7 +5,8 @@ Definitions and formulas: docs/methods/packages.md and docs/methods/ratification
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

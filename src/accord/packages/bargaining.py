@@ -8,8 +8,8 @@ Tie-break chain: the solution's own secondary key, larger Σ u, smallest key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 

@@ -6,7 +6,8 @@ turns a validated :class:`PackageFile` into a package model.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Iterator, Literal, Union
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic.types import AllowInfNan, Strict
@@ -55,7 +56,7 @@ class IssueEntry(FileModel):
     values: dict[Id, ValuesEntry] = {}
 
     @model_validator(mode="after")
-    def _unique_options(self) -> "IssueEntry":
+    def _unique_options(self) -> IssueEntry:
         _no_duplicates([o.id for o in self.options], "option", ("options",))
         if self.positions and any(o.point is None for o in self.options):
             raise FieldError(("options",), "every option needs a scale 'point' when positions are given")
@@ -73,7 +74,7 @@ class Scale(FileModel):
     hi: Number = 100.0
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Scale":
+    def _ordered(self) -> Scale:
         if self.hi <= self.lo:
             raise ValueError("scale.hi must exceed scale.lo")
         return self
@@ -99,7 +100,7 @@ class MemberSpec(FileModel):
     stage: StageSpec
 
     @model_validator(mode="after")
-    def _whole_weight(self) -> "MemberSpec":
+    def _whole_weight(self) -> MemberSpec:
         if self.weight != round(self.weight):
             raise FieldError(("weight",), "member weights must be integers (seats or votes)")
         return self
@@ -113,7 +114,7 @@ class VotingBodySpec(FileModel):
     veto: list[Id] = []
 
     @model_validator(mode="after")
-    def _rule_or_quota(self) -> "VotingBodySpec":
+    def _rule_or_quota(self) -> VotingBodySpec:
         names = [m.name for m in self.members]
         if self.rule is not None:
             try:
@@ -149,7 +150,7 @@ class PollSpec(FileModel):
     source: str = ""
 
     @model_validator(mode="after")
-    def _shares(self) -> "PollSpec":
+    def _shares(self) -> PollSpec:
         if self.yes + self.no > 1 + 1e-9:
             raise ValueError("yes + no exceeds 1")
         return self
@@ -168,7 +169,7 @@ class ReferendumSpec(FileModel):
     name: str = "referendum"
 
     @model_validator(mode="after")
-    def _has_polls(self) -> "ReferendumSpec":
+    def _has_polls(self) -> ReferendumSpec:
         if not self.polls:
             raise FieldError(("polls",), "a referendum needs at least one poll (yes, no, n); none given")
         return self
@@ -200,7 +201,7 @@ class PackageFile(FileModel):
     ratification: list[RatifierSpec] = []
 
     @model_validator(mode="after")
-    def _references(self) -> "PackageFile":
+    def _references(self) -> PackageFile:
         _no_duplicates([p.id for p in self.parties], "party", ("parties",))
         _no_duplicates([i.id for i in self.issues], "issue", ("issues",))
         parties = {p.id for p in self.parties}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 from scipy.special import betainc, expit, logit
@@ -23,7 +23,7 @@ class Context:
     U: np.ndarray
 
     @classmethod
-    def of(cls, model: PackageModel, choices: np.ndarray | None = None) -> "Context":
+    def of(cls, model: PackageModel, choices: np.ndarray | None = None) -> Context:
         """All packages (enumerated) or the given option-index rows."""
         if choices is None:
             idx = np.arange(model.n_packages, dtype=np.int64)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
@@ -174,7 +174,7 @@ class PackageModel:
         """Maximum utility of each party over the whole space (additivity)."""
         return np.array([sum(float(t[i].max()) for t in self.tables) for i in range(self.n_parties)])
 
-    def with_reservation(self, reservation: Sequence[float]) -> "PackageModel":
+    def with_reservation(self, reservation: Sequence[float]) -> PackageModel:
         """A copy with other reservation values."""
         return PackageModel(
             parties=self.parties, issues=self.issues, options=self.options, tables=self.tables,

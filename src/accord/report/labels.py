@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Sequence
-
-from accord.result import Anchor, Packages, PositionRecord, RunResult
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from accord.models import registry
+from accord.result import Anchor, Packages, PositionRecord, RunResult
 
 _ANCHOR_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

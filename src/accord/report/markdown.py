@@ -6,8 +6,9 @@ filters that keep data text from breaking Markdown (``cell``, ``text``, ``link``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import jinja2
 

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from accord.errors import AccordError, InputError
 
@@ -84,9 +84,9 @@ def _starting_at(document: str, anchor: str) -> str:
     if f'id="{anchor}"' not in document:
         raise InputError(f"the report has no element with id {anchor!r}", field="anchor")
     style = (
-        "<style>main > .masthead, main > section:has(~ section#{a}), "
-        "main > section:has(~ section #{a}) {{ display: none !important; }}</style>"
-    ).format(a=anchor)
+        f"<style>main > .masthead, main > section:has(~ section#{anchor}), "
+        f"main > section:has(~ section #{anchor}) {{ display: none !important; }}</style>"
+    )
     head_end = document.find("</head>")
     if head_end < 0:
         return style + document

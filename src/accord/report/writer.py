@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from accord.errors import InputError
-from accord.result import RunResult, load_result
 from accord.io import atomic_write_text
+from accord.result import RunResult, load_result
 
 #: Format -> file name written into the output folder.
 FILE_NAMES: dict[str, str] = {"html": "report.html", "md": "report.md", "json": "result.json"}

@@ -15,8 +15,9 @@ positions always count as current, and plainly a placeholder rather than a claim
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import ValidationError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -132,7 +132,7 @@ class Scenario(_Strict):
     positions: list[Position] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _references(self) -> "Scenario":
+    def _references(self) -> Scenario:
         _unique("actors", [a.id for a in self.actors])
         _unique("issues", [i.id for i in self.issues])
         actors = {a.id for a in self.actors}
@@ -177,7 +177,7 @@ class Scenario(_Strict):
             key=lambda p: p.date,
         )
 
-    def as_of(self, when: dt.date | str | None = None) -> "Scenario":
+    def as_of(self, when: dt.date | str | None = None) -> Scenario:
         """The scenario holding only each actor's latest position per issue at ``when``."""
         if when is None:
             cutoff = dt.date.max

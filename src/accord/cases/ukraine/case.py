@@ -18,7 +18,7 @@ Each rule is stated in :data:`EVENT_RULES` and read by the generic backtest
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

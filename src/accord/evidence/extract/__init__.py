@@ -9,8 +9,8 @@ docs/evidence-schema.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from accord.evidence import clean as cleanmod
 from accord.evidence.extract import claims, flags, hedges, quotes, speakers, statements

@@ -32,7 +32,7 @@ class ScenarioRegistry:
     scenario_id: str | None = None
 
     @classmethod
-    def from_scenario(cls, scenario: Scenario | None) -> "ScenarioRegistry":
+    def from_scenario(cls, scenario: Scenario | None) -> ScenarioRegistry:
         """The registry of ``scenario`` (empty linking without one)."""
         return cls(ActorRegistry.from_scenario(scenario), IssueIndex.from_scenario(scenario),
                    scenario.id if scenario is not None else None)

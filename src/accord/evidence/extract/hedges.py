@@ -6,7 +6,7 @@ the quote that covers it (:func:`accord.evidence.hedges.flag_sentence`, docs/met
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from accord.evidence.extract.context import DocumentContext
 from accord.evidence.hedges import flag_sentence
