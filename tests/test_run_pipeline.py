@@ -147,3 +147,13 @@ def test_json_alone_is_a_valid_format(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and "unknown report format 'pdf'" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_actors_without_a_position_are_recorded_per_issue_and_date(result) -> None:
+    scenario = load_scenario(case_dir() / "scenario.yaml")
+    for table in result.result.forecasts:
+        held = {(p.actor, p.issue) for p in scenario.as_of(table.date).positions}
+        expected = {i.id: [a.id for a in scenario.actors if (a.id, i.id) not in held] for i in scenario.issues}
+        assert table.missing == {k: v for k, v in expected.items() if v}
+    first, later = result.result.forecasts
+    assert "ukraine" in first.missing["amnesty"] and "amnesty" not in later.missing

@@ -511,6 +511,7 @@ class ExecutiveSummary(_Record):
     horizon: Optional[dt.date] = None
     probability: Probability = None
     outlook: str
+    in_short: str = Field(default="", description="the evidence on agreement in one line, without a probability")
     evidence: list[str] = []
     headline_model: Optional[str] = None
     conditioning: str = ""

@@ -122,6 +122,8 @@ def print_executive(out: RunOutput) -> None:
     horizon = f"horizon {ex.horizon}" if ex.horizon else "no horizon set"
     console.rule(f"[bold]Executive summary[/bold] · as of {out.result.case.as_of} · {horizon}", align="left")
     console.print(ex.outlook, markup=False, highlight=False)
+    if ex.in_short:
+        console.print(ex.in_short, style="bold", markup=False, highlight=False)
     blocks = [("Is an agreement likely?", ex.evidence), ("What blocks it", [b.text for b in ex.blockers])]
     for title, lines in blocks:
         console.print(f"[bold]{title}[/bold]")

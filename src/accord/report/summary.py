@@ -131,9 +131,10 @@ def executive_summary(result: RunResult) -> ExecutiveSummary:
     question = (f"Will an agreement be reached by {horizon.isoformat()}? " if horizon
                 else "No horizon is set for this case (case.yaml: horizon). ")
     model = headline_model(list(result.forecasts_at()))
+    in_short, evidence = _agreement_evidence(result, names)
     changes, later = _changes(result, model, names)
     return ExecutiveSummary(
-        horizon=horizon, outlook=question + NOT_COMPUTED_PROBABILITY, evidence=_agreement_evidence(result, names),
+        horizon=horizon, outlook=question + NOT_COMPUTED_PROBABILITY, in_short=in_short, evidence=evidence,
         headline_model=model, conditioning=CONDITIONING.format(model=model_name(model).lower()) if model else "",
         terms=_terms(result, model, names), blockers=_party_blockers(result, names) + _issue_blockers(result, names),
         changed_from=result.case.as_of if later else None, changed_to=later, changes=changes,
@@ -145,47 +146,52 @@ def _party_list(ids: list[str], names: dict[str, str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _agreement_evidence(result: RunResult, names: dict[str, str]) -> list[str]:
-    lines = []
+def _agreement_evidence(result: RunResult, names: dict[str, str]) -> tuple[str, list[str]]:
+    """One line in short, and the lines of evidence on agreement: packages, bargaining, ratification, truce."""
     pk = result.packages
+    short, lines = [], []
     if pk is None:
         lines.append("No package file: whether any package is acceptable to all parties was not computed.")
     else:
         parties = f"all {len(pk.parties)} parties of the package file ({_party_list(pk.parties, names)})"
-        if pk.acceptable_to_all and pk.n_acceptable is not None:
-            lines.append(f"{pk.n_acceptable:,} of {pk.n_packages:,} packages are acceptable to {parties}: each gives "
-                         "every one of them at least its reservation value.")
-        elif pk.acceptable_to_all:
-            lines.append(f"Some packages are acceptable to {parties}.")
+        if pk.acceptable_to_all:
+            short.append("a zone of possible agreement exists in the package file")
+            count = f"{pk.n_acceptable:,} of {pk.n_packages:,} packages are" if pk.n_acceptable is not None else \
+                "Some packages are"
+            lines.append(f"{count} acceptable to {parties}: each gives every one of them at least its reservation value.")
         else:
+            short.append("no package in the package file is acceptable to every party")
             lines.append(f"No package is acceptable to {parties}: none gives every one of them its reservation value.")
         solutions = [n for n, p in (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p]
         lines.append(f"Bargaining solutions found: {', '.join(solutions)}." if solutions
                      else "No bargaining solution exists, since no package is acceptable to all.")
-        lines += [f"Ratification, {stage}: {n:,} packages pass with probability ≥ 0.5."
-                  for stage, n in pk.passing_count.items()]
-        lines += _named_ratification(pk)
+        if pk.passing_count:
+            lines.append("Packages passing each ratification stage with probability ≥ 0.5: "
+                         + "; ".join(f"{stage} {n:,}" for stage, n in pk.passing_count.items()) + ".")
+        named = _named_ratification(pk)
+        if named:
+            passing = [label for label, (fails, _) in named.items() if not fails]
+            short.append(f"named plans passing every ratification stage: {', '.join(passing)}" if passing
+                         else f"none of the {len(named)} named plans passes every ratification stage")
+            lines.append("Named plans, ratification stages failed (probability below 0.5): " + "; ".join(
+                f"{label} {len(fails)} of {n}" for label, (fails, n) in named.items()) + ".")
     if result.truce is not None:
         labels = {s.id: s.label for s in result.truce.states}
-        stable = [labels.get(s, str(s)) for s in result.truce.equilibria]
-        lines.append("Truce game: states stable under every stability concept: " + "; ".join(stable) + "."
+        stable = [f"state {s} ({labels.get(s, s)})" for s in result.truce.equilibria]
+        lines.append("Truce game, states stable under every stability concept: " + "; ".join(stable) + "."
                      if stable else "Truce game: no state is stable under every stability concept.")
-    return lines
+    text = ("In short: " + "; ".join(short) + ". These are findings, not a probability of agreement.") if short else ""
+    return text, lines
 
 
-def _named_ratification(pk: Packages) -> list[str]:
-    """Whether each named package of the package file passes every ratification stage."""
+def _named_ratification(pk: Packages) -> dict[str, tuple[list[str], int]]:
+    """Per named package of the package file: the ratification stages it fails (probability below 0.5), of how many."""
     votes: dict[str, list[RatificationVote]] = {}
     for v in pk.ratification:
         if v.named and v.label:
             votes.setdefault(v.label, []).append(v)
-    lines = []
-    for label, stage_votes in votes.items():
-        fails = [v.ratifier for v in stage_votes if v.probability is None or v.probability < 0.5]
-        lines.append(f"Named package “{label}”: " + (
-            f"passes all {len(stage_votes)} ratification stages with probability ≥ 0.5." if not fails
-            else f"fails {len(fails)} of {len(stage_votes)} ratification stages ({'; '.join(fails)})."))
-    return lines
+    return {label: ([v.ratifier for v in vs if v.probability is None or v.probability < 0.5], len(vs))
+            for label, vs in votes.items()}
 
 
 def executive_view(result: RunResult) -> ExecutiveSummary:
@@ -203,12 +209,13 @@ def _terms(result: RunResult, model: str | None, names: dict[str, str]) -> list[
     terms = []
     for issue in result.scenario.issues:
         value = points.get(issue.id)
-        if value is None:
-            continue
         label = nearest_label(issue.anchors, value)
         sim = sims.get(issue.id)
         share = sim.bands.get(label) if sim and label else None
-        text = f"{value:.0f} of 100" + (f", “{label}”" if label else "")
+        if value is None:
+            text = "no forecast: too few parties have a position at this date"
+        else:
+            text = f"{value:.0f} of 100" + (f", “{label}”" if label else "")
         if share is not None:
             text += f" ({fmt_pct(share)} of simulations of the {model_name(model).lower()} model, conditional on a deal)"
         absent = [a for a in principals if a in missing.get(issue.id, [])]
