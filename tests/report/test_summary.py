@@ -151,3 +151,13 @@ def test_changes_between_the_dates_name_the_moved_positions(data: dict) -> None:
     assert [c.issue for c in ex.changes] == ["nato"]
     assert ex.changes[0].text == (f"NATO renunciation: {before:.0f} → {before - 20:.0f} (positions that changed: "
                                   f"Russia {old:.0f} → 50).")
+
+
+def test_the_frontier_pairs_the_principals_first(data: dict) -> None:
+    from accord.report.labels import pareto_parties
+
+    packages = load_result(data).packages
+    assert packages.parties[:2] == ["ukraine", "russia"]
+    assert pareto_parties(packages) == ("ukraine", "russia")
+    assert pareto_parties(packages, ["europe", "russia"]) == ("europe", "russia")
+    assert pareto_parties(packages, ["no_such_party", "united_states"]) == ("united_states", "ukraine")
