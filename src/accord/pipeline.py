@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 import accord
-from accord.cases import Case, load_case
-from accord.errors import AccordError
+from accord.cases import CASE_SETTINGS, Case, load_case
+from accord.errors import AccordError, InputError
 from accord.models.registry import forecast, names
 from accord.result import (
     Actor,
@@ -142,6 +142,15 @@ def missing_positions(snap: Snapshot, scenario: Scenario) -> dict[str, list[str]
     held = {(p.actor, p.issue) for p in snap.scenario.positions}
     missing = {i.id: [a.id for a in scenario.actors if (a.id, i.id) not in held] for i in scenario.issues}
     return {iid: actors for iid, actors in missing.items() if actors}
+
+
+def check_principals(case: Case, scenario: Scenario) -> None:
+    """InputError naming case.yaml's field when a principal is not an actor of the scenario."""
+    actors = {a.id for a in scenario.actors}
+    for k, party in enumerate(case.config.principals):
+        if party not in actors:
+            raise InputError(f"unknown actor id {party!r}", file=str(case.folder / CASE_SETTINGS),
+                             field=f"principals.{k}")
 
 
 def principal_parties(case: Case, scenario: Scenario, packages: Packages | None) -> tuple[list[str], str]:
@@ -388,6 +397,7 @@ def run(
 
     with stages.stage("scenario", f"loading {folder / 'scenario.yaml'}"):
         scenario = load_scenario(the_case.scenario_path)
+        check_principals(the_case, scenario)
         when = _date(as_of) if as_of is not None else the_case.config.as_of
         compare = the_case.config.compare if compare is None else compare
         dates = [when] + [d for d in dict.fromkeys(_date(c) for c in compare) if d != when]
