@@ -147,3 +147,25 @@ def test_json_alone_is_a_valid_format(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2 and "unknown report format 'pdf'" in bad.stderr and "Traceback" not in bad.stderr
     assert not (tmp_path / "o2").exists()
+
+
+def test_actors_without_a_position_are_recorded_per_issue_and_date(result) -> None:
+    scenario = load_scenario(case_dir() / "scenario.yaml")
+    for table in result.result.forecasts:
+        held = {(p.actor, p.issue) for p in scenario.as_of(table.date).positions}
+        expected = {i.id: [a.id for a in scenario.actors if (a.id, i.id) not in held] for i in scenario.issues}
+        assert table.missing == {k: v for k, v in expected.items() if v}
+    first, later = result.result.forecasts
+    assert "ukraine" in first.missing["amnesty"] and "amnesty" not in later.missing
+
+
+def test_an_unknown_principal_stops_with_one_line(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    case.mkdir()
+    shutil.copy(case_dir("colombia") / "scenario.yaml", case / "scenario.yaml")
+    (case / "case.yaml").write_text("principals: [government, nobody]\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "accord.cli.main", "run", str(case), "--out", str(tmp_path / "out"),
+                          "--draws", "5"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2
+    assert "principals.1" in res.stderr and "unknown actor id 'nobody'" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

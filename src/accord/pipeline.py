@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 import accord
-from accord.cases import Case, load_case
-from accord.errors import AccordError
+from accord.cases import CASE_SETTINGS, Case, load_case
+from accord.errors import AccordError, InputError
 from accord.models.registry import forecast, names
 from accord.result import (
     Actor,
@@ -135,6 +135,35 @@ class Stages:
 
 def _date(value: str | dt.date) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def missing_positions(snap: Snapshot, scenario: Scenario) -> dict[str, list[str]]:
+    """Per issue, the actors without a position at the snapshot's date (every model leaves them out)."""
+    held = {(p.actor, p.issue) for p in snap.scenario.positions}
+    missing = {i.id: [a.id for a in scenario.actors if (a.id, i.id) not in held] for i in scenario.issues}
+    return {iid: actors for iid, actors in missing.items() if actors}
+
+
+def check_principals(case: Case, scenario: Scenario) -> None:
+    """InputError naming case.yaml's field when a principal is not an actor of the scenario."""
+    actors = {a.id for a in scenario.actors}
+    for k, party in enumerate(case.config.principals):
+        if party not in actors:
+            raise InputError(f"unknown actor id {party!r}", file=str(case.folder / CASE_SETTINGS),
+                             field=f"principals.{k}")
+
+
+def principal_parties(case: Case, scenario: Scenario, packages: Packages | None) -> tuple[list[str], str]:
+    """The parties the summary checks first, and where they come from.
+
+    The case's ``principals`` (case.yaml) when set; else the parties of the package file, the
+    parties a deal must satisfy; else every actor.
+    """
+    if case.config.principals:
+        return list(case.config.principals), "case.yaml"
+    if packages is not None and packages.parties:
+        return list(packages.parties), "package file"
+    return [a.id for a in scenario.actors], "all actors"
 
 
 def forecast_table(issues: Sequence[IssueData], models: Sequence[str]) -> dict[str, dict[str, float | None]]:
@@ -275,7 +304,8 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
     stages = analysis.get("stages", {})
     return Packages(
         parties=analysis["parties"], issues=issues, n_packages=analysis["n_packages"],
-        n_acceptable=analysis.get("acceptable_count"), acceptable_to_all=analysis.get("any_acceptable_to_all"),
+        n_acceptable=analysis.get("acceptable_count"), acceptable_to_each=analysis.get("acceptable_to_each") or {},
+        acceptable_to_all=analysis.get("any_acceptable_to_all"),
         n_frontier=analysis.get("frontier_count"), frontier=_frontier_sample(analysis.get("frontier", []), issues),
         reservation=analysis.get("reservation") or {},
         nash=_package(solutions.get("nash"), issues), kalai_smorodinsky=_package(solutions.get("kalai_smorodinsky"), issues),
@@ -325,7 +355,9 @@ def backtest_stage(case: Case, scenario: Scenario, as_of: dt.date, sim: Any, mar
                        match=d.get(headline) == d["actual"], models={m: d[m] for m in simulated if m in d})
         for d in bt.direction
     ]
-    return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), headline_model=headline, events=events,
+    window = (_date(bt.shift_window[0]), _date(bt.shift_window[1])) if bt.shift_window else None
+    return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), shift_window=window,
+                    headline_model=headline, events=events,
                     brier={k: v["brier"] for k, v in bt.brier.items()},
                     brier_n={k: int(v["n"]) for k, v in bt.brier.items()},
                     direction=direction, notes=bt.notes,
@@ -352,6 +384,7 @@ def run(
 
     ``formats`` picks the report files (html, md; json is ``result.json``, always written).
     """
+    from accord.report.summary import executive_summary
     from accord.report.writer import check_formats, write_report, write_result_json
 
     report_formats = check_formats(formats)
@@ -364,6 +397,7 @@ def run(
 
     with stages.stage("scenario", f"loading {folder / 'scenario.yaml'}"):
         scenario = load_scenario(the_case.scenario_path)
+        check_principals(the_case, scenario)
         when = _date(as_of) if as_of is not None else the_case.config.as_of
         compare = the_case.config.compare if compare is None else compare
         dates = [when] + [d for d in dict.fromkeys(_date(c) for c in compare) if d != when]
@@ -371,6 +405,7 @@ def run(
         now = snapshots[when]
         result = RunResult(
             case=CaseInfo(id=scenario.id, title=scenario.title, folder=str(folder), as_of=when, compare=dates[1:],
+                          horizon=the_case.config.horizon,
                           generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                           version=accord.__version__),
             scenario=scenario_section(scenario, now),
@@ -386,7 +421,8 @@ def run(
                                              lambda: evidence_stage(scenario, now, articles, db, stages.problems))
 
     with stages.stage("forecasts", f"{len(result.models)} models × {len(dates)} dates"):
-        result.forecasts = [DatedForecasts(date=d, values=forecast_table(s.issues, result.models))
+        result.forecasts = [DatedForecasts(date=d, values=forecast_table(s.issues, result.models),
+                                           missing=missing_positions(s, scenario))
                             for d, s in snapshots.items()]
 
     with stages.stage("uncertainty", f"{draws} Monte Carlo draws"):
@@ -413,6 +449,8 @@ def run(
                                              lambda: backtest_stage(the_case, scenario, when, sim, market_file))
 
     result.problems = stages.problems
+    result.case.principals, result.case.principals_from = principal_parties(the_case, scenario, result.packages)
+    result.executive = executive_summary(result)
     with stages.stage("report", f"writing {', '.join(['json', *report_formats])} to {out_dir}"):
         files = write_report(result, out_dir, formats=report_formats) if report_formats else {}
     result.timings = {**stages.timings, "total": time.perf_counter() - t0}

@@ -59,6 +59,10 @@ class CaseInfo(_Record):
     version: Optional[str] = None
     example: bool = Field(default=False, description="true for hand-made data (a test fixture), not a real run")
     note: str = ""
+    horizon: Optional[dt.date] = Field(default=None, description="the date by which the case asks whether a deal is reached")
+    principals: list[str] = Field(default=[], description="the parties whose positions the summary checks first")
+    principals_from: str = Field(default="", description="where the principals come from: case.yaml, the package "
+                                 "file's parties, or all actors")
 
 
 class Anchor(_Record):
@@ -160,6 +164,8 @@ class DatedForecasts(_Record):
 
     date: dt.date
     values: dict[str, dict[str, Number]]
+    missing: dict[str, list[str]] = Field(default={}, description="per issue, the actors without a position at this "
+                                          "date, whom every model leaves out of that issue")
 
 
 class SimulatedForecast(_Record):
@@ -264,6 +270,8 @@ class Packages(_Record):
     issues: list[PackageIssue]
     n_packages: Optional[int] = None
     n_acceptable: Optional[int] = None
+    acceptable_to_each: dict[str, int] = Field(default={}, description="per party, the packages at or above its "
+                                               "reservation value")
     acceptable_to_all: Optional[bool] = None
     n_frontier: Optional[int] = None
     frontier: list[Package] = []
@@ -329,6 +337,8 @@ class Backtest(_Record):
 
     as_of: Optional[dt.date] = None
     scored_at: Optional[dt.date] = None
+    shift_window: Optional[tuple[dt.date, dt.date]] = Field(default=None, description="first and last date of the "
+                                                            "position shifts the direction check scores")
     headline_model: Optional[str] = None
     events: list[BacktestEvent] = []
     brier: dict[str, Number] = {}
@@ -444,6 +454,74 @@ class SummaryNote(_Record):
     text: str
 
 
+# --- the executive summary ----------------------------------------------------------------------
+
+
+class Term(_Record):
+    """The headline model's point forecast on one issue, conditional on an agreement being reached."""
+
+    issue: Id
+    title: str = ""
+    model: str
+    value: Number = None
+    label: str = ""
+    share: Probability = Field(default=None, description="share of the model's simulations in the label's band: "
+                               "conditional on a deal under that model, not the odds of the outcome")
+    missing_principals: list[str] = []
+    text: str = ""
+    warning: str = ""
+
+
+class Blocker(_Record):
+    """A party or an issue that stands in the way of an agreement, with the number that shows it."""
+
+    kind: Literal["party", "issue"]
+    id: Id
+    value: Number = None
+    text: str
+
+
+class Move(_Record):
+    """One actor's change of position on an issue between two dates."""
+
+    actor: Id
+    before: Number = None
+    after: Number = None
+
+
+class Change(_Record):
+    """How the headline forecast of one issue moved between the run's date and a comparison date."""
+
+    issue: Id
+    model: str
+    before: Number = None
+    after: Number = None
+    moves: list[Move] = []
+    text: str
+
+
+class ExecutiveSummary(_Record):
+    """The first screen: the horizon, whether a deal is likely, its likely terms, what blocks it, what changed.
+
+    ``probability`` stays null until accord computes a calibrated probability of agreement; ``outlook``
+    says so and ``evidence`` lists what the run does know. Every sentence is composed here, so the
+    HTML and Markdown reports and the terminal show the same words and numbers.
+    """
+
+    horizon: Optional[dt.date] = None
+    probability: Probability = None
+    outlook: str
+    in_short: str = Field(default="", description="the evidence on agreement in one line, without a probability")
+    evidence: list[str] = []
+    headline_model: Optional[str] = None
+    conditioning: str = ""
+    terms: list[Term] = []
+    blockers: list[Blocker] = []
+    changed_from: Optional[dt.date] = None
+    changed_to: Optional[dt.date] = None
+    changes: list[Change] = []
+
+
 # --- the whole run -----------------------------------------------------------------------------
 
 
@@ -463,6 +541,7 @@ class RunResult(_Record):
     backtest: Optional[Backtest] = None
     evidence: Optional[Evidence] = None
     summary: list[SummaryNote] = []
+    executive: Optional[ExecutiveSummary] = None
     problems: list[Problem] = []
     timings: dict[str, float] = {}
 

@@ -114,3 +114,38 @@ def test_monte_carlo_medians_are_labelled_apart_from_point_forecasts(run: dict) 
         assert row.group(0).split()[1:] == [fmt_pos(point), fmt_pos(sim["q50"]), fmt_pos(sim["q05"]), fmt_pos(sim["q95"])]
     assert differ > 0  # the case has issues where the two numbers differ, so the labels matter
     assert re.search(r"point\s+sim\. median\s+sim\. 5%\s+sim\. 95%", run["cli"])
+
+
+def executive_lines(result: dict) -> list[str]:
+    """Every sentence of the executive summary, as result.json holds it."""
+    ex = result["executive"]
+    return [ex["outlook"], ex["in_short"], *ex["evidence"], ex["conditioning"], *(b["text"] for b in ex["blockers"]),
+            *(t["text"] for t in ex["terms"]), *(t["warning"] for t in ex["terms"] if t["warning"]),
+            *(c["text"] for c in ex["changes"])]
+
+
+def test_the_executive_summary_reads_the_same_everywhere(run: dict) -> None:
+    result = run["json"]
+    page = html.unescape(run["html"])
+    lines = executive_lines(result)
+    assert len(lines) > 20
+    for line in lines:
+        assert line in page, line
+        assert line in run["md"], line
+        assert line in run["cli"], line
+    assert result["executive"]["probability"] is None
+    assert result["executive"]["horizon"] == result["case"]["horizon"] == "2026-06-15"
+
+
+def test_headline_rows_without_a_principal_position_are_warned(run: dict) -> None:
+    result = run["json"]
+    assert result["case"]["principals"] == ["ukraine", "russia"] and result["case"]["principals_from"] == "case.yaml"
+    missing = next(t for t in result["forecasts"] if t["date"] == result["case"]["as_of"])["missing"]
+    warned = {t["issue"]: t["missing_principals"] for t in result["executive"]["terms"] if t["warning"]}
+    assert warned == {iid: [a for a in ("ukraine", "russia") if a in actors] for iid, actors in missing.items()
+                      if {"ukraine", "russia"} & set(actors)}
+    # the bundled case at its first date: Kyiv's positions on these issues are first reported later
+    assert {"security_guarantees", "elections", "amnesty", "buffer_zone", "language_church"} <= set(warned)
+    amnesty = next(t for t in result["executive"]["terms"] if t["issue"] == "amnesty")
+    assert amnesty["warning"].endswith("First recorded later: Ukraine 0 on 2025-11-23.")
+    assert html.unescape(run["html"]).count(f'<span class="missing-warning">{amnesty["warning"]}</span>') == 2

@@ -22,6 +22,7 @@ from accord.errors import InputError, ModelError
 from accord.models.registry import get
 from accord.pipeline import DEFAULT_DRAWS, STAGES, RunOutput, run
 from accord.report.labels import fmt_pos
+from accord.report.summary import executive_view
 from accord.report.templating import fmt_num
 from accord.report.writer import check_formats
 
@@ -115,6 +116,33 @@ def print_findings(out: RunOutput) -> None:
         )
 
 
+def print_executive(out: RunOutput) -> None:
+    """The executive summary of the result, the same words and numbers as the reports' first screen."""
+    ex = executive_view(out.result)
+    horizon = f"horizon {ex.horizon}" if ex.horizon else "no horizon set"
+    console.rule(f"[bold]Executive summary[/bold] · as of {out.result.case.as_of} · {horizon}", align="left")
+    console.print(ex.outlook, markup=False, highlight=False)
+    if ex.in_short:
+        console.print(ex.in_short, style="bold", markup=False, highlight=False)
+    blocks = [("Is an agreement likely?", ex.evidence), ("What blocks it", [b.text for b in ex.blockers])]
+    for title, lines in blocks:
+        console.print(f"[bold]{title}[/bold]")
+        for line in lines or ["(nothing found in this run)"]:
+            console.print("  • " + line, markup=False, highlight=False)
+    console.print("[bold]Likely terms if an agreement is reached[/bold]")
+    if ex.conditioning:
+        console.print("  " + ex.conditioning, style="dim", markup=False, highlight=False)
+    for term in ex.terms:
+        console.print(f"  • {term.title}: {term.text}", markup=False, highlight=False)
+        if term.warning:
+            console.print(f"    ⚠ {term.warning}", style="yellow", markup=False, highlight=False)
+    changed = f" between {ex.changed_from} and {ex.changed_to}" if ex.changed_to else ""
+    console.print(f"[bold]What changed{changed}[/bold]")
+    fallback = "(the headline forecasts did not move)" if ex.changed_to else "(no comparison date in this run)"
+    for line in [c.text for c in ex.changes] or [fallback]:
+        console.print("  • " + line, markup=False, highlight=False)
+
+
 def _count(n: int | None) -> str:
     return "–" if n is None else f"{n:,}"
 
@@ -162,6 +190,7 @@ def run_cmd(
         console.print(f"[yellow]skipped[/yellow] {p.error}")
     for kind, path in result.files.items():
         console.print(f"{kind}: {path}")
+    print_executive(result)
 
 
 def register(app: typer.Typer) -> None:

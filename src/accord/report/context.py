@@ -21,7 +21,7 @@ from accord.report.labels import (
     pareto_parties,
     safe_url,
 )
-from accord.report.summary import build_summary
+from accord.report.summary import build_summary, executive_view
 from accord.result import (
     Actor,
     Backtest,
@@ -94,6 +94,7 @@ def build_context(result: RunResult) -> dict[str, Any]:
     }
     evidence = result.evidence or Evidence()
     ctx["summary"] = build_summary(result)
+    ctx["executive"] = executive_view(result)
     ctx["grid"] = _grid(sc.positions, sc.actors, sc.issues, names)
     ctx["sources"] = _sources(sc.positions, names, evidence)
     ctx["origin"] = _origin(sc.positions, evidence, names)
@@ -380,6 +381,7 @@ def _backtest(backtest: Backtest | None, names: Names) -> dict[str, Any] | None:
     best = min((v for v in backtest.brier.values() if v is not None), default=None)
     return {
         "headline_model": model_name(backtest.headline_model) if backtest.headline_model else "accord",
+        "window": backtest.shift_window,
         "baselines": baselines,
         "rows": [{"event": e.event, "accord": e.probability, "baseline": [e.baselines.get(b) for b in baselines],
                   "outcome": e.outcome} for e in backtest.events],

@@ -72,9 +72,11 @@ def forecast_models(result: RunResult) -> list[str]:
     return list(dict.fromkeys([*result.forecasts_at(), *result.intervals()]))
 
 
-def pareto_parties(packages: Packages) -> tuple[str, str] | None:
-    """The two parties the frontier chart is drawn for: the package file's first two parties."""
-    parties = list(packages.parties)
+def pareto_parties(packages: Packages, principals: Sequence[str] = ()) -> tuple[str, str] | None:
+    """The two parties the frontier chart is drawn for: the case's principals (``case.principals`` of the
+    result) that are parties of the package file, then the package file's other parties in its order."""
+    parties = [p for p in principals if p in packages.parties]
+    parties += [p for p in packages.parties if p not in parties]
     return (parties[0], parties[1]) if len(parties) >= 2 else None
 
 

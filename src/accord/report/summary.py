@@ -1,15 +1,30 @@
-"""The plain-words summary: the likely outcome of each issue, from the forecasts and their intervals.
+"""The report's first screen: the executive summary, and the likely terms of each issue in plain words.
 
-Each line names what each number is: the headline model's point forecast, and separately the
-median and range of its Monte Carlo simulations, which generally differ from the point forecast.
+Each line names what each number is and what it is conditional on: the headline model's point
+forecast (conditional on an agreement being reached), and separately the median and range of its
+Monte Carlo simulations, which generally differ from the point forecast. A row whose issue lacks a
+principal party's position carries a warning. See docs/report.md.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from accord.report.labels import fmt_pct, model_name, nearest_label
-from accord.result import Anchor, Issue, RunResult, SimulatedForecast
+from accord.report.labels import fmt_pct, fmt_pos, latest_positions, model_name, nearest_label
+from accord.result import (
+    Anchor,
+    Blocker,
+    Change,
+    ExecutiveSummary,
+    Issue,
+    Move,
+    Packages,
+    RatificationVote,
+    RunResult,
+    SimulatedForecast,
+    Term,
+)
 
 HEADLINE_MODELS: tuple[str, ...] = ("compromise", "bdm", "weighted-median", "exchange", "nash", "mean")
 
@@ -27,13 +42,17 @@ def build_summary(result: RunResult) -> list[dict[str, Any]]:
     titles = {i.id: i.title or i.id for i in result.scenario.issues}
     if result.summary:
         return [{"issue": s.issue, "title": titles.get(s.issue, s.issue), "text": s.text, "detail": s.text,
-                 "label": "", "value": None, "probability": None, "model": ""} for s in result.summary]
+                 "label": "", "value": None, "probability": None, "model": "", "warning": ""} for s in result.summary]
     points = result.forecasts_at()
     intervals = result.intervals()
+    names = {a.id: a.name or a.id for a in result.scenario.actors}
+    missing = _missing_at(result, result.case.as_of)
     rows = []
     for issue in result.scenario.issues:
         row = _issue_row(issue, points, intervals)
         if row:
+            absent = [a for a in result.case.principals if a in missing.get(issue.id, [])]
+            row["warning"] = _missing_warning(result, issue.id, absent, names)
             rows.append(row)
     return rows
 
@@ -55,8 +74,9 @@ def _issue_row(issue: Issue, points: dict[str, dict[str, float | None]],
     label = nearest_label(issue.anchors, value)
     probability = interval.bands.get(label) if interval and label else None
     others = [v for t in points.values() if (v := t.get(iid)) is not None]
-    headline = f"Most likely outcome: “{label}”" if label else f"Most likely outcome: {value:.0f} on the 0–100 scale"
-    headline += f" ({fmt_pct(probability)} of simulations)." if probability is not None else "."
+    headline = "If an agreement is reached, most likely: " + (f"“{label}”" if label else f"{value:.0f} on the 0–100 scale")
+    headline += (f" ({fmt_pct(probability)} of simulations of the {model_name(model).lower()} model, conditional on a "
+                 "deal)." if probability is not None else ".")
     detail = _detail(model, value, interval, issue, others)
     return {"issue": iid, "title": issue.title or iid, "text": f"{headline} {detail}", "detail": detail,
             "label": label, "value": value, "probability": probability, "model": model_name(model)}
@@ -91,3 +111,188 @@ def _step(anchors: list[Anchor]) -> float:
     vals = sorted(a.value for a in anchors)
     gaps = [b - a for a, b in zip(vals, vals[1:]) if b > a]
     return min(gaps) if gaps else 10.0
+
+
+# --- the executive summary ---------------------------------------------------------------------
+
+#: How many blocking issues and changed issues the first screen lists.
+TOP = 3
+CONDITIONING = ("Conditional on an agreement being reached: the {model} model's point forecast per issue. A share is "
+                "the share of that model's Monte Carlo simulations landing in the same band, conditional on a deal "
+                "under that model: it is not the probability that the outcome happens.")
+NOT_COMPUTED_PROBABILITY = ("accord does not yet compute a calibrated probability of agreement, so this summary gives "
+                            "none; below is the evidence this run does have.")
+
+
+def executive_summary(result: RunResult) -> ExecutiveSummary:
+    """The first screen, from the typed result alone (see :class:`accord.result.ExecutiveSummary`)."""
+    names = {a.id: a.name or a.id for a in result.scenario.actors}
+    horizon = result.case.horizon
+    question = (f"Will an agreement be reached by {horizon.isoformat()}? " if horizon
+                else "No horizon is set for this case (case.yaml: horizon). ")
+    model = headline_model(list(result.forecasts_at()))
+    in_short, evidence = _agreement_evidence(result, names)
+    changes, later = _changes(result, model, names)
+    return ExecutiveSummary(
+        horizon=horizon, outlook=question + NOT_COMPUTED_PROBABILITY, in_short=in_short, evidence=evidence,
+        headline_model=model, conditioning=CONDITIONING.format(model=model_name(model).lower()) if model else "",
+        terms=_terms(result, model, names), blockers=_party_blockers(result, names) + _issue_blockers(result, names),
+        changed_from=result.case.as_of if later else None, changed_to=later, changes=changes,
+    )
+
+
+def _party_list(ids: list[str], names: dict[str, str]) -> str:
+    words = [names.get(i, i) for i in ids]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _agreement_evidence(result: RunResult, names: dict[str, str]) -> tuple[str, list[str]]:
+    """One line in short, and the lines of evidence on agreement: packages, bargaining, ratification, truce."""
+    pk = result.packages
+    short, lines = [], []
+    if pk is None:
+        lines.append("No package file: whether any package is acceptable to all parties was not computed.")
+    else:
+        parties = f"all {len(pk.parties)} parties of the package file ({_party_list(pk.parties, names)})"
+        if pk.acceptable_to_all:
+            short.append("a zone of possible agreement exists in the package file")
+            count = f"{pk.n_acceptable:,} of {pk.n_packages:,} packages are" if pk.n_acceptable is not None else \
+                "Some packages are"
+            lines.append(f"{count} acceptable to {parties}: each gives every one of them at least its reservation value.")
+        else:
+            short.append("no package in the package file is acceptable to every party")
+            lines.append(f"No package is acceptable to {parties}: none gives every one of them its reservation value.")
+        solutions = [n for n, p in (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p]
+        lines.append(f"Bargaining solutions found: {', '.join(solutions)}." if solutions
+                     else "No bargaining solution exists, since no package is acceptable to all.")
+        if pk.passing_count:
+            lines.append("Packages passing each ratification stage with probability ≥ 0.5: "
+                         + "; ".join(f"{stage} {n:,}" for stage, n in pk.passing_count.items()) + ".")
+        named = _named_ratification(pk)
+        if named:
+            passing = [label for label, (fails, _) in named.items() if not fails]
+            short.append(f"named plans passing every ratification stage: {', '.join(passing)}" if passing
+                         else f"none of the {len(named)} named plans passes every ratification stage")
+            lines.append("Named plans, ratification stages failed (probability below 0.5): " + "; ".join(
+                f"{label} {len(fails)} of {n}" for label, (fails, n) in named.items()) + ".")
+    if result.truce is not None:
+        labels = {s.id: s.label for s in result.truce.states}
+        stable = [f"state {s} ({labels.get(s, s)})" for s in result.truce.equilibria]
+        lines.append("Truce game, states stable under every stability concept: " + "; ".join(stable) + "."
+                     if stable else "Truce game: no state is stable under every stability concept.")
+    text = ("In short: " + "; ".join(short) + ". These are findings, not a probability of agreement.") if short else ""
+    return text, lines
+
+
+def _named_ratification(pk: Packages) -> dict[str, tuple[list[str], int]]:
+    """Per named package of the package file: the ratification stages it fails (probability below 0.5), of how many."""
+    votes: dict[str, list[RatificationVote]] = {}
+    for v in pk.ratification:
+        if v.named and v.label:
+            votes.setdefault(v.label, []).append(v)
+    return {label: ([v.ratifier for v in vs if v.probability is None or v.probability < 0.5], len(vs))
+            for label, vs in votes.items()}
+
+
+def executive_view(result: RunResult) -> ExecutiveSummary:
+    """The result's executive summary, or one computed now for a result saved without it."""
+    return result.executive or executive_summary(result)
+
+
+def _terms(result: RunResult, model: str | None, names: dict[str, str]) -> list[Term]:
+    if model is None:
+        return []
+    points = result.forecasts_at().get(model, {})
+    sims = result.intervals().get(model, {})
+    missing = _missing_at(result, result.case.as_of)
+    principals = result.case.principals
+    terms = []
+    for issue in result.scenario.issues:
+        value = points.get(issue.id)
+        label = nearest_label(issue.anchors, value)
+        sim = sims.get(issue.id)
+        share = sim.bands.get(label) if sim and label else None
+        if value is None:
+            text = "no forecast: too few parties have a position at this date"
+        else:
+            text = f"{value:.0f} of 100" + (f", “{label}”" if label else "")
+        if share is not None:
+            text += f" ({fmt_pct(share)} of simulations of the {model_name(model).lower()} model, conditional on a deal)"
+        absent = [a for a in principals if a in missing.get(issue.id, [])]
+        terms.append(Term(issue=issue.id, title=issue.title or issue.id, model=model, value=value, label=label, share=share, missing_principals=absent,
+                          text=text, warning=_missing_warning(result, issue.id, absent, names)))
+    return terms
+
+
+def _missing_at(result: RunResult, date: dt.date) -> dict[str, list[str]]:
+    return next((t.missing for t in result.forecasts if t.date == date), {})
+
+
+def _missing_warning(result: RunResult, issue: str, absent: list[str], names: dict[str, str]) -> str:
+    """The warning of a headline row whose issue lacks a principal party's position ('' if none lacks one)."""
+    if not absent:
+        return ""
+    when = result.case.as_of
+    text = (f"No position of {_party_list(absent, names)} on this issue at {when.isoformat()}: every model leaves "
+            f"{'it' if len(absent) == 1 else 'them'} out, so the forecast reflects the other parties only.")
+    later = sorted((p for p in result.scenario.history if p.issue == issue and p.actor in absent and p.date
+                    and p.date > when), key=lambda p: p.date)
+    firsts = {p.actor: p for p in reversed(later)}
+    if firsts:
+        text += " First recorded later: " + "; ".join(
+            f"{names.get(a, a)} {firsts[a].position:.0f} on {firsts[a].date.isoformat()}" for a in absent if a in firsts) + "."
+    return text
+
+
+def _party_blockers(result: RunResult, names: dict[str, str]) -> list[Blocker]:
+    pk = result.packages
+    if pk is None or not pk.acceptable_to_each or not pk.n_packages:
+        return []
+    fewest = min(pk.acceptable_to_each.values())
+    return [Blocker(kind="party", id=party, value=n,
+                    text=f"{names.get(party, party)}: only {n:,} of {pk.n_packages:,} packages reach its reservation "
+                         "value, the fewest of any party of the package file.")
+            for party, n in pk.acceptable_to_each.items() if n == fewest]
+
+
+def _issue_blockers(result: RunResult, names: dict[str, str]) -> list[Blocker]:
+    """The issues where the principal parties' latest positions lie furthest apart (ties in the scenario's order)."""
+    latest = latest_positions(result.scenario.positions)
+    titles = {i.id: i.title or i.id for i in result.scenario.issues}
+    gaps = []
+    for issue in result.scenario.issues:
+        held = [(a, latest[(a, issue.id)].position) for a in result.case.principals if (a, issue.id) in latest]
+        if len(held) < 2:
+            continue
+        lo, hi = min(held, key=lambda x: x[1]), max(held, key=lambda x: x[1])
+        if hi[1] - lo[1] > 0:
+            gaps.append((hi[1] - lo[1], issue.id, lo, hi))
+    gaps.sort(key=lambda g: -g[0])
+    return [Blocker(kind="issue", id=iid, value=gap,
+                    text=f"{titles[iid]}: {names.get(lo[0], lo[0])} at {lo[1]:.0f}, {names.get(hi[0], hi[0])} at "
+                         f"{hi[1]:.0f} ({gap:.0f} points apart).")
+            for gap, iid, lo, hi in gaps[:TOP]]
+
+
+def _changes(result: RunResult, model: str | None, names: dict[str, str]) -> tuple[list[Change], dt.date | None]:
+    """The issues whose headline forecast moved most between the run's date and the first comparison date."""
+    later = next((d for d in result.case.compare if result.forecasts_at(d)), None)
+    if model is None or later is None:
+        return [], later
+    before, after = result.forecasts_at().get(model, {}), result.forecasts_at(later).get(model, {})
+    titles = {i.id: i.title or i.id for i in result.scenario.issues}
+    moved = sorted(((abs(after[i] - before[i]), i) for i in titles
+                    if before.get(i) is not None and after.get(i) is not None and abs(after[i] - before[i]) >= 0.5),
+                   key=lambda x: -x[0])
+    old = latest_positions(p for p in result.scenario.history if p.date is None or p.date <= result.case.as_of)
+    new = latest_positions(p for p in result.scenario.history if p.date is None or p.date <= later)
+    changes = []
+    for _, iid in moved[:TOP]:
+        moves = [Move(actor=a, before=old[(a, iid)].position if (a, iid) in old else None, after=new[(a, iid)].position)
+                 for (a, i) in new if i == iid and ((a, iid) not in old or old[(a, iid)].position != new[(a, iid)].position)]
+        said = "; ".join(f"{names.get(m.actor, m.actor)} {fmt_pos(m.before) if m.before is not None else 'no position'}"
+                         f" → {fmt_pos(m.after)}" for m in moves)
+        changes.append(Change(issue=iid, model=model, before=before[iid], after=after[iid], moves=moves,
+                              text=f"{titles[iid]}: {before[iid]:.0f} → {after[iid]:.0f}"
+                                   + (f" (positions that changed: {said})." if said else ".")))
+    return changes, later
