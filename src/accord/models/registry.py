@@ -347,7 +347,8 @@ register(ModelSpec(
      Param("p", "number", 0.0, "randomisation of exchange rates in [0, 1]"),
      Param("repetitions", "whole number", 1, "randomised runs (forecast = their median when p > 0)"),
      Param("seed", "whole number", 0, "random seed"),
-     Param("max_listed", "whole number", 100, "realised exchanges listed per issue")),
+     Param("max_listed", "whole number", 100, "realised exchanges listed per issue"),
+     Param("variant", "text", "published", "published, or decide (rounds executed as decide-exchange-model)")),
     multi_issue=True, tags=_RUN_PLOT, method="exchange",
 ))
 
