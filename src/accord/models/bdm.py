@@ -530,8 +530,12 @@ def simulate_batch(
         stop_round[active] = t
         lag = None
         if history is not None:
-            lag = _repeat_lag(history[active], st.new_x, tol[active])
-            history[active] = np.concatenate([st.new_x[:, None, :], history[active, :-1]], axis=1)
+            if rule.rule == "cycle" or t == rounds:  # the published rule looks back once, at the end
+                lag = _repeat_lag(history, active, t, st.new_x, tol[active])
+            if active.size == bsz:
+                history[:, t % looks_back] = st.new_x
+            else:
+                history[active, t % looks_back] = st.new_x
         if rule.rule == "converged":
             done = np.abs(st.new_x - prev).max(axis=1) <= tol[active]
             stop_code[active[done]] = _CONVERGED
@@ -575,10 +579,14 @@ def simulate_batch(
     return result
 
 
-def _repeat_lag(history: np.ndarray, new_x: np.ndarray, tol: np.ndarray) -> np.ndarray:
-    """Per row, the smallest lag k (1 = the previous round) at which ``new_x`` repeats a state
-    of ``history`` ``(B, K, n)`` (most recent first) within ``tol``; 0 when none does."""
-    same = np.abs(history - new_x[:, None, :]).max(axis=2) <= tol[:, None]
+def _repeat_lag(history: np.ndarray, rows: np.ndarray, t: int, new_x: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``, the smallest lag k (1 = the previous round) at which ``new_x`` (round
+    ``t``) repeats a state kept in ``history`` ``(B, K, n)``, where round u sits in slot
+    ``u mod K`` (slots not yet written hold the input), within ``tol``; 0 when none does."""
+    looks_back = history.shape[1]
+    slots = [(t - k) % looks_back for k in range(1, looks_back + 1)]
+    past = history[:, slots] if rows.size == history.shape[0] else history[rows][:, slots]
+    same = np.abs(past - new_x[:, None, :]).max(axis=2) <= tol[:, None]
     return np.where(same.any(axis=1), np.argmax(same, axis=1) + 1, 0)
 
 
