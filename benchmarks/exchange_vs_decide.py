@@ -18,8 +18,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import numpy as np
-
 from accord.models.exchange import exchange_input, run_exchange
 from accord.scenario.decide import issue_data_from_decide, read_decide
 

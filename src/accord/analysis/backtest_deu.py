@@ -12,9 +12,10 @@ compared with the compromise model's on the issues both score, with the same res
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,8 @@ def model_errors(issues: Sequence[IssueData], model: str, **params: Any) -> Mode
     """
     scored = [i for i in issues if i.outcome is not None]
     result = forecast(list(issues), model, **params)
-    errors = np.array([abs(result.value(i.id) - i.outcome) if i.id in result.forecasts else math.nan for i in scored])
+    errors = np.array([abs(result.value(i.id) - float(i.outcome)) if i.id in result.forecasts and i.outcome is not None else math.nan
+                       for i in scored])
     fallbacks = sum(1 for f in result.forecasts.values() if f.flags.get("fallback"))
     return ModelErrors(model, errors, fallbacks)
 

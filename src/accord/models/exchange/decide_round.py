@@ -25,7 +25,7 @@ that behaviour, written from a reading of its documented results and behaviour
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -43,7 +43,7 @@ TIE_REL = 1e-12
 class _Side:
     """One actor of a candidate: the issue it supplies and the one it demands, its positions and moves."""
 
-    __slots__ = ("actor", "supply", "demand", "start", "position", "demand_position", "move", "moves", "y")
+    __slots__ = ("actor", "demand", "demand_position", "move", "moves", "position", "start", "supply", "y")
 
     def __init__(self, actor: int, supply: int, demand: int, x0: np.ndarray) -> None:
         self.actor, self.supply, self.demand = actor, supply, demand
@@ -57,7 +57,7 @@ class _Side:
 class _Candidate:
     """A candidate exchange with its private view: ``i`` supplies ``q`` and ``j`` supplies ``p``."""
 
-    __slots__ = ("i", "j", "p", "q", "updates", "gain", "valid", "dp", "dq", "index")
+    __slots__ = ("dp", "dq", "gain", "i", "index", "j", "p", "q", "updates", "valid")
 
     def __init__(self, index: int, i: int, j: int, p: int, q: int, x0: np.ndarray) -> None:
         self.index = index
@@ -223,8 +223,8 @@ class DecideRound:
     def closer(mover: _Side, known: float) -> float:
         """Of a known position and the mover's new voting position, the one nearer its start on the mover's side."""
         if mover.start <= known:
-            return known if known < mover.y else mover.y
-        return known if known > mover.y else mover.y
+            return min(known, mover.y)
+        return max(known, mover.y)
 
 
 def _higher_gain_first(a: _Candidate, b: _Candidate) -> int:
