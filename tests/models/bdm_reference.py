@@ -3,11 +3,15 @@
 Written for clarity, straight from the specification text: one actor, one pair, one
 triple at a time. The vectorised model in ``accord.models.bdm`` must agree with it.
 Only the fixed-round mode is implemented here; stopping rules are tested on the paths.
+Every comparison that decides an outcome uses the documented tolerance ``TOL`` (utilities
+absolute, positions relative to the scale Δ) and the first-in-input-order tie rule.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from accord.models.bdm_kernels import DECISION_TOL as TOL
 
 
 @dataclass
@@ -42,17 +46,26 @@ def weights_for_statistics(s: list[float], c: list[float]) -> list[float]:
 
 
 def median_position(x: list[float], w: list[float]) -> float:
-    """argmin over actor positions of sum_k w_k |x_k - p|; first actor in input order on ties."""
-    best_value = None
-    best_pos = x[0]
+    """argmin over actor positions of sum_k w_k |x_k - p|: the first actor in input order whose
+    cost is within TOL * (range of x) * sum(w) of the least cost."""
+    costs = []
     for p in x:
         total = 0.0
         for xk, wk in zip(x, w):
             total += wk * abs(xk - p)
-        if best_value is None or total < best_value:
-            best_value = total
-            best_pos = p
-    return best_pos
+        costs.append(total)
+    least = min(costs) + TOL * (max(x) - min(x)) * sum(w)
+    for p, cost in zip(x, costs):
+        if cost <= least:
+            return p
+    raise AssertionError("unreachable: the least cost is always within the tolerance")
+
+
+def first_near_best(options: list[tuple[float, int, object]], tol: float) -> object:
+    """Among ``(key, input index, payload)``: the payload of the first input index whose key is
+    within ``tol`` of the smallest key."""
+    least = min(key for key, _, _ in options) + tol
+    return min((i, payload) for key, i, payload in options if key <= least)[1]
 
 
 def weighted_mean(x: list[float], w: list[float]) -> float:
@@ -113,12 +126,13 @@ def expected_utility(p: float, s_target: float, dij: float, rho: float, q: float
 
 
 def risk_exponents(danger: list[float]) -> list[float]:
-    """r_i from S_i ("Risk"); all ones when S_max == S_min."""
+    """r_i from S_i ("Risk"); all ones when S_max and S_min are equal within TOL."""
     smax = max(danger)
     smin = min(danger)
     out = []
     for si in danger:
-        big_r = 0.0 if smax == smin else (2 * si - smax - smin) / (smax - smin)
+        flat = smax - smin <= TOL * max(1.0, abs(smax), abs(smin))
+        big_r = 0.0 if flat else (2 * si - smax - smin) / (smax - smin)
         out.append((1 - big_r / 3) / (1 + big_r / 3))
     return out
 
@@ -143,29 +157,25 @@ def scholz_round(x: list[float], s: list[float], c: list[float], delta: float) -
     new_x = list(x)
     moves = []
     for k in range(n):
-        best_conf = None  # (key, j, a, b)
-        best_comp = None
+        confrontations = []  # (key, j, (a, b))
+        compromises = []
         for j in range(n):
-            if x[j] == x[k]:
+            if abs(x[j] - x[k]) <= TOL * delta:
                 continue
             dkj = abs(x[k] - x[j]) / delta
             a = expected_utility(p_scholz(x, w, r, delta, z, k, j), s[j], dkj, r[k])
             b = expected_utility(p_scholz(x, w, r, delta, z, j, k), s[k], dkj, r[k])
-            if b > a > 0:
-                key = abs(x[k] - x[j])
-                if best_conf is None or key < best_conf[0]:
-                    best_conf = (key, j, a, b)
-            elif b > 0 > a and b > abs(a):
-                key = (abs(a) * x[k] + abs(b) * x[j]) / (abs(a) + abs(b))
-                if best_comp is None or key < best_comp[0]:
-                    best_comp = (key, j, a, b)
+            if a > TOL and b > a + TOL:  # b > a > 0
+                confrontations.append((abs(x[k] - x[j]), j, (a, b)))
+            elif a < -TOL and b > -a + TOL:  # b > 0 > a and b > |a|
+                compromises.append(((abs(a) * x[k] + abs(b) * x[j]) / (abs(a) + abs(b)), j, (a, b)))
             # capitulation (b > 0 > a and b < |a|) is disabled in the scholz variant
-        if best_conf is not None:
-            _, j, a, b = best_conf
+        if confrontations:
+            j, a, b = first_near_best([(key, j, (j, a, b)) for key, j, (a, b) in confrontations], TOL * delta)
             new_x[k] = x[j]
             moves.append(RefMove(k, "confrontation", j, x[j], a, b))
-        elif best_comp is not None:
-            _, j, a, b = best_comp
+        elif compromises:
+            j, a, b = first_near_best([(key, j, (j, a, b)) for key, j, (a, b) in compromises], TOL * delta)
             new_x[k] = x[k] + (x[j] - x[k]) * abs(a / b)
             moves.append(RefMove(k, "compromise", j, new_x[k], a, b))
     return new_x, r, moves
@@ -194,24 +204,21 @@ def masad_round(x: list[float], s: list[float], c: list[float], delta: float, q:
     new_x = list(x)
     moves = []
     for j in range(n):  # target
-        best = None  # (e_s, distance, i)
-        for i in range(n):  # sender, in input order
-            if x[i] == x[j] or not e[i][j] > 0:
-                continue
-            cand = (e[i][j], abs(x[j] - x[i]), i)
-            if best is None or cand[0] > best[0] or (cand[0] == best[0] and cand[1] < best[1]):
-                best = cand
-        if best is None:
+        offers = [i for i in range(n) if abs(x[i] - x[j]) > TOL * delta and e[i][j] > TOL]
+        if not offers:
             continue
-        es, _, i = best
+        top = max(e[i][j] for i in offers)
+        offers = [i for i in offers if e[i][j] >= top - TOL]  # the largest sender EU, within TOL
+        i = first_near_best([(abs(x[j] - x[i]), i, i) for i in offers], TOL * delta)  # then the nearest
+        es = e[i][j]
         et = e[j][i]
-        if 0 < et < es:
+        if et > TOL and es > et + TOL:  # 0 < e_t < e_s
             new_x[j] = x[i]
             moves.append(RefMove(j, "confrontation", i, x[i], et, es))
-        elif et < 0 and abs(et) < es:
+        elif et < -TOL and es > -et + TOL:  # e_t < 0 and |e_t| < e_s
             new_x[j] = x[j] + (x[i] - x[j]) * abs(et / es)
             moves.append(RefMove(j, "compromise", i, new_x[j], et, es))
-        elif et < 0 and abs(et) > es:
+        elif et < -TOL and -et > es + TOL:  # e_t < 0 and |e_t| > e_s
             new_x[j] = x[i]
             moves.append(RefMove(j, "capitulation", i, x[i], et, es))
     return new_x, r, moves

@@ -7,17 +7,18 @@ from __future__ import annotations
 import csv
 import json
 import math
+import random
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from accord.errors import ModelError
 from accord.models import bdm
-from accord.models.bdm import StopRule, linear_win_probabilities, bdm_model, first_round_utilities, run_bdm, simulate_batch
+from accord.models.bdm import StopRule, bdm_model, first_round_utilities, linear_win_probabilities, run_bdm, simulate_batch
 from accord.models.issue import IssueData
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -186,7 +187,7 @@ def _assert_matches_reference(x, s, c, variant: str, rounds: int) -> None:
             # a mathematically exact tie of two positions (symmetric configurations) is
             # decided by rounding noise: accept any position whose cost is within 1e-9
             xs = np.array(ref.positions[t])
-            cost = lambda p: float(np.sum(w * np.abs(xs - p)))  # noqa: E731
+            cost = lambda p, xs=xs: float(np.sum(w * np.abs(xs - p)))  # noqa: E731
             assert cost(got) - cost(want) <= 1e-9 * max(1.0, cost(want)), (t, got, want)
             assert np.min(np.abs(xs - got)) <= 1e-9
     np.testing.assert_allclose(res.means[0, : done + 1], ref.means, rtol=0, atol=1e-9)
@@ -359,21 +360,37 @@ def _distinct_inputs():
     )
 
 
+def _equidistant_proposers(positions: np.ndarray) -> bool:
+    """Whether, in some round, an actor lies halfway between two others at different positions:
+    its two options are then equally near, and the documented tie rule (first in input order)
+    decides, so that permuting the actors may change the choice."""
+    for pos in positions:
+        tol = 1e-9 * max(float(np.ptp(pos)), 1e-300)
+        for xk in pos:
+            others = pos[np.abs(pos - xk) > tol]
+            halfway = np.abs((others[:, None] + others[None, :]) / 2 - xk) <= tol
+            if np.any(halfway & (np.abs(others[:, None] - others[None, :]) > tol)):
+                return True
+    return False
+
+
 @settings(max_examples=30, deadline=None)
 @given(_distinct_inputs(), st.sampled_from(bdm.VARIANTS))
 def test_permutation_invariance(data, variant) -> None:
     x, s, c, rnd = data
+    assume(len(set(s)) == len(s) and len(set(c)) == len(c))  # no symmetric utilities
     perm = list(range(len(x)))
     rnd.shuffle(perm)
     kw = dict(variant=variant, rounds=4, bounds=(0.0, 100.0) if variant == "masad" else None)
     a = simulate_batch(np.array(x), np.array(s), np.array(c), record=True, **kw)
+    assume(not _equidistant_proposers(a.positions[0]))
     b = simulate_batch(np.array(x)[perm], np.array(s)[perm], np.array(c)[perm], record=True, **kw)
     np.testing.assert_allclose(b.positions[0], a.positions[0][:, perm], atol=1e-9)
     # the median is a minimiser of Σ w |x − p|; where several actors' positions minimise it,
     # the documented tie rule (first in input order) picks one, so only the minimum is invariant
     w = np.array(c) * np.array(s)
     for t, pos in enumerate(a.positions[0]):
-        def spread(p: float) -> float:
+        def spread(p: float, pos: np.ndarray = pos) -> float:
             return float(np.sum(w * np.abs(pos - p)))
         assert np.min(np.abs(pos - b.medians[0, t])) <= 1e-9
         assert spread(b.medians[0, t]) == pytest.approx(spread(a.medians[0, t]), rel=1e-9, abs=1e-9)
@@ -391,6 +408,9 @@ def test_capability_scaling_invariance(data, k, variant) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(_distinct_inputs(), st.floats(-50, 50), st.floats(0.1, 10), st.sampled_from(bdm.VARIANTS))
+# mirror-symmetric saliences: exact ties of utilities and distances, which exact comparisons
+# once decided by rounding (it converged to 2 on the 0–6 scale and to 0.4 on the 0–0.6 scale)
+@example(([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1.0, 1.0, 0.5, 0.25, 0.5, 1.0, 1.0], [1.0] * 7, random.Random(0)), 0.0, 0.1, "scholz")
 def test_affine_equivariance(data, shift, factor, variant) -> None:
     x, s, c, _ = data
     x = np.array(x)
@@ -426,11 +446,73 @@ def test_registry_adapter(ec: IssueData) -> None:
     assert len(fc.details["median_path"]) == 11
     assert fc.details["median_path"][3] == pytest.approx(9.961979590401311, abs=ABS)
     assert fc.details["stop_reason"] == "fixed"
-    default = bdm_model([ec])
-    assert default["ec-emissions"].details["stop_reason"] == "bdm_discount"
-    assert default["ec-emissions"].value == pytest.approx(9.961979590401311, abs=ABS)
+    tuned = bdm_model([ec], stop="bdm_discount")["ec-emissions"]
+    assert tuned.details["stop_reason"] == "bdm_discount"
+    assert tuned.value == pytest.approx(9.961979590401311, abs=ABS)
+    assert tuned.details["median_path"][-1] == tuned.value  # the path ends at the forecast
+    assert tuned.params["rounds"] == 100
     with pytest.raises(ModelError, match="unknown parameter"):
         bdm_model([ec], colour="red")
+
+
+# --------------------------------------------------------------------------- published default
+
+def test_published_default_on_ec_is_an_oscillation_averaged_over_the_last_five_rounds(ec: IssueData) -> None:
+    """Ten rounds as published; the median turns down, up and down again in rounds 6–10 (the spec path)."""
+    default = bdm_model([ec])["ec-emissions"]
+    run = run_bdm(ec)
+    assert run.rounds == 10 and run.stop_round == 10
+    assert run.stop_reason == "oscillating" and run.averaged == 5
+    want = sum(row[6] for row in SCHOLZ_PATH[5:]) / 5  # medians of rounds 6–10
+    assert want == pytest.approx(8.527779951356589, abs=1e-12)
+    assert run.forecast == pytest.approx(want, abs=1e-9) and default.value == run.forecast
+    assert run.forecast_mean == pytest.approx(sum(row[7] for row in SCHOLZ_PATH[5:]) / 5, abs=1e-9)
+    assert run.forecast_path[:11] == pytest.approx([7.0] + [row[6] for row in SCHOLZ_PATH], abs=ABS)
+    assert run.forecast_path[-1] == run.forecast and len(run.forecast_path) == 12
+    assert default.details["median_path"] == run.forecast_path
+    assert "changing direction over the last 5 of 10 rounds" in default.details["explanation"]
+
+
+@pytest.mark.parametrize("x, s, c, lag, first", [
+    ([25.0, 50.0, 50.0], [0.8, 0.7, 0.4], [0.6, 0.9, 1.0], 2, 0),  # two camps swap places every round
+    ([12.5, 100.0, 50.0], [0.6, 0.5, 0.7], [0.6, 0.9, 1.0], 5, 1),  # a five-round cycle from round 1
+])
+def test_published_cycle_is_averaged_over_the_cycle(x, s, c, lag, first) -> None:
+    iss = IssueData("cyc", ("a", "b", "c"), x, s, c)
+    path = run_bdm(iss, stop="fixed")
+    run = run_bdm(iss)
+    np.testing.assert_array_equal(run.positions, path.positions)  # the published rule plays every round
+    np.testing.assert_allclose(path.positions[10], path.positions[10 - lag], atol=1e-9)
+    assert run.stop_reason == "cycle" and run.cycle_length == lag == run.averaged
+    assert run.forecast == pytest.approx(path.medians[11 - lag:].mean(), abs=1e-12)
+    assert run.forecast != path.forecast and run.forecast_path[-1] == run.forecast
+    assert f"From round {first} on the positions repeat every {lag} rounds" in run.explanation
+
+
+def test_published_classification_on_constructed_paths() -> None:
+    tol = np.array([1e-9, 1e-9, 1e-9, 1e-9])
+    medians = np.array([
+        [0.0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],       # steady: fixed
+        [0.0, 5, 5, 5, 5, 5, 9, 2, 2, 2, 2],        # one turn: fixed
+        [0.0, 5, 5, 5, 5, 5, 9, 2, 2, 2, 8],        # down then up again: oscillating
+        [0.0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5],        # positions repeat (lag 1): converged
+    ])
+    rows = np.arange(4)
+    code = np.zeros(4, dtype=np.int8)
+    cyc = np.zeros(4, dtype=np.int64)
+    bdm._classify_published(rows, np.array([0, 0, 0, 1]), medians, tol, code, cyc)
+    assert [bdm.STOP_REASONS[c] for c in code] == ["fixed", "fixed", "oscillating", "converged"]
+    assert bdm.oscillation_window(10) == 5 and bdm.oscillation_window(3) == 2
+
+
+def test_degenerate_runs_say_why() -> None:
+    one = run_bdm(IssueData("one", ("a",), [30.0], [0.5], [1.0]))
+    same = run_bdm(IssueData("same", ("a", "b", "c"), [40.0, 40.0, 40.0], [0.5, 1.0, 0.2], [1.0, 2.0, 3.0]))
+    zero = run_bdm(IssueData("zero", ("a", "b", "c"), [0.0, 20.0, 90.0], [0.5, 0.5, 0.5], [0.0, 0.0, 0.0]))
+    assert one.explanation.startswith("Only one actor has a position on this issue")
+    assert same.explanation.startswith("All 3 actors hold the same position")
+    assert zero.degenerate and "weight (capability × salience) is 0" in zero.explanation
+    assert one.to_dict()["explanation"] == one.explanation
 
 
 def test_run_serialises_to_json(ec: IssueData) -> None:

@@ -111,7 +111,10 @@ def test_toy_model_reaches_the_deu_backtest(toy, deu_file: Path) -> None:
     # toy forecasts 25, 50 and 30 against outcomes 30, 50 and 40
     assert (rows[toy].n, rows[toy].mae) == (3, pytest.approx(5.0))
     cli = _json(CliRunner().invoke(app, ["backtest", "deu", str(deu_file), "-m", toy, "-f", "json"]))
-    assert cli == [{"model": toy, "n": 3, "mae": pytest.approx(5.0), "rmse": pytest.approx(np.sqrt(125 / 3)), "fallbacks": 0}]
+    (row,) = cli
+    assert {k: row[k] for k in ("model", "n", "mae", "rmse", "fallbacks")} == {
+        "model": toy, "n": 3, "mae": pytest.approx(5.0), "rmse": pytest.approx(np.sqrt(125 / 3)), "fallbacks": 0}
+    assert row["n_paired"] == 3 and row["mae_low"] <= row["mae"] <= row["mae_high"]
 
 
 def test_toy_model_reaches_the_report_legend(toy, tmp_path: Path) -> None:

@@ -7,21 +7,56 @@ from typing import Optional
 
 import typer
 
-from accord.analysis.backtest_deu import backtest_deu
+from accord.analysis.backtest_deu import BASELINE, RESAMPLES, SEED, BacktestRow, backtest_deu
 from accord.cli.common import OutputFormat, backtest_app, emit
+from accord.errors import InputError
 from accord.execution import Execution
 
 
 def deu(
     file: Path = typer.Argument(..., help="DEU III TSV file (e.g. deu3-dev.tsv)."),
     model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: all."),
+    param: Optional[list[str]] = typer.Option(None, "--param", "-p", help="A model parameter as MODEL.NAME=VALUE (repeatable), e.g. bdm.stop=bdm_discount."),
+    resamples: int = typer.Option(RESAMPLES, "--resamples", help="Bootstrap resamples of the proposals behind each interval."),
+    seed: int = typer.Option(SEED, "--seed", help="Random seed of the bootstrap."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Run on a local Dask cluster with N workers."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
 ) -> None:
-    """Mean absolute error (0–100 scale) and issues scored per model, on issues with an outcome."""
-    rows = backtest_deu(file, model, Execution.from_options(workers, scheduler))
-    emit([r.to_dict() for r in rows], fmt, title=f"DEU backtest: {file.name}")
+    """MAE (0–100 scale) per model on issues with an outcome, with a 95% interval from a bootstrap
+    over proposals, and the paired difference to the compromise model with its interval."""
+    rows = backtest_deu(file, model, Execution.from_options(workers, scheduler), params=parse_model_params(param or []),
+                        resamples=resamples, seed=seed)
+    if fmt is not OutputFormat.table:
+        emit([r.to_dict() for r in rows], fmt, title=None)
+        return
+    emit([_table_row(r) for r in rows], fmt, title=f"DEU backtest: {file.name} (95% intervals: {resamples} resamples of proposals, seed {seed})")
+
+
+def _table_row(r: BacktestRow) -> dict[str, object]:
+    return {
+        "model": r.model, "n": r.n, "MAE [95%]": f"{r.mae:.2f} [{r.mae_low:.2f}, {r.mae_high:.2f}]",
+        f"− {BASELINE} [95%]": f"{r.diff:+.2f} [{r.diff_low:+.2f}, {r.diff_high:+.2f}]", "fallbacks": r.fallbacks,
+    }
+
+
+def parse_model_params(items: list[str]) -> dict[str, dict[str, object]]:
+    """``["bdm.stop=bdm_discount", "bdm.rounds=50"]`` as ``{"bdm": {"stop": "bdm_discount", "rounds": 50}}``."""
+    out: dict[str, dict[str, object]] = {}
+    for item in items:
+        head, eq, raw = item.partition("=")
+        model, dot, name = head.strip().partition(".")
+        if not (eq and dot and model and name.strip()):
+            raise InputError(f"{item!r} is not MODEL.NAME=VALUE", field="--param")
+        value: object = raw.strip()
+        for kind in (int, float):
+            try:
+                value = kind(raw)
+                break
+            except ValueError:
+                continue
+        out.setdefault(model, {})[name.strip()] = value
+    return out
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,9 @@ weights are 0 the weighted statistic falls back to its unweighted version and is
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 

@@ -47,14 +47,16 @@ outside ``[0, 1]``, other non-finite values and positions outside the masad boun
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numba
 import numpy as np
 
 from accord.errors import ModelError
 from accord.models import bdm_kernels as kernels
+from accord.models.bdm_kernels import DECISION_TOL
 from accord.models.issue import IssueData
 from accord.models.result import IssueForecast
 
@@ -63,9 +65,14 @@ VARIANTS = ("scholz", "masad")
 NONE, CONFRONTATION, COMPROMISE, CAPITULATION = 0, 1, 2, 3
 EVENT_NAMES = ("none", "confrontation", "compromise", "capitulation")
 
-STOP_RULES = ("fixed", "converged", "cycle", "bdm_discount")
-STOP_REASONS = ("running", "fixed", "converged", "cycle", "bdm_discount", "max_rounds", "degenerate")
-_RUNNING, _FIXED, _CONVERGED, _CYCLE, _DISCOUNT, _MAX_ROUNDS, _DEGENERATE = range(7)
+STOP_RULES = ("published", "fixed", "converged", "cycle", "bdm_discount")
+STOP_REASONS = ("running", "fixed", "converged", "cycle", "bdm_discount", "max_rounds", "degenerate", "oscillating")
+_RUNNING, _FIXED, _CONVERGED, _CYCLE, _DISCOUNT, _MAX_ROUNDS, _DEGENERATE, _OSCILLATING = range(8)
+
+#: Rounds of the published model (both replications of Scholz et al. 2011 play 10).
+PUBLISHED_ROUNDS = 10
+#: Most rounds of the tuned ``bdm_discount`` rule (it ends within about 44 on DEU).
+DISCOUNT_ROUNDS = 100
 
 #: Actor pairs per row block of a round: blocks of about this many pairs keep the
 #: working arrays in cache and bound memory.
@@ -79,12 +86,18 @@ BLOCK_PAIRS = 32_768
 class StopRule:
     """When a run stops (``docs/methods/bdm.md``, "Stop rules").
 
-    ``fixed``: exactly ``rounds`` rounds. ``converged``: after round t when no position
+    ``published`` (the default of the registry and of :func:`run_bdm`): exactly ``rounds``
+    rounds as the published model, then the run is classified: positions that stopped
+    moving (``converged``), positions that repeat with period k ≥ 2 (``cycle``: the
+    forecast is the mean of the median over the k rounds of the cycle), a median that
+    keeps changing direction over the last half of the rounds (``oscillating``: the
+    forecast is its mean over them), otherwise ``fixed``. ``fixed``: exactly ``rounds`` rounds. ``converged``: after round t when no position
     moved by more than ``eps·Δ``. ``cycle``: when the positions equal those of one of the
     last ``K`` rounds within ``eps·Δ`` (``cycle_length`` is the lag). ``bdm_discount``:
     after computing round t+1, when ``delta**t · |μ_{t+1} − μ_t| ≤ eps·Δ``; the forecast
-    is then ``μ_t``. Rules other than ``fixed`` stop at ``rounds`` at the latest
-    (reason ``"max_rounds"``).
+    is then ``μ_t`` (the tuned rule, not published). A ``cycle`` stop of period k ≥ 2
+    forecasts the mean of the median over the cycle. Rules other than ``fixed`` and
+    ``published`` stop at ``rounds`` at the latest (reason ``"max_rounds"``).
     """
 
     rule: str = "fixed"
@@ -107,7 +120,11 @@ class StopRule:
         """``eps`` with the rule's default filled in."""
         if self.eps is not None:
             return float(self.eps)
-        return {"fixed": 0.0, "converged": 1e-6, "cycle": 1e-9, "bdm_discount": 0.01}[self.rule]
+        return {"fixed": 0.0, "published": 1e-9, "converged": 1e-6, "cycle": 1e-9, "bdm_discount": 0.01}[self.rule]
+
+    def default_rounds(self) -> int:
+        """The round cap of this rule when none is given: 100 for ``bdm_discount``, else the published 10."""
+        return DISCOUNT_ROUNDS if self.rule == "bdm_discount" else PUBLISHED_ROUNDS
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters as plain values."""
@@ -119,6 +136,11 @@ class StopRule:
         if self.rule == "cycle":
             out["K"] = self.K
         return out
+
+
+def published() -> StopRule:
+    """The published model's rounds, with converged, cyclic and oscillating runs recognised."""
+    return StopRule("published")
 
 
 def fixed() -> StopRule:
@@ -195,7 +217,9 @@ class BDMRun:
     ``positions[t]`` are the positions after round t (row 0: the input), ``risk[t-1]``
     the risk exponents used in round t, ``medians``/``means`` the weighted median
     ``μ_med`` and weighted mean after each round. ``forecast`` is the median at the stop
-    (``μ_t`` of the stop rule), ``forecast_mean`` the mean at the same round.
+    round ``stop_round``, or its mean over the last ``averaged`` rounds up to it (a cycle
+    or an oscillation); ``forecast_mean`` the same of the weighted mean. ``explanation``
+    says in words why the run stopped and how the forecast was read from it.
     """
 
     issue: str
@@ -213,11 +237,22 @@ class BDMRun:
     cycle_length: int | None = None
     degenerate: bool = False
     params: dict[str, Any] = field(default_factory=dict)
+    averaged: int = 1
+    explanation: str = ""
 
     @property
     def rounds(self) -> int:
         """Number of rounds computed."""
         return len(self.positions) - 1
+
+    @property
+    def forecast_path(self) -> list[float]:
+        """The median per round up to the stop round, ending at the forecast: when the forecast
+        averages several rounds (a cycle or an oscillation) it is added as a last point."""
+        path = self.medians[: self.stop_round + 1].tolist()
+        if self.averaged > 1:
+            path.append(self.forecast)
+        return path
 
     def offers_in(self, round_: int) -> list[Offer]:
         """The offers accepted in one round (1-based)."""
@@ -240,6 +275,9 @@ class BDMRun:
             "stop_round": self.stop_round,
             "cycle_length": self.cycle_length,
             "degenerate": self.degenerate,
+            "averaged": self.averaged,
+            "forecast_path": self.forecast_path,
+            "explanation": self.explanation,
             "params": self.params,
         }
 
@@ -250,7 +288,8 @@ class BatchResult:
 
     ``medians``/``means`` have shape ``(B, rounds+1)``; after a row stops its last values
     are carried forward. ``n_rounds`` counts the rounds computed per row, ``stop_round``
-    is the round whose median is the forecast. With ``record=True`` the per-round arrays
+    is the last round the forecast draws on and ``averaged`` how many rounds up to it the
+    forecast averages (1: the median at ``stop_round``; more for cycles and oscillations). With ``record=True`` the per-round arrays
     ``positions`` ``(B, R+1, n)``, ``risk``, ``partner`` (−1: no move), ``kind``,
     ``eu_receiver`` and ``eu_partner`` ``(B, R, n)`` are filled as well.
     """
@@ -264,6 +303,7 @@ class BatchResult:
     stop_code: np.ndarray
     cycle_length: np.ndarray
     degenerate: np.ndarray
+    averaged: np.ndarray
     positions: np.ndarray | None = None
     risk: np.ndarray | None = None
     partner: np.ndarray | None = None
@@ -456,7 +496,8 @@ def simulate_batch(
         kind_rec = np.zeros((bsz, rounds, n), dtype=np.int8)
         eu_r = np.zeros((bsz, rounds, n))
         eu_p = np.zeros((bsz, rounds, n))
-    history = np.repeat(x[:, None, :], rule.K, axis=1) if rule.rule == "cycle" else None
+    looks_back = rule.K if rule.rule == "cycle" else (rounds if rule.rule == "published" else 0)
+    history = np.repeat(x[:, None, :], looks_back, axis=1) if looks_back else None
     tol = rule.tolerance * scale
 
     for t in range(1, rounds + 1):
@@ -488,16 +529,21 @@ def simulate_batch(
             eu_p[active, t - 1] = st.eu_partner
         # stopping
         stop_round[active] = t
+        lag = None
+        if history is not None:
+            if rule.rule == "cycle" or t == rounds:  # the published rule looks back once, at the end
+                lag = _repeat_lag(history, active, t, st.new_x, tol[active])
+            if active.size == bsz:
+                history[:, t % looks_back] = st.new_x
+            else:
+                history[active, t % looks_back] = st.new_x
         if rule.rule == "converged":
             done = np.abs(st.new_x - prev).max(axis=1) <= tol[active]
             stop_code[active[done]] = _CONVERGED
         elif rule.rule == "cycle":
-            diff = np.abs(history[active] - st.new_x[:, None, :]).max(axis=2) <= tol[active][:, None]
-            hit = diff.any(axis=1)
-            lag = np.argmax(diff, axis=1) + 1
+            hit = lag > 0
             stop_code[active[hit]] = _CYCLE
             cycle_len[active[hit]] = lag[hit]
-            history[active] = np.concatenate([st.new_x[:, None, :], history[active, :-1]], axis=1)
         elif rule.rule == "bdm_discount":
             shift = rule.delta ** (t - 1) * np.abs(medians[active, t] - medians[active, t - 1])
             done = shift <= tol[active]
@@ -505,11 +551,16 @@ def simulate_batch(
             stop_round[active[done]] = t - 1
         if t == rounds:
             still = active[stop_code[active] == _RUNNING]
-            stop_code[still] = _FIXED if rule.rule == "fixed" else _MAX_ROUNDS
+            if rule.rule == "published":
+                _classify_published(still, lag[stop_code[active] == _RUNNING], medians, tol, stop_code, cycle_len)
+            else:
+                stop_code[still] = _FIXED if rule.rule == "fixed" else _MAX_ROUNDS
+    averaged = _forecast_window(stop_code, cycle_len, rounds)
     rows = np.arange(bsz)
+    window = (np.arange(rounds + 1)[None, :] > (stop_round - averaged)[:, None]) & (np.arange(rounds + 1)[None, :] <= stop_round[:, None])
     result = BatchResult(
-        forecast=medians[rows, stop_round],
-        forecast_mean=means[rows, stop_round],
+        forecast=np.where(averaged == 1, medians[rows, stop_round], (medians * window).sum(axis=1) / averaged),
+        forecast_mean=np.where(averaged == 1, means[rows, stop_round], (means * window).sum(axis=1) / averaged),
         medians=medians,
         means=means,
         n_rounds=n_rounds,
@@ -517,6 +568,7 @@ def simulate_batch(
         stop_code=stop_code,
         cycle_length=cycle_len,
         degenerate=flat_rows | zero_w,
+        averaged=averaged,
     )
     if record:
         result.positions = positions
@@ -528,6 +580,61 @@ def simulate_batch(
     return result
 
 
+def _repeat_lag(history: np.ndarray, rows: np.ndarray, t: int, new_x: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Per row of ``rows``, the smallest lag k (1 = the previous round) at which ``new_x`` (round
+    ``t``) repeats a state kept in ``history`` ``(B, K, n)``, where round u sits in slot
+    ``u mod K`` (slots not yet written hold the input), within ``tol``; 0 when none does."""
+    looks_back = history.shape[1]
+    slots = [(t - k) % looks_back for k in range(1, looks_back + 1)]
+    past = history[:, slots] if rows.size == history.shape[0] else history[rows][:, slots]
+    same = np.abs(past - new_x[:, None, :]).max(axis=2) <= tol[:, None]
+    return np.where(same.any(axis=1), np.argmax(same, axis=1) + 1, 0)
+
+
+def _direction_changes(medians: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """Per row: how often the sequence of the median's moves (larger than ``tol``) changes sign."""
+    moves = np.diff(medians, axis=1)
+    signs = np.where(np.abs(moves) > tol[:, None], np.sign(moves), 0.0)
+    changes = np.zeros(len(medians), dtype=np.int64)
+    last = np.zeros(len(medians))
+    for col in signs.T:
+        changes += (col != 0) & (last != 0) & (col != last)
+        last = np.where(col != 0, col, last)
+    return changes
+
+
+def oscillation_window(rounds: int) -> int:
+    """Rounds at the end of a published run in which an oscillation is looked for, and averaged."""
+    return max(2, -(-rounds // 2))
+
+
+def _classify_published(rows: np.ndarray, lag: np.ndarray, medians: np.ndarray, tol: np.ndarray,
+                        stop_code: np.ndarray, cycle_len: np.ndarray) -> None:
+    """Stop codes of published runs that played every round (``docs/methods/bdm.md``, "Stop rules")."""
+    stop_code[rows] = _FIXED
+    stop_code[rows[lag == 1]] = _CONVERGED
+    cyc = lag > 1
+    stop_code[rows[cyc]] = _CYCLE
+    cycle_len[rows[cyc]] = lag[cyc]
+    rounds = medians.shape[1] - 1
+    w = oscillation_window(rounds)
+    if rounds < w:
+        return
+    free = rows[lag == 0]
+    swings = _direction_changes(medians[free, rounds - w:], tol[free])
+    stop_code[free[swings >= 2]] = _OSCILLATING
+
+
+def _forecast_window(stop_code: np.ndarray, cycle_len: np.ndarray, rounds: int) -> np.ndarray:
+    """How many rounds, ending at the stop round, the forecast averages: the cycle's length for a
+    cycle, the oscillation window for an oscillating run, else 1."""
+    out = np.ones(len(stop_code), dtype=np.int64)
+    cyc = stop_code == _CYCLE
+    out[cyc] = np.maximum(cycle_len[cyc], 1)
+    out[stop_code == _OSCILLATING] = oscillation_window(rounds)
+    return out
+
+
 # --------------------------------------------------------------------------- one issue
 
 
@@ -535,17 +642,22 @@ def run_bdm(
     issue: IssueData,
     *,
     variant: str = "scholz",
-    rounds: int = 10,
-    stop: StopRule | str | None = None,
+    rounds: int | None = None,
+    stop: StopRule | str | None = "published",
     Q: float = 1.0,
     T: float = 1.0,
     bounds: tuple[float, float] | None = None,
 ) -> BDMRun:
-    """Run BDM on one issue and keep the full path (masad bounds default to the issue's scale)."""
+    """Run BDM on one issue and keep the full path (masad bounds default to the issue's scale).
+
+    By default the published model: 10 rounds, with cycles and oscillations recognised
+    (``docs/methods/bdm.md``, "Stop rules"); ``rounds`` defaults to the rule's own cap.
+    """
     if issue.n == 0:
         raise ModelError(f"BDM: issue {issue.id} has no actors")
     issue = with_missing_salience_as_zero(issue)
     rule = as_stop_rule(stop)
+    rounds = rule.default_rounds() if rounds is None else rounds
     if variant == "masad" and bounds is None:
         bounds = (issue.lo, issue.hi)
     res = simulate_batch(
@@ -589,7 +701,55 @@ def run_bdm(
         cycle_length=int(res.cycle_length[0]) if code == _CYCLE else None,
         degenerate=bool(res.degenerate[0]),
         params=params,
+        averaged=int(res.averaged[0]),
+        explanation=explain(issue, res, rule),
     )
+
+
+def _first_repeat(res: BatchResult, last: int, lag: int) -> int:
+    """The first round from which the recorded positions of row 0 repeat with period ``lag`` up to ``last``."""
+    pos = res.positions[0]
+    tol = DECISION_TOL * max(float(np.ptp(pos[0])), 1e-300)
+    start = last - lag
+    while start > 0 and np.abs(pos[start - 1] - pos[start - 1 + lag]).max() <= tol:
+        start -= 1
+    return start
+
+
+def explain(issue: IssueData, res: BatchResult, rule: StopRule) -> str:
+    """In words: why a one-row run stopped and how its forecast was read (``docs/methods/bdm.md``)."""
+    reason = res.stop_reason(0)
+    t = int(res.stop_round[0])
+    k = int(res.averaged[0])
+    if reason == "degenerate":
+        if issue.n < 2:
+            text = "Only one actor has a position on this issue, so there is nobody to challenge: no round is played and the forecast is its position."
+        else:
+            who = "Both actors hold" if issue.n == 2 else f"All {issue.n} actors hold"
+            text = f"{who} the same position, so no challenge can move anyone: no round is played and the forecast is that position."
+    elif reason == "fixed":
+        text = f"Played the {t} rounds of the {'published model' if rule.rule == 'published' else 'fixed rule'}; the forecast is the weighted median after the last round."
+    elif reason == "converged":
+        settled = _first_repeat(res, t, 1)
+        text = (f"The positions stopped moving after round {settled}; the forecast is the weighted median they settled at."
+                if settled else "No position moved in any round: no challenge paid off; the forecast is the weighted median.")
+    elif reason == "cycle" and k > 1:
+        text = (f"From round {_first_repeat(res, t, k)} on the positions repeat every {k} rounds and never settle; the forecast "
+                f"is the mean of the weighted median over one cycle (rounds {t - k + 1}–{t}).")
+    elif reason == "cycle":
+        text = f"The positions of round {t} repeat those of the round before: the run has settled; the forecast is the weighted median there."
+    elif reason == "oscillating":
+        text = (f"The weighted median kept changing direction over the last {k} of {t} rounds without settling or "
+                f"repeating; the forecast is its mean over rounds {t - k + 1}–{t}.")
+    elif reason == "bdm_discount":
+        text = (f"The discounted shift of the weighted median from round {t} to {t + 1} fell below {rule.tolerance:g} of "
+                f"the scale (tuned rule, δ = {rule.delta:g}); the forecast is the weighted median of round {t}.")
+    else:
+        text = f"The stop rule was not met within the cap of {t} rounds; the forecast is the weighted median after the last round."
+    if res.degenerate[0] and reason != "degenerate":
+        text += (" Every actor's weight (capability × salience) is 0, so no vote counts: win probabilities are 0 and "
+                 "the median and mean are the unweighted ones.")
+    return text
 
 
 def first_round_utilities(
@@ -627,18 +787,21 @@ def first_round_utilities(
 def bdm_model(
     issues: Sequence[IssueData],
     variant: str = "scholz",
-    rounds: int = 100,
+    rounds: int | None = None,
     Q: float = 1.0,
     T: float = 1.0,
-    stop: StopRule | str = "bdm_discount",
+    stop: StopRule | str = "published",
     **params: Any,
 ) -> dict[str, IssueForecast]:
-    """BDM forecasts per issue: the weighted median ``μ_t`` at the stop of the run.
+    """BDM forecasts per issue: the weighted median at the stop of the run (or its mean over a
+    cycle or an oscillation).
 
-    By default the run stops by the discounted median-shift rule (``docs/methods/bdm.md``), which
-    ends within about 44 rounds; ``rounds`` caps it. ``details`` holds the round path of
-    the median and mean, the stop reason and round and the number of offers, so a report
-    can plot the path. Extra keyword ``delta``/``eps``/``K`` tune the stop rule.
+    By default the published model: 10 rounds, cycles and oscillations recognised
+    (``docs/methods/bdm.md``, "Stop rules"); ``stop="bdm_discount"`` gives the tuned rule
+    (at most 100 rounds). ``details`` holds the round path ending at the forecast, the
+    path of the mean, the stop reason and round and its explanation in words, the rounds
+    computed and averaged, and the number of offers, so a report can plot the path.
+    Extra keyword ``delta``/``eps``/``K`` tune the stop rule.
     """
     rule = tuned_stop_rule(stop, params)
     if params:
@@ -651,14 +814,16 @@ def bdm_model(
             model="bdm",
             value=run.forecast,
             params=run.params,
-            flags={"degenerate": run.degenerate, "stopped_early": run.stop_reason not in ("fixed", "max_rounds")},
+            flags={"degenerate": run.degenerate, "stopped_early": run.stop_round < run.params["rounds"]},
             details={
-                "median_path": run.medians.tolist(),
-                "mean_path": run.means.tolist(),
+                "median_path": run.forecast_path,
+                "mean_path": run.means[: run.stop_round + 1].tolist(),
                 "forecast_mean": run.forecast_mean,
                 "stop_reason": run.stop_reason,
+                "explanation": run.explanation,
                 "stop_round": run.stop_round,
                 "rounds_computed": run.rounds,
+                "averaged_rounds": run.averaged,
                 "cycle_length": run.cycle_length,
                 "offers": len(run.offers),
             },
@@ -670,10 +835,10 @@ def bdm_batch(
     issues: Sequence[IssueData],
     drawn: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
     variant: str = "scholz",
-    rounds: int = 100,
+    rounds: int | None = None,
     Q: float = 1.0,
     T: float = 1.0,
-    stop: StopRule | str = "bdm_discount",
+    stop: StopRule | str = "published",
     **params: Any,
 ) -> list[np.ndarray]:
     """BDM forecasts for rows of drawn ``(x, s, c)`` of several issues.
@@ -684,6 +849,7 @@ def bdm_batch(
     rule = tuned_stop_rule(stop, params)
     if params:
         raise ModelError(f"BDM: unknown parameter(s) {', '.join(sorted(params))}")
+    rounds = rule.default_rounds() if rounds is None else rounds
     out: list[np.ndarray] = [np.empty(0)] * len(issues)
     groups: dict[int, list[int]] = {}
     for k, issue in enumerate(issues):

@@ -28,6 +28,12 @@ from numba.extending import intrinsic
 
 NONE, CONFRONTATION, COMPROMISE, CAPITULATION = 0, 1, 2, 3
 
+#: Relative tolerance of every comparison that decides an outcome (``docs/methods/bdm.md``,
+#: "Decisions and ties"): utilities (unit-free) differ when they differ by more than this;
+#: positions, keys and distances when they differ by more than this times the issue's
+#: scale ``Δ``; the median's cost when it differs by more than this times ``Δ Σ w``.
+DECISION_TOL = 1e-9
+
 #: Rows computed side by side in one block (long enough for the compiler to vectorise every loop over them).
 LANES = 32
 
@@ -313,7 +319,8 @@ def _linear_danger(X, S, W, D, CNT, PF, NUM, danger, wins, dist) -> None:
 
 @njit(**_JIT)
 def _risk_exponents(danger, r) -> None:
-    """r from the danger sums S (``docs/methods/bdm.md``, "Risk") per lane; r ≡ 1 where S_max == S_min."""
+    """r from the danger sums S (``docs/methods/bdm.md``, "Risk") per lane; r ≡ 1 where S_max and S_min
+    are equal within the decision tolerance."""
     n = danger.shape[0]
     for l in range(LANES):
         smax = danger[0, l]
@@ -322,30 +329,30 @@ def _risk_exponents(danger, r) -> None:
             smax = max(smax, danger[i, l])
             smin = min(smin, danger[i, l])
         span = smax - smin
+        flat = span <= DECISION_TOL * max(1.0, max(abs(smax), abs(smin)))
         for i in range(n):
-            big_r = 0.0 if span == 0 else (2 * danger[i, l] - smax - smin) / span
+            big_r = 0.0 if flat else (2 * danger[i, l] - smax - smin) / span
             r[i, l] = (1 - big_r / 3) / (1 + big_r / 3)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _median_mean(X, Wst, median, mean, cost, best) -> None:
-    """Per lane, actors in input order: the position minimising ``Σ w|x_k − p|`` (the first
-    such actor) and ``Σwx/Σw`` clipped to the range. Sums run in input order without fused
-    multiply-adds, so exact ties fall as in a plain loop."""
+def _median_cost(X, Wst, p, cost) -> None:
+    """``cost[l] = Σ_k w_k |x_k − x_p|`` per lane, summed in input order without fused multiply-adds."""
     n = X.shape[0]
     for l in range(LANES):
-        best[l] = np.inf
-        median[l] = X[0, l]
-    for p in range(n):
+        cost[l] = 0.0
+    for k in range(n):
         for l in range(LANES):
-            cost[l] = 0.0
-        for k in range(n):
-            for l in range(LANES):
-                cost[l] += Wst[k, l] * abs(X[k, l] - X[p, l])
-        for l in range(LANES):
-            take = cost[l] < best[l]
-            best[l] = cost[l] if take else best[l]
-            median[l] = X[p, l] if take else median[l]
+            cost[l] += Wst[k, l] * abs(X[k, l] - X[p, l])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _median_mean(X, Wst, median, mean, cost, best) -> None:
+    """Per lane, actors in input order: ``Σwx/Σw`` clipped to the range, and the median: the
+    first actor in input order whose cost ``Σ w|x_k − p|`` lies within ``DECISION_TOL·Δ·Σw``
+    of the least cost (``Δ`` the lane's current range of positions). Sums run in input
+    order without fused multiply-adds, as in a plain loop."""
+    n = X.shape[0]
     for l in range(LANES):
         num = 0.0
         den = 0.0
@@ -357,6 +364,20 @@ def _median_mean(X, Wst, median, mean, cost, best) -> None:
             lo = min(lo, X[k, l])
             hi = max(hi, X[k, l])
         mean[l] = min(max(num / den, lo), hi)
+        median[l] = DECISION_TOL * (hi - lo) * den  # the cost tolerance, until the median is known
+        best[l] = np.inf
+    for p in range(n):
+        _median_cost(X, Wst, p, cost)
+        for l in range(LANES):
+            best[l] = min(best[l], cost[l])
+    for l in range(LANES):
+        best[l] += median[l]
+        median[l] = np.nan
+    for p in range(n):
+        _median_cost(X, Wst, p, cost)
+        for l in range(LANES):
+            take = (cost[l] <= best[l]) & np.isnan(median[l])
+            median[l] = X[p, l] if take else median[l]
 
 
 @njit(**_JIT)
@@ -409,10 +430,28 @@ def _scholz_matrices(V, F, inv_z) -> None:
 
 
 @njit(**_JIT)
-def _scholz_choose(V, orig, F, inv_z, partner, kind) -> None:
-    """Each receiver's move: the nearest lost confrontation, else the compromise of smallest key;
-    ties go to the first proposer in input order. Each receiver's utilities are computed
-    row by row (in ``F[_A, 0]``, ``F[_B, 0]``), which keeps them in cache."""
+def _pair_options(X, A, B, k, j, l, tol_x):
+    """For receiver k and proposer j in lane l: whether k loses a confrontation to j, whether it
+    would compromise with j (``docs/methods/bdm.md``, "A round"; every comparison with the
+    decision tolerance), their distance and the compromise's key."""
+    xk = X[k, l]
+    xj = X[j, l]
+    a = A[j, l]
+    b = B[j, l]
+    gap = abs(xk - xj)
+    differ = gap > tol_x
+    conf = differ & (a > DECISION_TOL) & (b > a + DECISION_TOL)
+    comp = differ & (a < -DECISION_TOL) & (b > -a + DECISION_TOL)
+    return conf, comp, gap, (abs(a) * xk + abs(b) * xj) / (abs(a) + abs(b))
+
+
+@njit(**_JIT)
+def _scholz_choose(V, orig, F, inv_z, scale, partner, kind) -> None:
+    """Each receiver's move: the nearest lost confrontation, else the compromise of smallest key.
+    Among options within the tolerance of the best (``DECISION_TOL·Δ``) the first proposer in
+    input order wins: a first pass finds the exact best, a second the first option near it,
+    so the choice does not depend on the order of the scan. Each receiver's utilities are
+    computed row by row (in ``F[_A, 0]``, ``F[_B, 0]``), which keeps them in cache."""
     A, B = F[_A, 0], F[_B, 0]
     X, NX, ER, EP, OF = V[_X], V[_NX], V[_ER], V[_EP], V[_ORIG]
     n = X.shape[0]
@@ -436,22 +475,22 @@ def _scholz_choose(V, orig, F, inv_z, partner, kind) -> None:
             conf_first[l] = n
             comp_first[l] = n
         for j in range(n):
+            for l in range(LANES):
+                is_conf, is_comp, gap, key = _pair_options(X, A, B, k, j, l, DECISION_TOL * scale[l])
+                gap_best[l] = min(gap_best[l], gap) if is_conf else gap_best[l]
+                key_best[l] = min(key_best[l], key) if is_comp else key_best[l]
+        for l in range(LANES):
+            gap_best[l] += DECISION_TOL * scale[l]
+            key_best[l] += DECISION_TOL * scale[l]
+        for j in range(n):
             jf = float(j)
             for l in range(LANES):
-                xk = X[k, l]
-                xj = X[j, l]
-                a = A[j, l]
-                b = B[j, l]
-                differ = xk != xj
-                gap = abs(xk - xj)
+                is_conf, is_comp, gap, key = _pair_options(X, A, B, k, j, l, DECISION_TOL * scale[l])
                 oj = OF[j, l]
-                take = differ & (a > 0) & (b > a) & ((gap < gap_best[l]) | ((gap == gap_best[l]) & (oj < conf_first[l])))
-                gap_best[l] = gap if take else gap_best[l]
+                take = is_conf & (gap <= gap_best[l]) & (oj < conf_first[l])
                 conf_f[l] = jf if take else conf_f[l]
                 conf_first[l] = oj if take else conf_first[l]
-                key = (abs(a) * xk + abs(b) * xj) / (abs(a) + abs(b))
-                take = differ & (b > 0) & (a < 0) & (b > -a) & ((key < key_best[l]) | ((key == key_best[l]) & (oj < comp_first[l])))
-                key_best[l] = key if take else key_best[l]
+                take = is_comp & (key <= key_best[l]) & (oj < comp_first[l])
                 comp_f[l] = jf if take else comp_f[l]
                 comp_first[l] = oj if take else comp_first[l]
         for l in range(LANES):
@@ -486,7 +525,7 @@ def _scholz_choose(V, orig, F, inv_z, partner, kind) -> None:
 def _masad_block(V, orig, scale, Q, T, F, PF, CNT, lane) -> None:
     """Masad round quantities of a loaded block: pass-0 ``r`` into ``V[_R]``, ``E1`` (pass 1) into
     ``F[_A]`` and ``E[i, j] = EU(i→j)`` into ``F[_B]``."""
-    X, S, W, Wst, r, danger = V[_X], V[_S], V[_W], V[_WST], V[_R], V[_DANGER]
+    X, S, W, _Wst, r, danger = V[_X], V[_S], V[_W], V[_WST], V[_R], V[_DANGER]
     n = X.shape[0]
     D, P, G = F[_D], F[_NUM], F[_GAP]
     inv_z, cost, median, mean, best = lane[1], lane[2], lane[3], lane[4], lane[5]
@@ -547,8 +586,19 @@ def _masad_block(V, orig, scale, Q, T, F, PF, CNT, lane) -> None:
 
 
 @njit(**_JIT)
-def _masad_choose(V, orig, E, partner, kind) -> None:
-    """Each target takes the offer of largest sender EU, then the nearest sender, then the first in input order."""
+def _masad_offer(X, E, i, j, l, tol_x):
+    """Whether sender i makes target j an offer in lane l (another position, ``E[i, j]`` above the
+    tolerance), with ``E[i, j]`` and their distance."""
+    e = E[i, j, l]
+    gap = abs(X[j, l] - X[i, l])
+    return (gap > tol_x) & (e > DECISION_TOL), e, gap
+
+
+@njit(**_JIT)
+def _masad_choose(V, orig, E, scale, partner, kind) -> None:
+    """Each target takes the offer of largest sender EU, then the nearest sender, then the first
+    in input order; "largest" and "nearest" within the decision tolerance of the exact best
+    (three passes, so the choice does not depend on the order of the scan)."""
     X, NX, ER, EP = V[_X], V[_NX], V[_ER], V[_EP]
     n = X.shape[0]
     best = np.empty(LANES)
@@ -563,14 +613,18 @@ def _masad_choose(V, orig, E, partner, kind) -> None:
             sender_first[l] = n
         for i in range(n):
             for l in range(LANES):
-                e = E[i, j, l]
-                gap = abs(X[j, l] - X[i, l])
+                offer, e, gap = _masad_offer(X, E, i, j, l, DECISION_TOL * scale[l])
+                best[l] = max(best[l], e) if offer else best[l]
+        for i in range(n):
+            for l in range(LANES):
+                offer, e, gap = _masad_offer(X, E, i, j, l, DECISION_TOL * scale[l])
+                offer = offer & (e >= best[l] - DECISION_TOL)
+                gap_best[l] = min(gap_best[l], gap) if offer else gap_best[l]
+        for i in range(n):
+            for l in range(LANES):
+                offer, e, gap = _masad_offer(X, E, i, j, l, DECISION_TOL * scale[l])
                 oi = orig[i, l]
-                offer = (X[i, l] != X[j, l]) & (e > 0)
-                tie = (e == best[l]) & ((gap < gap_best[l]) | ((gap == gap_best[l]) & (oi < sender_first[l])))
-                take = offer & ((e > best[l]) | tie)
-                best[l] = e if take else best[l]
-                gap_best[l] = gap if take else gap_best[l]
+                take = offer & (e >= best[l] - DECISION_TOL) & (gap <= gap_best[l] + DECISION_TOL * scale[l]) & (oi < sender_first[l])
                 sender[l] = i if take else sender[l]
                 sender_first[l] = oi if take else sender_first[l]
         for l in range(LANES):
@@ -581,11 +635,11 @@ def _masad_choose(V, orig, E, partner, kind) -> None:
             if i >= 0:
                 es = E[i, j, l]
                 et = E[j, i, l]
-                if 0 < et < es:
+                if et > DECISION_TOL and es > et + DECISION_TOL:
                     event = CONFRONTATION
-                elif et < 0 and abs(et) < es:
+                elif et < -DECISION_TOL and es > -et + DECISION_TOL:
                     event = COMPROMISE
-                elif et < 0 and abs(et) > es:
+                elif et < -DECISION_TOL and -et > es + DECISION_TOL:
                     event = CAPITULATION
             kind[j, l] = event
             if event == NONE:
@@ -622,10 +676,10 @@ def play_round(variant, x, s, w, wstat, scale, Q, T, chunks, new_x, r, partner, 
             _load_sorted(x, s, w, wstat, scale, lo, rows, V, J, lane)
             if variant == 0:
                 _scholz_block(V, lane[0], F, PF, CNT, lane[1])
-                _scholz_choose(V, orig, F, lane[1], part, kd)
+                _scholz_choose(V, orig, F, lane[1], lane[0], part, kd)
             else:
                 _masad_block(V, orig, lane[0], Q, T, F, PF, CNT, lane)
-                _masad_choose(V, orig, F[_B], part, kd)
+                _masad_choose(V, orig, F[_B], lane[0], part, kd)
             # statistics of the new positions, in input order
             for q in range(n):
                 for l in range(LANES):

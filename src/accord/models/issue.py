@@ -51,7 +51,7 @@ class IssueData:
         """Effective weights ``c * s``."""
         return self.c * self.s
 
-    def with_values(self, **changes: object) -> "IssueData":
+    def with_values(self, **changes: object) -> IssueData:
         """A copy with some fields replaced."""
         data = {f: getattr(self, f) for f in self.__dataclass_fields__}
         data.update(changes)

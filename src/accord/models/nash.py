@@ -10,8 +10,9 @@ compromise model. Formulas, the search for the optimum and the flags:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import importlib
 import numbers
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -331,10 +332,10 @@ register(ModelSpec(
     "Bueno de Mesquita's expected-utility model (Scholz et al. 2011)",
     "accord.models.bdm:bdm_model", "accord.models.bdm:bdm_batch",
     (Param("variant", "text", "scholz", "scholz or masad"),
-     Param("rounds", "whole number", 100, "most rounds played"),
+     Param("rounds", "whole number", None, "rounds played (the rule's own: 10 published, at most 100 bdm_discount)"),
      Param("Q", "number", 1.0, "probability that a third actor enters (masad)"),
      Param("T", "number", 1.0, "probability of a challenge under the status quo (masad)"),
-     Param("stop", "stop rule (name or StopRule)", "bdm_discount", "fixed, converged, cycle or bdm_discount"),
+     Param("stop", "stop rule (name or StopRule)", "published", "published, fixed, converged, cycle or bdm_discount (tuned)"),
      Param("delta", "number", None, "discount of the bdm_discount rule (its default 0.9)"),
      Param("eps", "number", None, "tolerance of the stop rule (its own default)"),
      Param("K", "whole number", None, "rounds looked back by the cycle rule (its default 10)")),
@@ -347,6 +348,7 @@ register(ModelSpec(
      Param("p", "number", 0.0, "randomisation of exchange rates in [0, 1]"),
      Param("repetitions", "whole number", 1, "randomised runs (forecast = their median when p > 0)"),
      Param("seed", "whole number", 0, "random seed"),
-     Param("max_listed", "whole number", 100, "realised exchanges listed per issue")),
+     Param("max_listed", "whole number", 100, "realised exchanges listed per issue"),
+     Param("variant", "text", "published", "published, or decide (rounds executed as decide-exchange-model)")),
     multi_issue=True, tags=_RUN_PLOT, method="exchange",
 ))

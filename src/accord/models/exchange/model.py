@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,6 +24,7 @@ def exchange_model(
     repetitions: int = 1,
     seed: int = 0,
     max_listed: int = 100,
+    variant: str = "published",
 ) -> dict[str, IssueForecast]:
     """Equal-gain exchange model over each group of linked issues (same ``IssueData.group``).
 
@@ -31,13 +33,14 @@ def exchange_model(
     repetitions the forecast is the median over runs, with quantiles in ``details``.
     Realised exchanges (supplier, issue supplied, partner, gain) are listed in
     ``details["exchanges"]`` of the supplied issue, at most ``max_listed`` per issue.
-    How the model works: ``docs/methods/exchange.md``.
+    ``variant="decide"`` executes rounds as decide-exchange-model does. How the model
+    works: ``docs/methods/exchange.md``.
     """
     check_params(rounds, p, repetitions)
     groups: dict[object, list[IssueData]] = {}
     for issue in issues:
         groups.setdefault(("group", issue.group) if issue.group is not None else ("none",), []).append(issue)
-    params = {"rounds": rounds, "p": p, "repetitions": repetitions, "seed": seed}
+    params = {"rounds": rounds, "p": p, "repetitions": repetitions, "seed": seed, "variant": variant}
     out: dict[str, IssueForecast] = {}
     for members in groups.values():
         for issue in members:
@@ -53,7 +56,8 @@ def exchange_model(
             continue
         cleaned = [m.with_values(s=np.nan_to_num(m.s, nan=0.0)) for m in members]
         inp = exchange_input(cleaned)
-        run = run_exchange(inp, rounds, p, np.random.default_rng(seed), keep_candidates=False)
+        rng = int(seed) if variant == "decide" else np.random.default_rng(seed)
+        run = run_exchange(inp, rounds, p, rng, keep_candidates=False, variant=variant)
         dist = exchange_distribution(inp, p, repetitions, seed, rounds) if p > 0 and repetitions > 1 else None
         listed = listed_exchanges(run, max_listed)
         raw = run.raw_predictions()

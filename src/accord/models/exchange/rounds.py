@@ -6,12 +6,15 @@ Rules and the choices made where the published model leaves them open:
 
 from __future__ import annotations
 
+import random
 from typing import NamedTuple
 
 import numpy as np
 
 from accord.errors import ModelError
 from accord.models.exchange.candidates import Candidates, generate_candidates
+from accord.models.exchange.decide_round import decide_round_result
+from accord.models.exchange.externality import externality
 from accord.models.exchange.gains import Shifts, equal_gain, equal_gain_one, perturbed_gain
 from accord.models.exchange.inputs import ExchangeInput, expected_outcomes, outcome_of
 from accord.models.exchange.results import Exchange, ExchangeRun, RoundResult
@@ -24,26 +27,41 @@ SALIENCE_WEIGHT = 0.4
 FIXED_WEIGHT = 0.1
 
 
+VARIANTS = ("published", "decide")
+
+
 def run_exchange(
     inp: ExchangeInput,
     rounds: int = 10,
     p: float = 0.0,
     rng: np.random.Generator | int | None = None,
     keep_candidates: bool = True,
+    variant: str = "published",
 ) -> ExchangeRun:
     """Run the equal-gain exchange model for ``rounds`` rounds ("A round"; randomised when ``p > 0``).
 
     ``rng`` is a numpy Generator or a seed (default seed 0). Saliences above 1 are accepted
-    for a single round only (the between-round update needs ``[0, 1]``).
+    for a single round only (the between-round update needs ``[0, 1]``). ``variant="decide"``
+    executes rounds as decide-exchange-model 2022.1.28 does (``docs/methods/exchange.md``,
+    "Variant decide"; ``p`` must be 0); its ties draw from ``random.Random(seed)``, the
+    reference's own generator, so a seeded reference run can be matched.
     """
     check_params(rounds, p, 1)
+    if variant not in VARIANTS:
+        raise ModelError(f"unknown exchange variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant == "decide" and p > 0:
+        raise ModelError("the decide variant of the exchange model has no randomised rates: p must be 0")
     seed = rng if isinstance(rng, (int, np.integer)) else None
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else int(rng))
     x = inp.x.copy()
     O0, _ = expected_outcomes(x, inp.s, inp.c, inp.present)
     results = []
+    tie_draw = random.Random(0 if seed is None else int(seed)).random
     for t in range(int(rounds)):
-        result = _round(inp, x, t, float(p), gen, keep_candidates)
+        if variant == "decide":
+            result = decide_round_result(inp, x, t, tie_draw)
+        else:
+            result = _round(inp, x, t, float(p), gen, keep_candidates)
         results.append(result)
         if t + 1 < rounds:
             x = _next_start(inp, result)
@@ -95,7 +113,7 @@ class _Pool:
             self.c_jp[k], self.c_iq[k], self.W_p[k], self.W_q[k], O[self.P[k]], O[self.Q[k]],
         )
 
-    def one(self, k: int, x: np.ndarray, O: np.ndarray, p: float, draws: np.ndarray | None) -> "_One":
+    def one(self, k: int, x: np.ndarray, O: np.ndarray, p: float, draws: np.ndarray | None) -> _One:
         """One candidate's solution as floats (plain arithmetic when ``p = 0``)."""
         if p > 0 and draws is not None:
             idx = np.array([k])
@@ -161,7 +179,7 @@ def _round(
         moved_dir[i, qq] = int(e.dir_q)
         O[pp] = outcome_of(x, s, c, present, pp)
         O[qq] = outcome_of(x, s, c, present, qq)
-        ext, inner = _externality(x, s, present, left, before, (float(O[pp]), float(O[qq])), pp, qq, i, j)
+        ext, inner = externality(x, s, present, left, before, (float(O[pp]), float(O[qq])), pp, qq, i, j)
         exchanges.append(
             Exchange(
                 round=t, order=len(exchanges), i=i, j=j, p=pp, q=qq,
@@ -201,22 +219,6 @@ def _round(
         n_candidates=int(a.size), n_valid=n_valid, exchanges=tuple(exchanges),
         voting=voting, moved=moved_dir != 0, prediction=prediction, ties=ties,
     )
-
-
-def _externality(
-    x: np.ndarray, s: np.ndarray, present: np.ndarray, left: np.ndarray,
-    before: tuple[float, float], after: tuple[float, float], p: int, q: int, i: int, j: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    ext = np.zeros(x.shape[0])
-    for d, o0, o1 in ((p, before[0], after[0]), (q, before[1], after[1])):
-        on = present[:, d]
-        ext += np.where(on, s[:, d] * (np.abs(o0 - x[:, d]) - np.abs(o1 - x[:, d])), 0.0)
-    ext[[i, j]] = 0.0
-    g = left[:, p].astype(int) + 2 * left[:, q].astype(int)
-    both = present[:, p] & present[:, q]
-    inner = both & ((g == g[i]) | (g == g[j]))
-    inner[[i, j]] = False
-    return ext, inner
 
 
 def check_params(rounds: object, p: object, repetitions: object) -> None:
