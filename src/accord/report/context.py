@@ -13,6 +13,7 @@ from typing import Any
 from accord.report.labels import (
     anchor,
     domain,
+    fmt_pos,
     forecast_models,
     latest_positions,
     model_name,
@@ -25,6 +26,7 @@ from accord.report.summary import build_summary
 from accord.result import (
     Actor,
     Backtest,
+    BdmPath,
     Evidence,
     Exchange,
     Issue,
@@ -225,10 +227,77 @@ def _forecast_tables(result: RunResult) -> dict[str, Any] | None:
             "has_intervals": bool(intervals), "draws": result.simulation.draws if result.simulation else None}
 
 
+#: Why an expected-utility run stopped, in words (``BdmPath.stop_reason``); an unknown reason is shown as it is.
+STOP_REASONS: dict[str, str] = {
+    "running": "the record was cut before the run ended",
+    "fixed": "it played the fixed number of rounds it was given",
+    "converged": "the positions stopped moving (converged)",
+    "cycle": "the median entered a repeating cycle",
+    "bdm_discount": "the discounted median-shift rule judged further rounds not worth playing",
+    "max_rounds": "it reached the most rounds allowed before its stop rule fired",
+    "degenerate": "no round could be played",
+}
+BDM_MODEL = "bdm"
+#: A path whose end and the BDM forecast differ by more than this (on 0–100) is shown with both numbers.
+BDM_MISMATCH = 0.5
+#: Rounds at the end of a path looked at for oscillation, and direction changes that make one.
+OSCILLATION_WINDOW, OSCILLATION_TURNS = 6, 2
+
+
+def _degenerate_reason(path: BdmPath) -> str:
+    """Why no round was played, from the actors' positions on the issue."""
+    starts = [v[0] for v in path.positions.values() if v and v[0] is not None]
+    if len(starts) <= 1:
+        return "only one party has a position on this issue, so there is nobody to bargain with"
+    return f"every party stands at the same position ({fmt_pos(starts[0])}), so there is nothing to bargain over"
+
+
+def _oscillation(median: list[float | None]) -> tuple[float, float] | None:
+    """(low, high) of the median over the last rounds when it keeps changing direction there, else None."""
+    tail = [v for v in median[-OSCILLATION_WINDOW:] if v is not None]
+    steps = [b - a for a, b in zip(tail, tail[1:]) if abs(b - a) > 1e-6]
+    turns = sum(1 for a, b in zip(steps, steps[1:]) if (a > 0) != (b > 0))
+    return (min(tail), max(tail)) if turns >= OSCILLATION_TURNS else None
+
+
+def bdm_notes(result: RunResult) -> dict[str, dict[str, Any]]:
+    """Per issue with a round path: the path's start and end, the BDM forecast of the tables, why the run stopped
+    (in words), whether the path oscillates, and a comment when the path's end is not the forecast."""
+    forecasts = result.forecasts_at().get(BDM_MODEL, {})
+    out: dict[str, dict[str, Any]] = {}
+    for iid, p in result.bdm_paths.items():
+        if not p.median:
+            continue
+        reason = p.stop_reason or ""
+        why = STOP_REASONS.get(reason, reason)
+        if reason == "degenerate":
+            why = f"{why}: {_degenerate_reason(p)}"
+        end, forecast = p.median[-1], forecasts.get(iid)
+        swing = _oscillation(p.median)
+        comments = []
+        if swing:
+            comments.append(f"The median oscillates between {fmt_pos(swing[0])} and {fmt_pos(swing[1])} in the last "
+                            "rounds instead of settling, so where the path ends depends on the round it stops at.")
+        mismatch = forecast is not None and end is not None and abs(forecast - end) > BDM_MISMATCH
+        if mismatch:
+            comments.append(f"The plotted path ends at {fmt_pos(end)} after {len(p.median) - 1} rounds, but the "
+                            f"model's forecast in the tables is {fmt_pos(forecast)}: the forecast comes from the "
+                            "model's own stop rule, which ends the run at another round than this record of the "
+                            "rounds. Both are shown: the path as drawn, the forecast as a marker.")
+        out[iid] = {"rounds": len(p.median) - 1, "start": p.median[0], "end": end, "forecast": forecast,
+                    "stop_reason": reason, "why": why, "degenerate": reason == "degenerate",
+                    "oscillation": swing, "mismatch": mismatch, "comments": comments}
+    return out
+
+
 def _bdm(result: RunResult, names: Names) -> dict[str, Any] | None:
-    rows = [{"issue": names.issue(iid), "rounds": len(p.median), "start": p.median[0], "end": p.median[-1],
-             "stop_reason": p.stop_reason or ""} for iid, p in result.bdm_paths.items() if p.median]
-    return {"rows": rows} if rows else None
+    notes = bdm_notes(result)
+    rows = [{"issue": names.issue(iid), **n} for iid, n in notes.items()]
+    if not rows:
+        return None
+    return {"rows": rows, "n_oscillating": sum(1 for r in rows if r["oscillation"]),
+            "n_mismatch": sum(1 for r in rows if r["mismatch"]),
+            "n_degenerate": sum(1 for r in rows if r["degenerate"])}
 
 
 def _exchanges(exchanges: list[Exchange], names: Names) -> list[dict[str, Any]] | None:
