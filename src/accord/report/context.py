@@ -65,12 +65,16 @@ STABILITY_CONCEPTS: tuple[tuple[str, str], ...] = (("nash", "Nash"), ("gmr", "GM
 
 
 class Names:
-    """Readers' names of the result's actors and issues, and its issues by id."""
+    """Readers' names of the result's actors and issues, its issues by id, and which positions and statements the
+    report has a row for (a link is made only to a row that exists)."""
 
     def __init__(self, result: RunResult) -> None:
         self.actors: dict[str, str] = {a.id: a.name or a.id for a in result.scenario.actors}
         self.issues: dict[str, str] = {i.id: i.title or i.id for i in result.scenario.issues}
         self.issue_by_id: dict[str, Issue] = {i.id: i for i in result.scenario.issues}
+        # the link targets the report holds: a row per position in force, a row per evidence statement
+        self.positioned: set[tuple[str, str]] = {(p.actor, p.issue) for p in result.scenario.positions}
+        self.statements: set[str] = {st.id for st in (result.evidence.statements if result.evidence else [])}
 
     def actor(self, key: str | None) -> str:
         return self.actors.get(key or "", key or "")
@@ -163,22 +167,24 @@ def _sources(positions: list[PositionRecord], names: Names, evidence: Evidence) 
             "position": p.position, "label": nearest_label(names.issue_by_id[p.issue].anchors, p.position),
             "salience": p.salience, "date": p.date, "origin": p.origin, "note": p.note,
             "sources": [_source_view(s) for s in p.sources],
-            "statements": [anchor("st", sid) for sid in supporting], "statement_ids": supporting,
+            "statements": _links(supporting, names),
         })
     return rows
 
 
-def _links(ids: list[str], kind: str = "st") -> list[dict[str, str]]:
-    return [{"id": x, "href": "#" + anchor(kind, x)} for x in ids]
+def _links(ids: list[str], names: Names) -> list[dict[str, str | None]]:
+    """Statement ids with a link to each one's row, or no link where the report has no such statement."""
+    return [{"id": x, "href": "#" + anchor("st", x) if x in names.statements else None} for x in ids]
 
 
 def _suggestion_view(s: Suggestion, names: Names) -> dict[str, Any]:
     return {
         "actor": names.actor(s.actor), "issue": names.issue(s.issue), "suggested": s.suggested, "hand": s.hand,
         "confidence": s.confidence, "agrees": s.agrees is not False,
-        "position_href": "#" + anchor("pos", s.actor, s.issue),
-        "first_statement": "#" + anchor("st", s.supporting[0]) if s.supporting else None,
-        "supporting": _links(s.supporting), "contradicting": _links(s.contradicting),
+        "position_href": "#" + anchor("pos", s.actor, s.issue) if (s.actor, s.issue) in names.positioned else None,
+        "first_statement": "#" + anchor("st", s.supporting[0]) if s.supporting and s.supporting[0] in names.statements
+        else None,
+        "supporting": _links(s.supporting, names), "contradicting": _links(s.contradicting, names),
     }
 
 
