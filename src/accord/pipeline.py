@@ -49,6 +49,7 @@ from accord.result import (
     PositionRecord,
     Problem,
     QualityFlag,
+    RatificationStage,
     RatificationVote,
     RunResult,
     ScenarioSnapshot,
@@ -283,7 +284,23 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
         ratification=_ratification(stages, issues),
         passing_count={info["stage"]: info["passing_count"] for side_stages in stages.values() for info in side_stages},
         warnings=analysis.get("warnings", []),
+        stages=[RatificationStage(side=side, name=info["stage"], type=info.get("type", ""),
+                                  passing_count=info["passing_count"], n_packages=info["n_packages"],
+                                  probabilities={**info.get("named", {}), **info.get("points", {})})
+                for side, side_stages in stages.items() for info in side_stages],
+        **_ratified(analysis.get("ratification") or {}, issues),
     )
+
+
+def _ratified(ratification: dict[str, Any], issues: list[PackageIssue]) -> dict[str, Any]:
+    """The ZOPA after ratification and the bargaining solutions on it (absent without ratification stages)."""
+    solutions = ratification.get("solutions_on_zopa2", {})
+    return {
+        "win_set_sizes": ratification.get("win_set_sizes", {}), "zopa2_count": ratification.get("zopa2_count"),
+        "ratified": {k: p for k, v in solutions.items() if (p := _package(v, issues))},
+        "ratified_missing": {k: str(v.get("reason") or "no package") for k, v in solutions.items()
+                             if not v.get("package", True) or not v.get("options")},
+    }
 
 
 def _truce_view(truce: dict[str, Any]) -> Truce:

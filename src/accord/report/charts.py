@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from accord.models import registry
-from accord.report.context import bdm_notes
+from accord.report.context import bdm_notes, solution_name
 from accord.report.labels import (
     forecast_models,
     latest_positions,
@@ -20,7 +20,7 @@ from accord.report.labels import (
     package_text,
     pareto_parties,
 )
-from accord.result import Package, PositionRecord, RunResult
+from accord.result import Package, Packages, PositionRecord, RunResult
 
 FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1f2933"
@@ -119,8 +119,8 @@ def positions_heatmap(result: RunResult) -> go.Figure | None:
         colorscale=POSITION_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="position", side="right"), tickvals=[0, 25, 50, 75, 100], thickness=12),
     ))
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, title=dict(text="issue", font=dict(size=12, color=MUTED)))
+    fig.update_xaxes(side="top", showgrid=False, title=dict(text="party", font=dict(size=12, color=MUTED)))
     return _layout(fig, 90 + 34 * len(issues), margin=dict(l=10, r=10, t=60, b=10))
 
 
@@ -384,9 +384,12 @@ def pareto_frontier(result: RunResult) -> go.Figure | None:
 
 
 def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
-    """Probability that each leading package passes ratification, against the 50% line; bars named by
-    their code in the report's table."""
-    votes = result.packages.ratification[:limit] if result.packages else []
+    """The chance that each named package and bargaining solution passes each ratification stage (grouped bars,
+    one group per stage); without stage records, the leading packages' chances."""
+    packages = result.packages
+    if packages is not None and packages.stages:
+        return _stage_bars(result, packages)
+    votes = packages.ratification[:limit] if packages else []
     if not votes:
         return None
     codes = [f"P{k + 1}" for k in range(len(votes))]
@@ -402,11 +405,40 @@ def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
         hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(t, 60)}" for c, p, t in zip(codes, probs, texts)],
         hoverinfo="text",
     ))
-    fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes",
-                  annotation_position="top")
-    fig.update_xaxes(range=[0, 1.08], tickformat=".0%", gridcolor=GRID)
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
-    return _layout(fig, 80 + 30 * len(votes), showlegend=False)
+    return _ratification_axes(fig, 120 + 30 * len(votes), showlegend=False)
+
+
+def _stage_bars(result: RunResult, packages: Packages) -> go.Figure:
+    """Grouped horizontal bars: per stage (side: stage), one bar per named package and bargaining solution."""
+    names, _ = _names(result)
+    stages = packages.stages
+    candidates = list(dict.fromkeys(k for st in stages for k in st.probabilities))
+    # numbered: two stages may share a name (e.g. both chambers of a legislature), and plotly merges equal labels
+    labels = [_wrap(f"{k + 1}. {names.get(st.side, st.side)}: {st.name}", 34) for k, st in enumerate(stages)]
+    fig = go.Figure()
+    for k, c in enumerate(candidates):
+        probs = [st.probabilities.get(c) for st in stages]
+        fig.add_trace(go.Bar(
+            x=[p or 0.0 for p in probs], y=labels, orientation="h", name=esc(solution_name(c)),
+            marker=dict(color=PALETTE[k % len(PALETTE)]),
+            text=["–" if p is None else f"{100 * p:.0f}%" for p in probs], textposition="outside", cliponaxis=False,
+            hovertext=[f"<b>{esc(solution_name(c))}</b><br>{lab}<br>ratified with probability "
+                       f"{'–' if p is None else f'{100 * p:.0f}%'}" for p, lab in zip(probs, labels)],
+            hoverinfo="text",
+        ))
+    height = 150 + len(stages) * (16 * max(len(candidates), 1) + 26)
+    return _ratification_axes(fig, height, barmode="group", bargap=0.25, bargroupgap=0.05)
+
+
+def _ratification_axes(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
+    """The probability axis with the 50% line, and stage labels that are never clipped."""
+    fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes (50%)",
+                  annotation_position="bottom right")
+    fig.update_xaxes(range=[0, 1.12], tickformat=".0%", gridcolor=GRID,
+                     title=dict(text="probability of ratification", font=dict(size=12, color=MUTED)))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12), automargin=True,
+                     title=dict(text="ratification stage", font=dict(size=12, color=MUTED)))
+    return _layout(fig, height, margin=dict(l=10, r=40, t=70, b=50), **extra)
 
 
 def position_timeline(result: RunResult) -> dict[str, Any] | None:
@@ -427,12 +459,15 @@ def position_timeline(result: RunResult) -> dict[str, Any] | None:
     colors = _actor_colors(result)
     dates = sorted(str(h.date) for h in history if h.date)
     end = str(result.case.as_of)
-    xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID}
+    xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID,
+                             "title": {"text": "date of the statement", "font": {"size": 11, "color": MUTED}}}
     if dates:
         xaxis["range"] = [dates[0], end]
     fig = _small_multiples(
         [esc(titles[i.id]) for i in moved], 2, 230, hgap=0.07, xaxis=xaxis,
-        yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False},
+        yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False,
+               "title": {"text": "position (0–100)", "font": {"size": 11, "color": MUTED}, "standoff": 2}},
+        gap_px=90, bottom_px=50, left_px=60,
     )
     shown: set[str] = set()
     for k, issue in enumerate(moved):

@@ -10,6 +10,7 @@ from collections import defaultdict
 from pathlib import PurePath
 from typing import Any
 
+from accord.packages.space import issue_letter
 from accord.report.labels import (
     anchor,
     domain,
@@ -344,14 +345,60 @@ def _packages(packages: Packages | None, names: Names) -> dict[str, Any] | None:
     }
 
 
+#: Readers' names of the bargaining solutions the package analysis computes.
+SOLUTION_NAMES: dict[str, str] = {
+    "nash": "Nash bargaining", "kalai_smorodinsky": "Kalai–Smorodinsky", "egalitarian": "Egalitarian",
+    "utilitarian_ir": "Utilitarian (acceptable packages)", "utilitarian_all": "Utilitarian (all packages)",
+}
+#: What each type of ratification stage is, in words.
+STAGE_TYPES: dict[str, str] = {
+    "threshold": "veto player: ratifies what beats its reservation value",
+    "logistic": "veto player with a smooth acceptance curve",
+    "voting_body": "legislature: a weighted vote of its blocs",
+    "referendum": "referendum fitted to opinion polls",
+}
+#: Why a bargaining solution has no ratified package, in words.
+MISSING_REASONS: dict[str, str] = {
+    "no_rational_outcome": "no package is acceptable to every party and ratified by every side",
+    "no_strictly_rational_outcome": "no ratified package leaves every party strictly better off than no deal",
+}
+
+
+def solution_name(key: str) -> str:
+    """A reader's name of a bargaining solution or a named package."""
+    return SOLUTION_NAMES.get(key, key.replace("_", " "))
+
+
+def package_legend(packages: Packages) -> list[dict[str, Any]]:
+    """What the package codes mean: per issue its letter, title and numbered options (``A2`` = issue A, option 2)."""
+    return [{"letter": issue_letter(k), "issue": i.title or i.id,
+             "options": [{"code": f"{issue_letter(k)}{n + 1}", "option": o} for n, o in enumerate(i.options)]}
+            for k, i in enumerate(packages.issues)]
+
+
 def _ratification(packages: Packages | None, names: Names) -> dict[str, Any] | None:
-    if packages is None or not packages.ratification:
+    if packages is None or not (packages.ratification or packages.stages):
         return None
-    rows = [{"code": f"P{k + 1}", "text": package_text(r.options or [r.label]), "ratifier": r.ratifier,
-             "probability": r.probability, "passes": (r.probability or 0.0) >= 0.5}
+    rows = [{"code": f"P{k + 1}", "label": r.label or "", "named": r.named,
+             "text": package_text(r.options) if r.options else solution_name(r.label or ""),
+             "ratifier": r.ratifier, "probability": r.probability, "passes": (r.probability or 0.0) >= 0.5}
             for k, r in enumerate(packages.ratification)]
     passing = [{"side": names.actor(side), "count": n} for side, n in packages.passing_count.items()]
-    return {"rows": rows, "passing": passing, "n_shown": len(rows)}
+    candidates = list(dict.fromkeys(k for st in packages.stages for k in st.probabilities))
+    stages = [{"side": names.actor(st.side), "name": st.name, "type": st.type,
+               "type_text": STAGE_TYPES.get(st.type, st.type), "passing_count": st.passing_count,
+               "n_packages": st.n_packages, "probabilities": [st.probabilities.get(c) for c in candidates]}
+              for st in packages.stages]
+    ratified = [{"key": k, "name": solution_name(k), "view": _package_view(p, packages, names), "label": p.label}
+                for k, p in packages.ratified.items()]
+    missing = [{"name": solution_name(k), "why": MISSING_REASONS.get(v, v.replace("_", " "))}
+               for k, v in packages.ratified_missing.items()]
+    return {"rows": rows, "passing": passing, "n_shown": len(rows), "stages": stages,
+            "candidates": [solution_name(c) for c in candidates],
+            "kinds": [{"type": t, "text": STAGE_TYPES.get(t, t)} for t in dict.fromkeys(st.type for st in packages.stages)],
+            "win_sets": [{"side": names.actor(side), "count": n} for side, n in packages.win_set_sizes.items()],
+            "zopa2_count": packages.zopa2_count, "n_acceptable": packages.n_acceptable,
+            "ratified": ratified, "missing": missing, "legend": package_legend(packages)}
 
 
 def _truce(truce: Truce | None) -> dict[str, Any] | None:
