@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,3 +67,25 @@ def test_a_suggestion_for_a_party_without_a_position_links_no_position() -> None
     page = render_html_string(load_result(data))
     assert dangling(page) == []
     assert "no-such-statement" in page  # named, but not linked
+
+
+def test_example_articles_are_announced_as_example_evidence() -> None:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    articles = data["evidence"]["articles"]
+    assert len(articles) >= 2
+    for a in articles:
+        a["outlet"] = "Real Daily"
+    assert "Example evidence" not in render_html_string(load_result(data))
+    articles[0]["outlet"] = "accord example wire"
+    page = render_html_string(load_result(data))
+    assert f"<b>Example evidence.</b>\n    1 of the {len(articles)} articles" in page
+    assert page.count('<span class="tag">example</span>') == 1
+    for a in articles:
+        a["outlet"] = "accord example wire"
+    assert f"All {len(articles)} articles" in render_html_string(load_result(data))
+
+
+def test_the_bundled_articles_readme_points_to_the_facts_by_a_relative_path() -> None:
+    text = (load_case("ukraine").folder / "articles" / "README.md").read_text(encoding="utf-8")
+    assert "`../shared/research/ukraine-facts.md`" in text
+    assert not re.search(r"(?<![\w.])/(work|tmp|root|home)/", text)

@@ -26,6 +26,7 @@ from accord.report.labels import (
 from accord.report.summary import build_summary
 from accord.result import (
     Actor,
+    Article,
     Backtest,
     BdmPath,
     Evidence,
@@ -453,10 +454,23 @@ def _evidence(evidence: Evidence, names: Names) -> dict[str, Any] | None:
                "value": _fmt_quantity(c.value), "unit": c.unit or "", "referent": names.issue(c.referent),
                "hedged": c.hedged, **source(c.article_id, c.url)} for c in evidence.claims]
     articles = [{"anchor": anchor("art", a.id), "id": a.id, "title": a.title or a.url or a.id, "date": a.date,
-                 "outlet": a.outlet or domain(a.url), "url": a.url, "href": safe_url(a.url), "flags": a.flags}
+                 "outlet": a.outlet or domain(a.url), "url": a.url, "href": safe_url(a.url), "flags": a.flags,
+                 "example": is_example_article(a)}
                 for a in evidence.articles]
+    n_example = sum(1 for a in evidence.articles if is_example_article(a))
     return {"statements": statements, "claims": claims, "articles": articles,
-            "suggestions": [_suggestion_view(s, names) for s in evidence.suggestions]}
+            "suggestions": [_suggestion_view(s, names) for s in evidence.suggestions],
+            "n_example": n_example, "n_articles": len(evidence.articles), "example_outlet": EXAMPLE_OUTLET}
+
+
+#: The outlet name of accord's own example articles: short reports written for accord in its own words from
+#: the sources at their addresses (docs/formats.md), not the text of the outlets linked.
+EXAMPLE_OUTLET = "accord example wire"
+
+
+def is_example_article(article: Article) -> bool:
+    """True when the article names accord's example outlet as its outlet."""
+    return (article.outlet or "").strip().lower() == EXAMPLE_OUTLET
 
 
 def _fmt_quantity(value: Any) -> str:
