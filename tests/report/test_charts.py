@@ -133,7 +133,7 @@ def test_every_stage_type_and_the_deal_after_ratification_reach_the_report(data:
         assert "no ratified package leaves every party strictly better off than no deal" in report
         assert "A2 = the second option of issue A" in report
     assert "vote of government coalition and others, Centro Democratico" in page
-    assert '<b>A1</b> jep_first_text' in page
+    assert '<b>A1</b> jep first text' in page
     fig = ratification_bars(result)
     assert len(set(fig.data[0].y)) == 4  # the two chambers' stages keep their own bars
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text and fig.layout.yaxis.automargin
@@ -152,4 +152,4 @@ def test_a_ratified_bargaining_solution_is_shown_by_its_options(data: dict, cong
     page = render_html_string(load_result(with_deal))
     assert "<b>3</b> are also ratified by every side" in page
     assert "Nash bargaining (ratified)</th>" in page
-    assert "<td>land_fund_property_clause</td>" in page
+    assert "<td>land fund property clause</td>" in page

@@ -361,7 +361,8 @@ def pareto_frontier(result: RunResult) -> go.Figure | None:
 
     def tip(p: Package, head: str) -> str:
         utils = " · ".join(f"{esc(names.get(k, k))} {v:.2f}" for k, v in p.utilities.items() if v is not None)
-        return f"<b>{esc(head)}</b><br>{_wrap(package_text(p.options), 60)}<br>{utils}"
+        terms = "<br>".join(f"{esc(i.title or i.id)}: {esc(o)}" for i, o in zip(packages.issues, p.options))
+        return f"<b>{esc(head)}</b> {esc(p.label or '')}<br>{terms}<br>{utils}"
 
     fig = go.Figure(go.Scatter(
         x=[p.utilities[a] for p in pts], y=[p.utilities[b] for p in pts], mode="markers",

@@ -324,10 +324,15 @@ def _package_view(point: Package | None, packages: Packages, names: Names) -> di
     if point is None or not point.options:
         return None
     titles = [i.title or i.id for i in packages.issues]
-    pairs = [{"issue": titles[k] if k < len(titles) else f"Issue {k + 1}", "option": opt}
+    pairs = [{"issue": titles[k] if k < len(titles) else f"Issue {k + 1}", "option": option_text(opt)}
              for k, opt in enumerate(point.options)]
     utils = [{"party": names.actor(p), "value": point.utilities[p]} for p in packages.parties if p in point.utilities]
     return {"options": pairs, "utilities": utils}
+
+
+def option_text(option: str) -> str:
+    """A package option as a reader sees it: an identifier such as ``line_of_contact`` as words."""
+    return option.replace("_", " ")
 
 
 def _packages(packages: Packages | None, names: Names) -> dict[str, Any] | None:
@@ -373,7 +378,7 @@ def solution_name(key: str) -> str:
 def package_legend(packages: Packages) -> list[dict[str, Any]]:
     """What the package codes mean: per issue its letter, title and numbered options (``A2`` = issue A, option 2)."""
     return [{"letter": issue_letter(k), "issue": i.title or i.id,
-             "options": [{"code": f"{issue_letter(k)}{n + 1}", "option": o} for n, o in enumerate(i.options)]}
+             "options": [{"code": f"{issue_letter(k)}{n + 1}", "option": option_text(o)} for n, o in enumerate(i.options)]}
             for k, i in enumerate(packages.issues)]
 
 
