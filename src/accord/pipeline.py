@@ -274,6 +274,8 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
     issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v)) for k, v in analysis["issues"].items()]
     solutions = analysis.get("solutions", {})
     stages = analysis.get("stages", {})
+    ratified = analysis.get("ratification") or {}
+    on_zopa2 = ratified.get("solutions_on_zopa2", {})
     return Packages(
         parties=analysis["parties"], issues=issues, n_packages=analysis["n_packages"],
         n_acceptable=analysis.get("acceptable_count"), acceptable_to_all=analysis.get("any_acceptable_to_all"),
@@ -288,19 +290,11 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
                                   passing_count=info["passing_count"], n_packages=info["n_packages"],
                                   probabilities={**info.get("named", {}), **info.get("points", {})})
                 for side, side_stages in stages.items() for info in side_stages],
-        **_ratified(analysis.get("ratification") or {}, issues),
+        # after ratification (absent without ratification stages): the ZOPA and the bargaining solutions on it
+        win_set_sizes=ratified.get("win_set_sizes", {}), zopa2_count=ratified.get("zopa2_count"),
+        ratified={k: p for k, v in on_zopa2.items() if (p := _package(v, issues))},
+        ratified_missing={k: str(v.get("reason") or "no package") for k, v in on_zopa2.items() if not v.get("options")},
     )
-
-
-def _ratified(ratification: dict[str, Any], issues: list[PackageIssue]) -> dict[str, Any]:
-    """The ZOPA after ratification and the bargaining solutions on it (absent without ratification stages)."""
-    solutions = ratification.get("solutions_on_zopa2", {})
-    return {
-        "win_set_sizes": ratification.get("win_set_sizes", {}), "zopa2_count": ratification.get("zopa2_count"),
-        "ratified": {k: p for k, v in solutions.items() if (p := _package(v, issues))},
-        "ratified_missing": {k: str(v.get("reason") or "no package") for k, v in solutions.items()
-                             if not v.get("package", True) or not v.get("options")},
-    }
 
 
 def _truce_view(truce: dict[str, Any]) -> Truce:

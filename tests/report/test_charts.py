@@ -153,3 +153,16 @@ def test_a_ratified_bargaining_solution_is_shown_by_its_options(data: dict, cong
     assert "<b>3</b> are also ratified by every side" in page
     assert "Nash bargaining (ratified)</th>" in page
     assert "<td>land fund property clause</td>" in page
+
+
+def test_a_referendum_stage_reaches_the_report_with_its_passing_count(data: dict) -> None:
+    folder = load_case("colombia").folder
+    view = _packages_view(package_analysis(folder / "packages.yaml"), load_scenario(folder / "scenario.yaml"))
+    with_referendum = copy.deepcopy(data)
+    with_referendum["packages"] = view.model_dump(mode="json")
+    result = load_result(with_referendum)
+    referendum = [s for s in result.packages.stages if s.type == "referendum"]
+    assert [(s.name, s.passing_count, s.n_packages) for s in referendum] == [("plebiscite of 2 October 2016", 36, 36)]
+    page = render_html_string(result)
+    assert '<span class="tag" title="referendum fitted to opinion polls">referendum</span>' in page
+    assert "36 of 36" in page
