@@ -277,7 +277,7 @@ def bdm_notes(result: RunResult) -> dict[str, dict[str, Any]]:
         if not p.median:
             continue
         reason = p.stop_reason or ""
-        why = STOP_REASONS.get(reason, reason)
+        why = STOP_REASONS.get(reason, reason.replace("_", " "))
         if reason == "degenerate":
             why = f"{why}: {_degenerate_reason(p)}"
         end, forecast = p.median[-1], forecasts.get(iid)
