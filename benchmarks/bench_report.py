@@ -3,9 +3,9 @@
 Run: ``python benchmarks/bench_report.py``
 
 Measures, in one run, on the example run result (tests/report/fixtures/run_result.json) and on a synthetic
-run four times its size (16 actors × 60 issues, 400 frontier packages, 600 statements):
+run made by scaling it up (its actors copied to 16, its issues to 60, 400 frontier packages, 600 statements):
 - the first HTML render in the process (plotly loads its validators) and the warm render after it;
-- the parts of a warm render: checking the result, the view model, the charts;
+- the parts of a warm render: loading the typed result, the view model, the charts;
 - the Markdown render;
 - the HTML file size and the share of it that is plotly.js.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import random
 import statistics
 import tempfile
 import time
@@ -26,7 +25,7 @@ from accord.report.charts import build_charts
 from accord.report.context import build_context
 from accord.report.html import _plotly_js, render_html, render_html_string
 from accord.report.markdown import render_markdown
-from accord.report.schema import validate_result
+from accord.result import RunResult, load_result
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "report" / "fixtures" / "run_result.json"
 
@@ -41,65 +40,77 @@ def timed(fn: Callable[[], Any], repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def synthetic(base: dict[str, Any], n_actors: int = 16, n_issues: int = 60, seed: int = 1) -> dict[str, Any]:
-    """A larger run result with the fixture's shape and random values."""
-    rng = random.Random(seed)
-    r = copy.deepcopy(base)
-    r["case"]["title"] = "Synthetic benchmark case"
-    r["actors"] = [{"id": f"a{k}", "name": f"Actor {k}", "kind": "state", "capability": rng.random()}
-                   for k in range(n_actors)]
-    anchors = base["issues"][0]["anchors"]
-    r["issues"] = [{"id": f"i{k}", "title": f"Issue {k}", "description": "", "status_quo": 25.0 * rng.randint(0, 4),
-                    "anchors": anchors} for k in range(n_issues)]
-    src = base["positions"][0]["sources"]
-    r["positions"] = [{"actor": a["id"], "issue": i["id"], "position": 25.0 * rng.randint(0, 4),
-                       "salience": rng.random(), "date": "2026-01-01", "origin": rng.choice(["hand", "evidence"]),
-                       "sources": src, "note": ""} for a in r["actors"] for i in r["issues"]]
-    r["history"] = [dict(p, date="2025-06-01", position=25.0 * rng.randint(0, 4)) for p in r["positions"]] + \
-        copy.deepcopy(r["positions"])
-    models = list(base["forecasts"])
-    r["forecasts"] = {m: {i["id"]: 100 * rng.random() for i in r["issues"]} for m in models}
-    iv = next(iter(next(iter(base["intervals"].values())).values()))
-    r["intervals"] = {m: {i["id"]: iv for i in r["issues"]} for m in models}
-    path = next(iter(base["bdm_paths"].values()))
-    r["bdm_paths"] = {i["id"]: {"median": path["median"], "mean": path["mean"],
-                                "positions": {a["id"]: path["median"] for a in r["actors"]}} for i in r["issues"]}
-    parties = [a["id"] for a in r["actors"][:4]]
-    pk = r["packages"]
-    pk["parties"] = parties
-    pk["frontier"] = [{"package": ["x"] * 4, "utilities": {p: rng.random() for p in parties}} for _ in range(400)]
-    pk["nash"] = dict(pk["frontier"][0])
-    pk["kalai_smorodinsky"] = dict(pk["frontier"][1])
-    st = base["evidence"]["statements"][0]
-    r["evidence"]["statements"] = [dict(st, id=f"s{k}", actor=r["actors"][k % n_actors]["id"],
-                                        issue=r["issues"][k % n_issues]["id"]) for k in range(600)]
-    r["evidence"]["suggestions"] = []
-    r.pop("summary", None)
-    return r
+def _copies(items: list[Any], n: int) -> list[tuple[int, Any]]:
+    """``n`` items cycling through ``items``, each with the number of its copy."""
+    return [(k // len(items), items[k % len(items)]) for k in range(n)]
+
+
+def scaled(base: RunResult, n_actors: int = 16, n_issues: int = 60, n_frontier: int = 400,
+           n_statements: int = 600) -> RunResult:
+    """The result scaled up: actors and issues copied (ids suffixed by the copy), every actor's position on every
+    issue, each model's forecasts, intervals and round paths per issue, a longer frontier and more statements."""
+    data = json.loads(base.model_dump_json())
+    sc = data["scenario"]
+
+    def new_id(old: str, copy_no: int) -> str:
+        return old if copy_no == 0 else f"{old}_{copy_no}"
+
+    actors = [dict(a, id=new_id(a["id"], c), name=f"{a['name']} {c + 1}") for c, a in _copies(sc["actors"], n_actors)]
+    issues = _copies(sc["issues"], n_issues)
+    sc["actors"] = actors
+    sc["issues"] = [dict(i, id=new_id(i["id"], c)) for c, i in issues]
+    template = sc["positions"]
+    sc["positions"] = [dict(template[(k + j) % len(template)], actor=a["id"], issue=new_id(i["id"], c))
+                       for k, a in enumerate(actors) for j, (c, i) in enumerate(issues)]
+    sc["history"] = copy.deepcopy(sc["positions"])
+
+    def per_issue(table: dict[str, Any]) -> dict[str, Any]:
+        return {new_id(i["id"], c): table[i["id"]] for c, i in issues if i["id"] in table}
+
+    for dated in data["forecasts"]:
+        dated["values"] = {m: per_issue(v) for m, v in dated["values"].items()}
+    if data.get("simulation"):
+        data["simulation"]["summaries"] = {m: per_issue(v) for m, v in data["simulation"]["summaries"].items()}
+    path = next(iter(data["bdm_paths"].values()))
+    data["bdm_paths"] = {new_id(i["id"], c): dict(path, positions={a["id"]: path["median"] for a in actors})
+                         for c, i in issues}
+    if data.get("packages") and data["packages"]["frontier"]:
+        data["packages"]["frontier"] = [p for _, p in _copies(data["packages"]["frontier"], n_frontier)]
+    if data.get("evidence") and data["evidence"]["statements"]:
+        data["evidence"]["statements"] = [dict(s, id=f"{s['id']}-{c}") for c, s in
+                                          _copies(data["evidence"]["statements"], n_statements)]
+        data["evidence"]["suggestions"] = []
+    data["case"]["title"] = "Synthetic benchmark case"
+    data["summary"] = []
+    return load_result(data)
+
+
+def measure(name: str, data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Timings and sizes of one result (``data``: its JSON form)."""
+    typed = load_result(data)
+    size = render_html(typed, folder / "r.html").stat().st_size
+    return {
+        "case": name,
+        "html warm s": timed(lambda: render_html_string(data)),
+        "load s": timed(lambda: load_result(data)),
+        "view model s": timed(lambda: build_context(typed)),
+        "charts s": timed(lambda: build_charts(typed)),
+        "markdown s": timed(lambda: render_markdown(typed)),
+        "html MB": size / 1e6,
+        "plotly.js share": len(_plotly_js().encode()) / size,
+    }
 
 
 def main() -> None:
     base = json.loads(FIXTURE.read_text(encoding="utf-8"))
-    big = synthetic(base)
-    rows = []
+    big = json.loads(scaled(load_result(base)).model_dump_json())
     t = time.perf_counter()
     render_html_string(base)
     cold = time.perf_counter() - t
+    n_actors, n_issues = len(base["scenario"]["actors"]), len(base["scenario"]["issues"])
     with tempfile.TemporaryDirectory() as tmp:
-        for name, result in (("example (4 × 15)", base), ("synthetic (16 × 60)", big)):
-            plain = validate_result(result)
-            html_path = render_html(result, Path(tmp) / "r.html")
-            size = html_path.stat().st_size
-            rows.append({
-                "case": name,
-                "html warm s": timed(lambda: render_html_string(result)),
-                "check s": timed(lambda: validate_result(result)),
-                "view model s": timed(lambda: build_context(plain)),
-                "charts s": timed(lambda: build_charts(plain)),
-                "markdown s": timed(lambda: render_markdown(result)),
-                "html MB": size / 1e6,
-                "plotly.js share": len(_plotly_js().encode()) / size,
-            })
+        rows = [measure(f"example ({n_actors} × {n_issues})", base, Path(tmp)),
+                measure(f"scaled ({len(big['scenario']['actors'])} × {len(big['scenario']['issues'])})", big, Path(tmp))]
     print(f"first HTML render in a fresh process (example): {cold:.2f} s")
     cols = list(rows[0])
     print(" | ".join(f"{c:>20}" for c in cols))

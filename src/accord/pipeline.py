@@ -49,6 +49,7 @@ from accord.result import (
     PositionRecord,
     Problem,
     QualityFlag,
+    RatificationStage,
     RatificationVote,
     RunResult,
     ScenarioSnapshot,
@@ -302,6 +303,8 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
     issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v)) for k, v in analysis["issues"].items()]
     solutions = analysis.get("solutions", {})
     stages = analysis.get("stages", {})
+    ratified = analysis.get("ratification") or {}
+    on_zopa2 = ratified.get("solutions_on_zopa2", {})
     return Packages(
         parties=analysis["parties"], issues=issues, n_packages=analysis["n_packages"],
         n_acceptable=analysis.get("acceptable_count"), acceptable_to_each=analysis.get("acceptable_to_each") or {},
@@ -313,6 +316,14 @@ def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
         ratification=_ratification(stages, issues),
         passing_count={info["stage"]: info["passing_count"] for side_stages in stages.values() for info in side_stages},
         warnings=analysis.get("warnings", []),
+        stages=[RatificationStage(side=side, name=info["stage"], type=info.get("type", ""),
+                                  passing_count=info["passing_count"], n_packages=info["n_packages"],
+                                  probabilities={**info.get("named", {}), **info.get("points", {})})
+                for side, side_stages in stages.items() for info in side_stages],
+        # after ratification (absent without ratification stages): the ZOPA and the bargaining solutions on it
+        win_set_sizes=ratified.get("win_set_sizes", {}), zopa2_count=ratified.get("zopa2_count"),
+        ratified={k: p for k, v in on_zopa2.items() if (p := _package(v, issues))},
+        ratified_missing={k: str(v.get("reason") or "no package") for k, v in on_zopa2.items() if not v.get("options")},
     )
 
 

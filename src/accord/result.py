@@ -259,6 +259,18 @@ class RatificationVote(_Record):
     named: bool = False
 
 
+class RatificationStage(_Record):
+    """One ratification stage of one side (any type: threshold, logistic, voting body, referendum): how many
+    packages pass it with probability ≥ 0.5, and the chance of each named package and bargaining solution."""
+
+    side: str
+    name: str
+    type: str
+    passing_count: int
+    n_packages: int
+    probabilities: dict[str, Probability] = {}
+
+
 class Packages(_Record):
     """Package deals: counts, the Pareto frontier, bargaining solutions and ratification.
 
@@ -282,6 +294,11 @@ class Packages(_Record):
     ratification: list[RatificationVote] = []
     passing_count: dict[str, int] = {}
     warnings: list[str] = []
+    stages: list[RatificationStage] = []
+    win_set_sizes: dict[str, int] = Field(default={}, description="per side: packages it ratifies")
+    zopa2_count: Optional[int] = Field(default=None, description="packages acceptable to all and ratified by every side")
+    ratified: dict[str, Package] = Field(default={}, description="bargaining solutions on the ZOPA after ratification")
+    ratified_missing: dict[str, str] = Field(default={}, description="solution -> why it has no ratified package")
 
 
 class TruceState(_Record):

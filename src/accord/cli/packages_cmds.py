@@ -34,7 +34,16 @@ def _summary_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"quantity": f"package {name}", "value": f"{rec['label']} acceptable to {', '.join(rec['acceptable_to']) or 'nobody'}"})
     for w in result.get("warnings", []):
         rows.append({"quantity": "warning", "value": w})
-    return rows
+    return rows + _legend_rows(result)
+
+
+def _legend_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the package codes mean: one row per issue, ``A: issue`` → ``A1 = option · A2 = option ...``."""
+    from accord.packages.space import issue_letter
+
+    return [{"quantity": f"code {issue_letter(k)}: {issue}",
+             "value": " · ".join(f"{issue_letter(k)}{n + 1} = {option}" for n, option in enumerate(options))}
+            for k, (issue, options) in enumerate(result.get("issues", {}).items())]
 
 
 def packages_command(

@@ -10,6 +10,8 @@ from typing import Any, TypeAlias
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from accord.models import registry
+from accord.report.context import bdm_notes, solution_name
 from accord.report.labels import (
     forecast_models,
     latest_positions,
@@ -18,14 +20,16 @@ from accord.report.labels import (
     package_text,
     pareto_parties,
 )
-from accord.result import Package, PositionRecord, RunResult
+from accord.result import Package, Packages, PositionRecord, RunResult
 
 FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1f2933"
 MUTED = "#7b8794"
 GRID = "#e4e7eb"
-#: Qualitative colours, assigned to actors and models in their order.
-PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17a2b8", "#8d6e63", "#5d6d7e", "#e84393")
+#: Qualitative colours, assigned to actors and models in their order (twelve, so that every registered model
+#: of a chart gets its own).
+PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#d68910", "#7d3c98", "#17a2b8", "#8d6e63", "#e84393", "#5d6d7e",
+           "#9acd32", "#0b3d91", "#ff7f50")
 #: 0 = blue, 100 = red: a diverging scale for positions on 0–100.
 POSITION_SCALE = [[0.0, "#2166ac"], [0.25, "#92c5de"], [0.5, "#f7f7f7"], [0.75, "#f4a582"], [1.0, "#b2182b"]]
 
@@ -115,24 +119,71 @@ def positions_heatmap(result: RunResult) -> go.Figure | None:
         colorscale=POSITION_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
         colorbar=dict(title=dict(text="position", side="right"), tickvals=[0, 25, 50, 75, 100], thickness=12),
     ))
-    fig.update_yaxes(autorange="reversed", showgrid=False)
-    fig.update_xaxes(side="top", showgrid=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, title=dict(text="issue", font=dict(size=12, color=MUTED)))
+    fig.update_xaxes(side="top", showgrid=False, title=dict(text="party", font=dict(size=12, color=MUTED)))
     return _layout(fig, 90 + 34 * len(issues), margin=dict(l=10, r=10, t=60, b=10))
 
 
+def model_colors(models: list[str]) -> dict[str, str]:
+    """A fixed colour per model, by its place in the registry's order (unregistered ones after), so that a
+    model keeps its colour from run to run and no two models of a chart share one."""
+    known = registry.names()
+    order = [m for m in known if m in models] + [m for m in models if m not in known]
+    return {m: PALETTE[k % len(PALETTE)] for k, m in enumerate(order)}
+
+
+def is_reference(model: str) -> bool:
+    """True for a reference point (status quo, midpoint): drawn as a tick, not as a model."""
+    return model in registry.names(tag="reference")
+
+
+#: How a reference point is drawn (marker size, colour, line width); the status quo stands out.
+_STATUS_QUO = "status-quo"
+_REFERENCE_STYLE = {_STATUS_QUO: (26, INK, 2.5)}
+_OTHER_REFERENCE = (18, MUTED, 1.5)
+
+
+def _reference_ticks(name: str, style: tuple[int, str, float], rows: list[tuple[int, Any, float]]) -> go.Scatter:
+    """A reference point per issue row as a vertical tick, under one legend entry."""
+    size, color, width = style
+    return go.Scatter(
+        x=[v for _, _, v in rows], y=[r for r, _, _ in rows], mode="markers", name=f"{esc(name)} (reference)",
+        legendgroup=name, marker=dict(symbol="line-ns-open", size=size, color=color, line=dict(width=width)),
+        hoverinfo="text", hovertext=[f"{esc(name)} (reference) · {esc(i.title or i.id)}<br>{v:.0f}: "
+                                     f"{esc(nearest_label(i.anchors, v))}" for _, i, v in rows])
+
+
+def _references(result: RunResult, references: list[str]) -> list[go.Scatter]:
+    """The reference models' ticks; the issues' own status quo when the run has no status-quo model."""
+    issues = result.scenario.issues
+    points = result.forecasts_at()
+    traces = []
+    for m in references:
+        rows = [(r, i, v) for r, i in enumerate(issues) if (v := points.get(m, {}).get(i.id)) is not None]
+        if rows:
+            traces.append(_reference_ticks(model_name(m), _REFERENCE_STYLE.get(m, _OTHER_REFERENCE), rows))
+    if _STATUS_QUO not in references:
+        rows = [(r, i, i.status_quo) for r, i in enumerate(issues) if i.status_quo is not None]
+        if rows:
+            traces.append(_reference_ticks(model_name(_STATUS_QUO), _REFERENCE_STYLE[_STATUS_QUO], rows))
+    return traces
+
+
 def forecast_intervals(result: RunResult) -> go.Figure | None:
-    """Per issue, each model's point forecast with the 50% and 90% ranges of its Monte Carlo draws,
-    and the status quo."""
-    models = forecast_models(result)
-    if not models:
+    """Per issue, each model's point forecast with the 50% and 90% ranges of its Monte Carlo draws; the reference
+    points (status quo, midpoint) as ticks. Each model has its own colour (:func:`model_colors`)."""
+    keys = forecast_models(result)
+    models = [m for m in keys if not is_reference(m)]
+    if not keys:
         return None
     points = result.forecasts_at()
     intervals = result.intervals()
     issues = result.scenario.issues
-    n = len(models)
+    colors = model_colors(models)
+    n = max(len(models), 1)
     fig = go.Figure()
     for k, m in enumerate(models):
-        color = PALETTE[k % len(PALETTE)]
+        color = colors[m]
         offset = 0.8 * ((k + 0.5) / n - 0.5)
         xs, ys, hover, seg_x, seg_y, wide_x, wide_y = [], [], [], [], [], [], []
         for r, issue in enumerate(issues):
@@ -167,20 +218,16 @@ def forecast_intervals(result: RunResult) -> go.Figure | None:
             marker=dict(color=color, size=8, line=dict(color="white", width=1)),
             hovertext=hover, hoverinfo="text",
         ))
-    sq = [(r, i) for r, i in enumerate(issues) if i.status_quo is not None]
-    if sq:
-        fig.add_trace(go.Scatter(
-            x=[i.status_quo for _, i in sq], y=[r for r, _ in sq], mode="markers", name="Status quo",
-            marker=dict(symbol="line-ns-open", size=26, color=INK, line=dict(width=2.5)), hoverinfo="text",
-            hovertext=[f"status quo · {esc(i.title or i.id)}<br>{i.status_quo:.0f}: "
-                       f"{esc(nearest_label(i.anchors, i.status_quo))}" for _, i in sq]))
+    for trace in _references(result, [m for m in keys if is_reference(m)]):
+        fig.add_trace(trace)
     for r in range(0, len(issues), 2):
         fig.add_hrect(y0=r - 0.5, y1=r + 0.5, fillcolor="#f5f7fa", line_width=0, layer="below")
     fig.update_yaxes(tickvals=list(range(len(issues))), ticktext=[esc(i.title or i.id) for i in issues],
-                     autorange="reversed", showgrid=False, zeroline=False, range=[len(issues) - 0.5, -0.5])
+                     autorange="reversed", showgrid=False, zeroline=False, range=[len(issues) - 0.5, -0.5],
+                     title=dict(text="issue", font=dict(size=12, color=MUTED)))
     fig.update_xaxes(range=[-2, 102], tickvals=[0, 25, 50, 75, 100], gridcolor=GRID, zeroline=False,
                      title=dict(text="position on the issue's 0–100 scale", font=dict(size=12, color=MUTED)))
-    return _layout(fig, 120 + len(issues) * max(36, 9 * n))
+    return _layout(fig, 160 + len(issues) * max(36, 9 * n))
 
 
 def _grid_dims(n: int, cols: int = 3) -> tuple[int, int]:
@@ -189,7 +236,8 @@ def _grid_dims(n: int, cols: int = 3) -> tuple[int, int]:
 
 
 def _small_multiples(titles: list[str], cols: int, panel_px: int, xaxis: dict[str, Any], yaxis: dict[str, Any],
-                     gap_px: int = 70, hgap: float = 0.06, top_px: int = 80, bottom_px: int = 30) -> dict[str, Any]:
+                     gap_px: int = 70, hgap: float = 0.06, top_px: int = 80, bottom_px: int = 30,
+                     left_px: int = 40) -> dict[str, Any]:
     """A plain plotly figure dict laid out as a grid of panels, one per title, without traces yet.
 
     Built by hand rather than with ``make_subplots``, whose cost grows quickly with the number of panels.
@@ -213,7 +261,7 @@ def _small_multiples(titles: list[str], cols: int, panel_px: int, xaxis: dict[st
     layout.update({
         "annotations": annotations,
         "height": plot_h + top_px + bottom_px,
-        "margin": {"l": 40, "r": 10, "t": top_px, "b": bottom_px},
+        "margin": {"l": left_px, "r": 10, "t": top_px, "b": bottom_px},
         "font": {"family": FONT, "size": 13, "color": INK},
         "hoverlabel": {"font": {"family": FONT, "size": 12}},
         "paper_bgcolor": "white",
@@ -229,26 +277,30 @@ def _axis_ref(k: int) -> dict[str, str]:
 
 
 def bdm_paths(result: RunResult) -> dict[str, Any] | None:
-    """Small multiples: each actor's position per expected-utility round, with the weighted median."""
-    paths = {k: v for k, v in result.bdm_paths.items() if v.median}
-    if not paths:
+    """Small multiples: each actor's position per expected-utility round, the weighted median and the BDM forecast
+    of the tables as a marker; a panel without rounds says why in words (see ``context.bdm_notes``)."""
+    notes = bdm_notes(result)
+    if not notes:
         return None
     names, titles = _names(result)
     colors = _actor_colors(result)
-    ids = list(paths)
+    ids = list(notes)
     fig = _small_multiples(
-        [esc(titles.get(i, i)) for i in ids], 3, 190,
-        xaxis={"gridcolor": GRID, "zeroline": False, "dtick": 2, "linecolor": GRID},
-        yaxis={"range": [-4, 104], "tickvals": [0, 50, 100], "gridcolor": GRID, "zeroline": False},
+        [esc(titles.get(i, i)) for i in ids], 3, 190, gap_px=100, hgap=0.08, bottom_px=50, left_px=60,
+        xaxis={"gridcolor": GRID, "zeroline": False, "dtick": 2, "linecolor": GRID,
+               "title": {"text": "round", "font": {"size": 11, "color": MUTED}, "standoff": 4}},
+        yaxis={"range": [-4, 104], "tickvals": [0, 50, 100], "gridcolor": GRID, "zeroline": False,
+               "title": {"text": "position (0–100)", "font": {"size": 11, "color": MUTED}, "standoff": 2}},
     )
     shown: set[str] = set()
     for k, iid in enumerate(ids):
-        p = paths[iid]
+        p, note = result.bdm_paths[iid], notes[iid]
         for aid, series in p.positions.items():
             fig["data"].append({
                 "type": "scatter", **_axis_ref(k), "x": list(range(len(series))), "y": list(series),
-                "mode": "lines", "name": esc(names.get(aid, aid)), "legendgroup": aid, "showlegend": aid not in shown,
-                "line": {"color": colors.get(aid, MUTED), "width": 1.6},
+                "mode": "lines" if len(series) > 1 else "markers", "name": esc(names.get(aid, aid)),
+                "legendgroup": aid, "showlegend": aid not in shown,
+                "line": {"color": colors.get(aid, MUTED), "width": 1.6}, "marker": {"color": colors.get(aid, MUTED)},
                 "hovertemplate": f"{esc(names.get(aid, aid))}<br>round %{{x}}: %{{y:.0f}}<extra></extra>",
             })
             shown.add(aid)
@@ -259,7 +311,36 @@ def bdm_paths(result: RunResult) -> dict[str, Any] | None:
             "hovertemplate": "median<br>round %{x}: %{y:.0f}<extra></extra>",
         })
         shown.add("median")
+        if note["forecast"] is not None:
+            fig["data"].append({
+                "type": "scatter", **_axis_ref(k), "x": [note["rounds"]], "y": [note["forecast"]], "mode": "markers",
+                "name": "BDM forecast (tables)", "legendgroup": "forecast", "showlegend": "forecast" not in shown,
+                "marker": {"symbol": "diamond", "size": 11, "color": "#c0392b", "line": {"color": "white", "width": 1}},
+                "hovertemplate": "BDM forecast in the tables: %{y:.0f}<extra></extra>",
+            })
+            shown.add("forecast")
+        remark = _panel_remark(note)
+        if remark:
+            ref = _axis_ref(k)
+            fig["layout"]["annotations"].append({
+                "text": remark, "xref": f"{ref['xaxis']} domain", "yref": f"{ref['yaxis']} domain", "x": 0.02,
+                "y": 0.04 if note["degenerate"] else 0.98, "xanchor": "left",
+                "yanchor": "bottom" if note["degenerate"] else "top", "showarrow": False, "align": "left",
+                "font": {"size": 11, "color": "#9c2f1f"}, "bgcolor": "rgba(255,255,255,0.85)",
+            })
     return fig
+
+
+def _panel_remark(note: dict[str, Any]) -> str:
+    """A short line inside a BDM panel: why it has no path, or that the path oscillates or ends off the forecast."""
+    if note["degenerate"]:
+        return "no rounds played:<br>" + _wrap(note["why"].split(": ", 1)[-1], 40)
+    parts = []
+    if note["oscillation"]:
+        parts.append("oscillates")
+    if note["mismatch"]:
+        parts.append(f"path ends at {note['end']:.0f}, forecast {note['forecast']:.0f}")
+    return " · ".join(parts)
 
 
 def pareto_frontier(result: RunResult) -> go.Figure | None:
@@ -280,7 +361,8 @@ def pareto_frontier(result: RunResult) -> go.Figure | None:
 
     def tip(p: Package, head: str) -> str:
         utils = " · ".join(f"{esc(names.get(k, k))} {v:.2f}" for k, v in p.utilities.items() if v is not None)
-        return f"<b>{esc(head)}</b><br>{_wrap(package_text(p.options), 60)}<br>{utils}"
+        terms = "<br>".join(f"{esc(i.title or i.id)}: {esc(o)}" for i, o in zip(packages.issues, p.options))
+        return f"<b>{esc(head)}</b> {esc(p.label or '')}<br>{terms}<br>{utils}"
 
     fig = go.Figure(go.Scatter(
         x=[p.utilities[a] for p in pts], y=[p.utilities[b] for p in pts], mode="markers",
@@ -303,9 +385,12 @@ def pareto_frontier(result: RunResult) -> go.Figure | None:
 
 
 def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
-    """Probability that each leading package passes ratification, against the 50% line; bars named by
-    their code in the report's table."""
-    votes = result.packages.ratification[:limit] if result.packages else []
+    """The chance that each named package and bargaining solution passes each ratification stage (grouped bars,
+    one group per stage); without stage records, the leading packages' chances."""
+    packages = result.packages
+    if packages is not None and packages.stages:
+        return _stage_bars(result, packages)
+    votes = packages.ratification[:limit] if packages else []
     if not votes:
         return None
     codes = [f"P{k + 1}" for k in range(len(votes))]
@@ -321,11 +406,40 @@ def ratification_bars(result: RunResult, limit: int = 12) -> go.Figure | None:
         hovertext=[f"<b>{c}</b> · {100 * p:.0f}%<br>{_wrap(t, 60)}" for c, p, t in zip(codes, probs, texts)],
         hoverinfo="text",
     ))
-    fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes",
-                  annotation_position="top")
-    fig.update_xaxes(range=[0, 1.08], tickformat=".0%", gridcolor=GRID)
-    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12))
-    return _layout(fig, 80 + 30 * len(votes), showlegend=False)
+    return _ratification_axes(fig, 120 + 30 * len(votes), showlegend=False)
+
+
+def _stage_bars(result: RunResult, packages: Packages) -> go.Figure:
+    """Grouped horizontal bars: per stage (side: stage), one bar per named package and bargaining solution."""
+    names, _ = _names(result)
+    stages = packages.stages
+    candidates = list(dict.fromkeys(k for st in stages for k in st.probabilities))
+    # numbered: two stages may share a name (e.g. both chambers of a legislature), and plotly merges equal labels
+    labels = [_wrap(f"{k + 1}. {names.get(st.side, st.side)}: {st.name}", 34) for k, st in enumerate(stages)]
+    fig = go.Figure()
+    for k, c in enumerate(candidates):
+        probs = [st.probabilities.get(c) for st in stages]
+        fig.add_trace(go.Bar(
+            x=[p or 0.0 for p in probs], y=labels, orientation="h", name=esc(solution_name(c)),
+            marker=dict(color=PALETTE[k % len(PALETTE)]),
+            text=["–" if p is None else f"{100 * p:.0f}%" for p in probs], textposition="outside", cliponaxis=False,
+            hovertext=[f"<b>{esc(solution_name(c))}</b><br>{lab}<br>ratified with probability "
+                       f"{'–' if p is None else f'{100 * p:.0f}%'}" for p, lab in zip(probs, labels)],
+            hoverinfo="text",
+        ))
+    height = 150 + len(stages) * (16 * max(len(candidates), 1) + 26)
+    return _ratification_axes(fig, height, barmode="group", bargap=0.25, bargroupgap=0.05)
+
+
+def _ratification_axes(fig: go.Figure, height: int, **extra: Any) -> go.Figure:
+    """The probability axis with the 50% line, and stage labels that are never clipped."""
+    fig.add_vline(x=0.5, line=dict(color=INK, dash="dot", width=1.5), annotation_text="passes (50%)",
+                  annotation_position="bottom right")
+    fig.update_xaxes(range=[0, 1.12], tickformat=".0%", gridcolor=GRID,
+                     title=dict(text="probability of ratification", font=dict(size=12, color=MUTED)))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=12), automargin=True,
+                     title=dict(text="ratification stage", font=dict(size=12, color=MUTED)))
+    return _layout(fig, height, margin=dict(l=10, r=40, t=70, b=50), **extra)
 
 
 def position_timeline(result: RunResult) -> dict[str, Any] | None:
@@ -346,12 +460,15 @@ def position_timeline(result: RunResult) -> dict[str, Any] | None:
     colors = _actor_colors(result)
     dates = sorted(str(h.date) for h in history if h.date)
     end = str(result.case.as_of)
-    xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID}
+    xaxis: dict[str, Any] = {"gridcolor": GRID, "tickformat": "%b %Y", "type": "date", "linecolor": GRID,
+                             "title": {"text": "date of the statement", "font": {"size": 11, "color": MUTED}}}
     if dates:
         xaxis["range"] = [dates[0], end]
     fig = _small_multiples(
         [esc(titles[i.id]) for i in moved], 2, 230, hgap=0.07, xaxis=xaxis,
-        yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False},
+        yaxis={"range": [-5, 105], "tickvals": [0, 25, 50, 75, 100], "gridcolor": GRID, "zeroline": False,
+               "title": {"text": "position (0–100)", "font": {"size": 11, "color": MUTED}, "standoff": 2}},
+        gap_px=90, bottom_px=50, left_px=60,
     )
     shown: set[str] = set()
     for k, issue in enumerate(moved):

@@ -10,9 +10,11 @@ from collections import defaultdict
 from pathlib import PurePath
 from typing import Any
 
+from accord.packages.space import issue_letter
 from accord.report.labels import (
     anchor,
     domain,
+    fmt_pos,
     forecast_models,
     latest_positions,
     model_name,
@@ -24,7 +26,9 @@ from accord.report.labels import (
 from accord.report.summary import build_summary, executive_view
 from accord.result import (
     Actor,
+    Article,
     Backtest,
+    BdmPath,
     Evidence,
     Exchange,
     Issue,
@@ -63,12 +67,16 @@ STABILITY_CONCEPTS: tuple[tuple[str, str], ...] = (("nash", "Nash"), ("gmr", "GM
 
 
 class Names:
-    """Readers' names of the result's actors and issues, and its issues by id."""
+    """Readers' names of the result's actors and issues, its issues by id, and which positions and statements the
+    report has a row for (a link is made only to a row that exists)."""
 
     def __init__(self, result: RunResult) -> None:
         self.actors: dict[str, str] = {a.id: a.name or a.id for a in result.scenario.actors}
         self.issues: dict[str, str] = {i.id: i.title or i.id for i in result.scenario.issues}
         self.issue_by_id: dict[str, Issue] = {i.id: i for i in result.scenario.issues}
+        # the link targets the report holds: a row per position in force, a row per evidence statement
+        self.positioned: set[tuple[str, str]] = {(p.actor, p.issue) for p in result.scenario.positions}
+        self.statements: set[str] = {st.id for st in (result.evidence.statements if result.evidence else [])}
 
     def actor(self, key: str | None) -> str:
         return self.actors.get(key or "", key or "")
@@ -162,22 +170,24 @@ def _sources(positions: list[PositionRecord], names: Names, evidence: Evidence) 
             "position": p.position, "label": nearest_label(names.issue_by_id[p.issue].anchors, p.position),
             "salience": p.salience, "date": p.date, "origin": p.origin, "note": p.note,
             "sources": [_source_view(s) for s in p.sources],
-            "statements": [anchor("st", sid) for sid in supporting], "statement_ids": supporting,
+            "statements": _links(supporting, names),
         })
     return rows
 
 
-def _links(ids: list[str], kind: str = "st") -> list[dict[str, str]]:
-    return [{"id": x, "href": "#" + anchor(kind, x)} for x in ids]
+def _links(ids: list[str], names: Names) -> list[dict[str, str | None]]:
+    """Statement ids with a link to each one's row, or no link where the report has no such statement."""
+    return [{"id": x, "href": "#" + anchor("st", x) if x in names.statements else None} for x in ids]
 
 
 def _suggestion_view(s: Suggestion, names: Names) -> dict[str, Any]:
     return {
         "actor": names.actor(s.actor), "issue": names.issue(s.issue), "suggested": s.suggested, "hand": s.hand,
         "confidence": s.confidence, "agrees": s.agrees is not False,
-        "position_href": "#" + anchor("pos", s.actor, s.issue),
-        "first_statement": "#" + anchor("st", s.supporting[0]) if s.supporting else None,
-        "supporting": _links(s.supporting), "contradicting": _links(s.contradicting),
+        "position_href": "#" + anchor("pos", s.actor, s.issue) if (s.actor, s.issue) in names.positioned else None,
+        "first_statement": "#" + anchor("st", s.supporting[0]) if s.supporting and s.supporting[0] in names.statements
+        else None,
+        "supporting": _links(s.supporting, names), "contradicting": _links(s.contradicting, names),
     }
 
 
@@ -226,10 +236,77 @@ def _forecast_tables(result: RunResult) -> dict[str, Any] | None:
             "has_intervals": bool(intervals), "draws": result.simulation.draws if result.simulation else None}
 
 
+#: Why an expected-utility run stopped, in words (``BdmPath.stop_reason``); an unknown reason is shown as it is.
+STOP_REASONS: dict[str, str] = {
+    "running": "the record was cut before the run ended",
+    "fixed": "it played the fixed number of rounds it was given",
+    "converged": "the positions stopped moving (converged)",
+    "cycle": "the median entered a repeating cycle",
+    "bdm_discount": "the discounted median-shift rule judged further rounds not worth playing",
+    "max_rounds": "it reached the most rounds allowed before its stop rule fired",
+    "degenerate": "no round could be played",
+}
+BDM_MODEL = "bdm"
+#: A path whose end and the BDM forecast differ by more than this (on 0–100) is shown with both numbers.
+BDM_MISMATCH = 0.5
+#: Rounds at the end of a path looked at for oscillation, and direction changes that make one.
+OSCILLATION_WINDOW, OSCILLATION_TURNS = 6, 2
+
+
+def _degenerate_reason(path: BdmPath) -> str:
+    """Why no round was played, from the actors' positions on the issue."""
+    starts = [v[0] for v in path.positions.values() if v and v[0] is not None]
+    if len(starts) <= 1:
+        return "only one party has a position on this issue, so there is nobody to bargain with"
+    return f"every party stands at the same position ({fmt_pos(starts[0])}), so there is nothing to bargain over"
+
+
+def _oscillation(median: list[float | None]) -> tuple[float, float] | None:
+    """(low, high) of the median over the last rounds when it keeps changing direction there, else None."""
+    tail = [v for v in median[-OSCILLATION_WINDOW:] if v is not None]
+    steps = [b - a for a, b in zip(tail, tail[1:]) if abs(b - a) > 1e-6]
+    turns = sum(1 for a, b in zip(steps, steps[1:]) if (a > 0) != (b > 0))
+    return (min(tail), max(tail)) if turns >= OSCILLATION_TURNS else None
+
+
+def bdm_notes(result: RunResult) -> dict[str, dict[str, Any]]:
+    """Per issue with a round path: the path's start and end, the BDM forecast of the tables, why the run stopped
+    (in words), whether the path oscillates, and a comment when the path's end is not the forecast."""
+    forecasts = result.forecasts_at().get(BDM_MODEL, {})
+    out: dict[str, dict[str, Any]] = {}
+    for iid, p in result.bdm_paths.items():
+        if not p.median:
+            continue
+        reason = p.stop_reason or ""
+        why = STOP_REASONS.get(reason, reason.replace("_", " "))
+        if reason == "degenerate":
+            why = f"{why}: {_degenerate_reason(p)}"
+        end, forecast = p.median[-1], forecasts.get(iid)
+        swing = _oscillation(p.median)
+        comments = []
+        if swing:
+            comments.append(f"The median oscillates between {fmt_pos(swing[0])} and {fmt_pos(swing[1])} in the last "
+                            "rounds instead of settling, so where the path ends depends on the round it stops at.")
+        mismatch = forecast is not None and end is not None and abs(forecast - end) > BDM_MISMATCH
+        if mismatch:
+            comments.append(f"The plotted path ends at {fmt_pos(end)} after {len(p.median) - 1} rounds, but the "
+                            f"model's forecast in the tables is {fmt_pos(forecast)}: the forecast comes from the "
+                            "model's own stop rule, which ends the run at another round than this record of the "
+                            "rounds. Both are shown: the path as drawn, the forecast as a marker.")
+        out[iid] = {"rounds": len(p.median) - 1, "start": p.median[0], "end": end, "forecast": forecast,
+                    "stop_reason": reason, "why": why, "degenerate": reason == "degenerate",
+                    "oscillation": swing, "mismatch": mismatch, "comments": comments}
+    return out
+
+
 def _bdm(result: RunResult, names: Names) -> dict[str, Any] | None:
-    rows = [{"issue": names.issue(iid), "rounds": len(p.median), "start": p.median[0], "end": p.median[-1],
-             "stop_reason": p.stop_reason or ""} for iid, p in result.bdm_paths.items() if p.median]
-    return {"rows": rows} if rows else None
+    notes = bdm_notes(result)
+    rows = [{"issue": names.issue(iid), **n} for iid, n in notes.items()]
+    if not rows:
+        return None
+    return {"rows": rows, "n_oscillating": sum(1 for r in rows if r["oscillation"]),
+            "n_mismatch": sum(1 for r in rows if r["mismatch"]),
+            "n_degenerate": sum(1 for r in rows if r["degenerate"])}
 
 
 def _exchanges(exchanges: list[Exchange], names: Names) -> list[dict[str, Any]] | None:
@@ -248,10 +325,15 @@ def _package_view(point: Package | None, packages: Packages, names: Names) -> di
     if point is None or not point.options:
         return None
     titles = [i.title or i.id for i in packages.issues]
-    pairs = [{"issue": titles[k] if k < len(titles) else f"Issue {k + 1}", "option": opt}
+    pairs = [{"issue": titles[k] if k < len(titles) else f"Issue {k + 1}", "option": option_text(opt)}
              for k, opt in enumerate(point.options)]
     utils = [{"party": names.actor(p), "value": point.utilities[p]} for p in packages.parties if p in point.utilities]
     return {"options": pairs, "utilities": utils}
+
+
+def option_text(option: str) -> str:
+    """A package option as a reader sees it: an identifier such as ``line_of_contact`` as words."""
+    return option.replace("_", " ")
 
 
 def _packages(packages: Packages | None, names: Names) -> dict[str, Any] | None:
@@ -270,14 +352,60 @@ def _packages(packages: Packages | None, names: Names) -> dict[str, Any] | None:
     }
 
 
+#: Readers' names of the bargaining solutions the package analysis computes.
+SOLUTION_NAMES: dict[str, str] = {
+    "nash": "Nash bargaining", "kalai_smorodinsky": "Kalai–Smorodinsky", "egalitarian": "Egalitarian",
+    "utilitarian_ir": "Utilitarian (acceptable packages)", "utilitarian_all": "Utilitarian (all packages)",
+}
+#: What each type of ratification stage is, in words.
+STAGE_TYPES: dict[str, str] = {
+    "threshold": "veto player: ratifies what beats its reservation value",
+    "logistic": "veto player with a smooth acceptance curve",
+    "voting_body": "legislature: a weighted vote of its blocs",
+    "referendum": "referendum fitted to opinion polls",
+}
+#: Why a bargaining solution has no ratified package, in words.
+MISSING_REASONS: dict[str, str] = {
+    "no_rational_outcome": "no package is acceptable to every party and ratified by every side",
+    "no_strictly_rational_outcome": "no ratified package leaves every party strictly better off than no deal",
+}
+
+
+def solution_name(key: str) -> str:
+    """A reader's name of a bargaining solution or a named package."""
+    return SOLUTION_NAMES.get(key, key.replace("_", " "))
+
+
+def package_legend(packages: Packages) -> list[dict[str, Any]]:
+    """What the package codes mean: per issue its letter, title and numbered options (``A2`` = issue A, option 2)."""
+    return [{"letter": issue_letter(k), "issue": i.title or i.id,
+             "options": [{"code": f"{issue_letter(k)}{n + 1}", "option": option_text(o)} for n, o in enumerate(i.options)]}
+            for k, i in enumerate(packages.issues)]
+
+
 def _ratification(packages: Packages | None, names: Names) -> dict[str, Any] | None:
-    if packages is None or not packages.ratification:
+    if packages is None or not (packages.ratification or packages.stages):
         return None
-    rows = [{"code": f"P{k + 1}", "text": package_text(r.options or [r.label]), "ratifier": r.ratifier,
-             "probability": r.probability, "passes": (r.probability or 0.0) >= 0.5}
+    rows = [{"code": f"P{k + 1}", "label": r.label or "", "named": r.named,
+             "text": package_text(r.options) if r.options else solution_name(r.label or ""),
+             "ratifier": r.ratifier, "probability": r.probability, "passes": (r.probability or 0.0) >= 0.5}
             for k, r in enumerate(packages.ratification)]
     passing = [{"side": names.actor(side), "count": n} for side, n in packages.passing_count.items()]
-    return {"rows": rows, "passing": passing, "n_shown": len(rows)}
+    candidates = list(dict.fromkeys(k for st in packages.stages for k in st.probabilities))
+    stages = [{"side": names.actor(st.side), "name": st.name, "type": st.type,
+               "type_text": STAGE_TYPES.get(st.type, st.type), "passing_count": st.passing_count,
+               "n_packages": st.n_packages, "probabilities": [st.probabilities.get(c) for c in candidates]}
+              for st in packages.stages]
+    ratified = [{"key": k, "name": solution_name(k), "view": _package_view(p, packages, names), "label": p.label}
+                for k, p in packages.ratified.items()]
+    missing = [{"name": solution_name(k), "why": MISSING_REASONS.get(v, v.replace("_", " "))}
+               for k, v in packages.ratified_missing.items()]
+    return {"rows": rows, "passing": passing, "n_shown": len(rows), "stages": stages,
+            "candidates": [solution_name(c) for c in candidates],
+            "kinds": [{"type": t, "text": STAGE_TYPES.get(t, t)} for t in dict.fromkeys(st.type for st in packages.stages)],
+            "win_sets": [{"side": names.actor(side), "count": n} for side, n in packages.win_set_sizes.items()],
+            "zopa2_count": packages.zopa2_count, "n_acceptable": packages.n_acceptable,
+            "ratified": ratified, "missing": missing, "legend": package_legend(packages)}
 
 
 def _truce(truce: Truce | None) -> dict[str, Any] | None:
@@ -332,10 +460,23 @@ def _evidence(evidence: Evidence, names: Names) -> dict[str, Any] | None:
                "value": _fmt_quantity(c.value), "unit": c.unit or "", "referent": names.issue(c.referent),
                "hedged": c.hedged, **source(c.article_id, c.url)} for c in evidence.claims]
     articles = [{"anchor": anchor("art", a.id), "id": a.id, "title": a.title or a.url or a.id, "date": a.date,
-                 "outlet": a.outlet or domain(a.url), "url": a.url, "href": safe_url(a.url), "flags": a.flags}
+                 "outlet": a.outlet or domain(a.url), "url": a.url, "href": safe_url(a.url), "flags": a.flags,
+                 "example": is_example_article(a)}
                 for a in evidence.articles]
+    n_example = sum(1 for a in evidence.articles if is_example_article(a))
     return {"statements": statements, "claims": claims, "articles": articles,
-            "suggestions": [_suggestion_view(s, names) for s in evidence.suggestions]}
+            "suggestions": [_suggestion_view(s, names) for s in evidence.suggestions],
+            "n_example": n_example, "n_articles": len(evidence.articles), "example_outlet": EXAMPLE_OUTLET}
+
+
+#: The outlet name of accord's own example articles: short reports written for accord in its own words from
+#: the sources at their addresses (docs/formats.md), not the text of the outlets linked.
+EXAMPLE_OUTLET = "accord example wire"
+
+
+def is_example_article(article: Article) -> bool:
+    """True when the article names accord's example outlet as its outlet."""
+    return (article.outlet or "").strip().lower() == EXAMPLE_OUTLET
 
 
 def _fmt_quantity(value: Any) -> str:
