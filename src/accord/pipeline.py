@@ -254,9 +254,10 @@ def dynamics_stage(scenario: Scenario, snap: Snapshot) -> tuple[dict[str, BdmPat
     for issue in snap.issues:
         bdm = run_bdm(issue)
         paths[issue.id] = BdmPath(
-            median=bdm.medians.tolist(), mean=bdm.means.tolist(),
+            median=bdm.forecast_path, mean=bdm.means.tolist(),
             positions={a: bdm.positions[:, k].tolist() for k, a in enumerate(issue.actors)},
             stop_reason=bdm.stop_reason, offers=[BdmOffer(**o.to_dict()) for o in bdm.offers[:40]],
+            forecast=bdm.forecast, averaged=bdm.averaged, explanation=bdm.explanation,
         )
     linked = [i for i in snap.issues if i.n >= 2]
     exchanges: list[Exchange] = []

@@ -210,13 +210,21 @@ class BdmOffer(_Record):
 
 
 class BdmPath(_Record):
-    """The expected-utility (BDM) rounds on one issue."""
+    """The expected-utility (BDM) rounds on one issue, as the model's default stop rule plays them.
+
+    ``median`` is the forecast path: the weighted median round by round, ending at ``forecast``
+    (where the rule averages the last ``averaged`` rounds of a cycle or an oscillation, the path's
+    last point is that mean). ``explanation`` says in words why the rounds stopped.
+    """
 
     median: list[Number]
     mean: list[Number] = []
     positions: dict[str, list[Number]] = {}
     stop_reason: Optional[str] = None
     offers: list[BdmOffer] = []
+    forecast: Number = None
+    averaged: int = 1
+    explanation: str = ""
 
 
 class Exchange(_Record):

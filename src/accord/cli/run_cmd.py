@@ -95,8 +95,9 @@ def print_findings(out: RunOutput) -> None:
             for k, issue in enumerate(pk.issues):
                 t.add_row(issue.id, *(p.options[k].replace("_", " ") for _, p in points))
             console.print(t)
-        for side, n in pk.passing_count.items():
-            console.print(f"  {side}: {n:,} packages pass the referendum with p ≥ 0.5")
+        for stage in pk.stages:
+            console.print(f"  {stage.side}, {stage.name} ({stage.type}): {stage.passing_count:,} of "
+                          f"{stage.n_packages:,} packages pass with p ≥ 0.5")
     tr = result.truce
     if tr:
         labels = {s.id: s.label for s in tr.states}

@@ -346,7 +346,7 @@ def _panel_remark(note: dict[str, Any]) -> str:
 def pareto_frontier(result: RunResult) -> go.Figure | None:
     """The Pareto frontier projected on two parties' utilities, with the Nash and Kalai–Smorodinsky points."""
     packages = result.packages
-    pair = pareto_parties(packages) if packages else None
+    pair = pareto_parties(packages, result.case.principals) if packages else None
     if packages is None or pair is None:
         return None
     a, b = pair

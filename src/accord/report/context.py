@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import PurePath
+from collections.abc import Sequence
 from typing import Any
 
 from accord.packages.space import issue_letter
@@ -109,7 +110,7 @@ def build_context(result: RunResult) -> dict[str, Any]:
     ctx["forecast_table"] = _forecast_tables(result)
     ctx["bdm"] = _bdm(result, names)
     ctx["exchanges"] = _exchanges(result.exchanges, names)
-    ctx["packages"] = _packages(result.packages, names)
+    ctx["packages"] = _packages(result.packages, names, result.case.principals)
     ctx["ratification"] = _ratification(result.packages, names)
     ctx["truce"] = _truce(result.truce)
     ctx["shifts"] = _shifts(sc.history, names)
@@ -336,10 +337,10 @@ def option_text(option: str) -> str:
     return option.replace("_", " ")
 
 
-def _packages(packages: Packages | None, names: Names) -> dict[str, Any] | None:
+def _packages(packages: Packages | None, names: Names, principals: Sequence[str] = ()) -> dict[str, Any] | None:
     if packages is None:
         return None
-    pair = pareto_parties(packages)
+    pair = pareto_parties(packages, principals)
     return {
         "acceptable_to_all": packages.acceptable_to_all, "n_packages": packages.n_packages,
         "n_acceptable": packages.n_acceptable, "n_frontier": packages.n_frontier,
