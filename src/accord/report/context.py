@@ -7,8 +7,8 @@ comes from :class:`accord.result.RunResult`.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import PurePath
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
 
 from accord.packages.space import issue_letter
