@@ -372,3 +372,25 @@ def _articles_ids(db: Path) -> list[str]:
         return [r[0] for r in con.execute("SELECT id FROM articles ORDER BY id").fetchall()]
     finally:
         con.close()
+
+
+def test_statement_rows_have_one_order(tmp_path, small_scenario):
+    """Every ORDER BY of the evidence views ends in unique columns: a statement on several issues
+    comes once per issue, in issue order, and the same input gives the same rows in the same order."""
+    from accord.evidence.report_view import evidence_view
+
+    text = ("\"We will never accept NATO membership or a referendum on Donbas,\" Zelensky said. "
+            "Zelensky rejected a referendum and NATO membership again.")
+    views = []
+    for k in range(2):
+        f = tmp_path / f"run{k}" / "a.txt"
+        f.parent.mkdir()
+        f.write_text(text, encoding="utf-8")
+        ingest_paths([f], f.parent / "e.duckdb", small_scenario)
+        views.append([(s["id"], s["issue"]) for s in evidence_view(f.parent / "e.duckdb")["statements"]])
+    assert views[0] == views[1]
+    by_statement: dict[str, list[str]] = {}
+    for sid, issue in views[0]:
+        by_statement.setdefault(sid, []).append(issue)
+    assert any(len(v) > 1 for v in by_statement.values())
+    assert all(v == sorted(v) for v in by_statement.values())

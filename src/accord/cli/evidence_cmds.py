@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
@@ -40,8 +41,12 @@ class Interrupted(BaseException):
 @contextlib.contextmanager
 def signals_interrupt() -> Iterator[None]:
     """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (once: a second signal
-    is ignored while the run rolls back); the previous handlers come back afterwards."""
+    is ignored while the run rolls back); the previous handlers come back afterwards. Outside
+    the main thread, which never receives signals, the block runs unchanged."""
     caught = (signal.SIGINT, signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
+        yield
+        return
 
     def handler(signum, frame) -> None:
         for s in caught:

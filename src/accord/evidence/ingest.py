@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from accord.evidence import minhash, store
-from accord.evidence.clean import NEAR_RATIO, clean, near_ratio, paragraph_key, quality_score
+from accord.evidence.clean import NEAR_RATIO, near_ratio, normalise, paragraph_key, quality_score
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, read_inputs
 from accord.evidence.records import (
@@ -36,6 +36,9 @@ from accord.scenario.model import Scenario
 
 SYNDICATION_JACCARD = 0.8
 BATCH_SIZE = 16
+# Articles whose rows are written to DuckDB at once: each write has a fixed cost of tens of ms
+# per table, and the rows of this many articles take a few MB.
+WRITE_EVERY = 256
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 
@@ -101,8 +104,9 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files, folders and URL lists into the evidence database ``db``.
 
-    ``progress(source, n_done)`` is called after each document. The whole run is one
-    transaction: on any error (or a kill) nothing of this run remains.
+    ``progress(source, n_done)`` is called after each new document; rows are written every
+    ``WRITE_EVERY`` documents. The whole run is one transaction: on any error (or a kill)
+    nothing of this run remains.
     """
     paths = [str(p) for p in paths]
     started = dt.datetime.now(dt.UTC)
@@ -113,6 +117,7 @@ def ingest_paths(
     with run_transaction(db, report) as con:
         index = CorpusIndex.load(con)
         known = index.known
+        this_run: set[str] = set()
 
         def fresh() -> Iterator[RawDocument]:
             for item in read_inputs(paths):
@@ -120,31 +125,25 @@ def ingest_paths(
                     report.problems.append(item)
                     continue
                 report.documents_read += 1
-                aid = content_hash(clean(item.text, verbatim=item.verbatim).text)
-                if aid in known and not relink(con, aid, registry, report):
+                aid = content_hash(item.text if item.verbatim else normalise(item.text)[0])
+                if aid in known and not relink(con, aid, registry, report, this_run):
                     report.articles_existing += 1
                     continue
                 known.add(aid)
+                this_run.add(aid)
                 yield item
 
-        pending: list[tuple[str, dict]] = []
-
-        def flush() -> None:
-            store.write_rows(con, store.merge_rows(rows for _, rows in pending))
-            for source, _ in pending:
-                report.articles_added += 1
-                if progress is not None:
-                    progress(source, report.articles_added)
-                if delay:
-                    time.sleep(delay)
-            pending.clear()
-
+        pending: list[dict] = []
         for rec in process_documents(fresh(), registry, batch_size=batch_size):
-            pending.append((rec.article.source_path, index.add(rec, report.run_id)))
-            if len(pending) >= (1 if delay else batch_size):
-                flush()
-        if pending:
-            flush()
+            pending.append(index.add(rec, report.run_id))
+            report.articles_added += 1
+            if delay or len(pending) >= WRITE_EVERY:
+                store.write_rows(con, store.merge_rows(pending))
+                pending.clear()
+                time.sleep(delay)
+            if progress is not None:
+                progress(rec.article.source_path, report.articles_added)
+        store.write_rows(con, store.merge_rows(pending))
         report.seconds = time.perf_counter() - t0
         con.execute(store.insert_sql(RunRow), store.as_tuple(RunRow(
             report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.UTC).replace(tzinfo=None),
@@ -153,16 +152,18 @@ def ingest_paths(
     return report
 
 
-def relink(con, article_id: str, registry: ScenarioRegistry, report: IngestReport) -> bool:
-    """True when a stored article must be extracted again because the run links with another
-    scenario than the one it was stored with; its old rows are then deleted (in the run's
-    transaction) and it is counted in ``report.relinked``. Without a scenario, stored links are kept."""
-    if registry.key is None or article_id in report.relinked:
+def relink(con, article_id: str, registry: ScenarioRegistry, report: IngestReport, this_run: set[str]) -> bool:
+    """True when an article stored before this run must be extracted again because the run links
+    with another scenario than the one it was stored with; its old rows are then deleted (in the
+    run's transaction) and it is counted in ``report.relinked``. ``this_run`` holds the ids the
+    run already handles. Without a scenario, stored links are kept."""
+    if registry.key is None or article_id in this_run:
         return False
     if store.linked_scenario(con, article_id) == registry.key:
         return False
     store.delete_article(con, article_id)
     report.relinked.add(article_id)
+    this_run.add(article_id)
     return True
 
 

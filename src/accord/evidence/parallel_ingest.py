@@ -70,15 +70,18 @@ class _Merger:
         self.con = con
         self.report = report
         self.registry = registry
+        self.this_run: set[str] = set()
         self.index = CorpusIndex.load(con)
         self.pending: list[dict[str, list[tuple]]] = []
 
     def add(self, rec: DocumentRecords) -> bool:
         """Flag one document against the corpus and queue its rows; False when already known."""
         self.report.documents_read += 1
-        if rec.article_id in self.index.known and not relink(self.con, rec.article_id, self.registry, self.report):
+        if rec.article_id in self.index.known and not relink(self.con, rec.article_id, self.registry, self.report,
+                                                             self.this_run):
             self.report.articles_existing += 1
             return False
+        self.this_run.add(rec.article_id)
         self.pending.append(self.index.add(rec, self.report.run_id))
         self.report.articles_added += 1
         return True

@@ -70,7 +70,7 @@ def _normalised(doc: RawDocument) -> RawDocument:
     return dataclasses.replace(doc, **changes) if changes else doc
 
 
-_PARA_BREAK = re.compile(r"\n[ \t]*\n")
+_PARA_BREAK = re.compile(r"\n[ \t\r]*\n")
 
 
 def split_parts(doc: RawDocument, limit: int) -> list[RawDocument]:

@@ -271,8 +271,8 @@ def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]
 
 def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
     """The fingerprint of the scenario the stored article was linked with (None: none, or not stored)."""
-    row = con.execute("SELECT scenario_key FROM articles WHERE id = ?", [article_id]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("SELECT scenario_key FROM articles WHERE id = ?", [article_id]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def delete_article(con: duckdb.DuckDBPyConnection, article_id: str) -> None:
