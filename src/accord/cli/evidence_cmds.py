@@ -33,29 +33,33 @@ def _scenario(path: Optional[Path]):
 class Interrupted(BaseException):
     """SIGINT or SIGTERM arrived during an ingest (a BaseException, so that nothing swallows it)."""
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int | None = None) -> None:
         super().__init__(signum)
         self.signum = signum
 
 
 @contextlib.contextmanager
-def signals_interrupt() -> Iterator[None]:
+def signals_interrupt() -> Iterator[Interrupted]:
     """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (once: a second signal
-    is ignored while the run rolls back); the previous handlers come back afterwards. Outside
-    the main thread, which never receives signals, the block runs unchanged."""
-    caught = (signal.SIGINT, signal.SIGTERM)
-    if threading.current_thread() is not threading.main_thread():  # only the main thread gets signals
-        yield
+    is ignored while the run rolls back); the previous handlers come back afterwards. The
+    yielded object's ``signum`` tells which signal came, also when a library turned the
+    exception into another one on its way out. Outside the main thread, which never receives
+    signals, the block runs unchanged."""
+    received = Interrupted()
+    if threading.current_thread() is not threading.main_thread():
+        yield received
         return
+    caught = (signal.SIGINT, signal.SIGTERM)
 
     def handler(signum, frame) -> None:
         for s in caught:
             signal.signal(s, signal.SIG_IGN)
+        received.signum = signum
         raise Interrupted(signum)
 
     previous = {s: signal.signal(s, handler) for s in caught}
     try:
-        yield
+        yield received
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
@@ -80,19 +84,22 @@ def ingest(
         if not quiet:
             typer.echo(terminal_safe(f"{n:>5}  {source}"), err=True)
 
-    try:
-        with signals_interrupt():
+    with signals_interrupt() as received:
+        try:
             if execution.distributed:
                 from accord.evidence.parallel_ingest import ingest_parallel
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
                 report = ingest_paths(paths, db, sc, progress=progress)
-    except Interrupted as stop:
-        name = signal.Signals(stop.signum).name
+        except BaseException:
+            if received.signum is None:
+                raise
+    if received.signum is not None:
+        name = signal.Signals(received.signum).name
         kept = "the batches committed before it are kept" if execution.distributed else "the database is as before"
         typer.echo(f"interrupted by {name}: the ingest was rolled back ({kept})", err=True)
-        raise typer.Exit(128 + stop.signum) from None
+        raise typer.Exit(128 + received.signum) from None
     for msg in report.messages():
         typer.echo(terminal_safe(f"skipped: {msg}"), err=True)
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if k != "runs")
