@@ -41,9 +41,18 @@ def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, title: str | None = 
         writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        typer.echo(buf.getvalue(), nl=False)
+        typer.echo(terminal_safe(buf.getvalue()), nl=False)
         return
     print_table(rows, title)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` without control characters (escape sequences, C1 codes, bidirectional
+    overrides) that would act on the terminal; line breaks and tabs are kept."""
+    return _CONTROL.sub("", text)
 
 
 def _cell(value: Any) -> str:
@@ -51,7 +60,7 @@ def _cell(value: Any) -> str:
         return "–"
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1 else f"{value:.2f}"
-    return str(value)
+    return terminal_safe(str(value))
 
 
 #: Narrowest width a wrapping text column is squeezed to (longer words fold).

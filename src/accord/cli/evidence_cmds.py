@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from accord.cli.common import OutputFormat, emit
+from accord.cli.common import OutputFormat, emit, terminal_safe
 from accord.errors import InputError
 
 DATA_ENV = "ACCORD_DATA"
@@ -24,6 +28,41 @@ def _scenario(path: Optional[Path]):
     from accord.scenario.io import load_scenario
 
     return load_scenario(path)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived during an ingest (a BaseException, so that nothing swallows it)."""
+
+    def __init__(self, signum: int | None = None) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[Interrupted]:
+    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted` (once: a second signal
+    is ignored while the run rolls back); the previous handlers come back afterwards. The
+    yielded object's ``signum`` tells which signal came, also when a library turned the
+    exception into another one on its way out. Outside the main thread, which never receives
+    signals, the block runs unchanged."""
+    received = Interrupted()
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    caught = (signal.SIGINT, signal.SIGTERM)
+
+    def handler(signum, frame) -> None:
+        for s in caught:
+            signal.signal(s, signal.SIG_IGN)
+        received.signum = signum
+        raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in caught}
+    try:
+        yield received
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
 
 
 def ingest(
@@ -43,19 +82,30 @@ def ingest(
 
     def progress(source: str, n: int) -> None:
         if not quiet:
-            typer.echo(f"{n:>5}  {source}", err=True)
+            typer.echo(terminal_safe(f"{n:>5}  {source}"), err=True)
 
-    if execution.distributed:
-        from accord.evidence.parallel_ingest import ingest_parallel
+    with signals_interrupt() as received:
+        try:
+            if execution.distributed:
+                from accord.evidence.parallel_ingest import ingest_parallel
 
-        report = ingest_parallel(paths, db, sc, execution, progress=progress)
-    else:
-        report = ingest_paths(paths, db, sc, progress=progress)
+                report = ingest_parallel(paths, db, sc, execution, progress=progress)
+            else:
+                report = ingest_paths(paths, db, sc, progress=progress)
+        except BaseException:
+            if received.signum is None:
+                raise
+    if received.signum is not None:
+        name = signal.Signals(received.signum).name
+        kept = "the batches committed before it are kept" if execution.distributed else "the database is as before"
+        typer.echo(f"interrupted by {name}: the ingest was rolled back ({kept})", err=True)
+        raise typer.Exit(128 + received.signum) from None
     for msg in report.messages():
-        typer.echo(f"skipped: {msg}", err=True)
+        typer.echo(terminal_safe(f"skipped: {msg}"), err=True)
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if k != "runs")
+    relinked = f" ({len(report.relinked)} re-linked to the scenario)" if report.relinked else ""
     typer.echo(
-        f"ingested {report.articles_added} new article(s), {report.articles_existing} already present, "
+        f"ingested {report.articles_added} new article(s){relinked}, {report.articles_existing} already present, "
         f"{len(report.problems)} input(s) skipped in {report.seconds:.1f} s; rows added: {added}"
     )
 

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from accord.evidence import minhash, store
-from accord.evidence.clean import NEAR_RATIO, clean, near_ratio, paragraph_key, quality_score
+from accord.evidence.clean import NEAR_RATIO, near_ratio, normalise, paragraph_key, quality_score
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, read_inputs
 from accord.evidence.records import (
@@ -36,6 +36,9 @@ from accord.scenario.model import Scenario
 
 SYNDICATION_JACCARD = 0.8
 BATCH_SIZE = 16
+# Articles whose rows are written to DuckDB at once: each write has a fixed cost of tens of ms
+# per table, and the rows of this many articles take a few MB.
+WRITE_EVERY = 256
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 
@@ -48,6 +51,7 @@ class IngestReport:
     documents_read: int = 0
     articles_added: int = 0
     articles_existing: int = 0
+    relinked: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
     rows_added: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -67,6 +71,7 @@ def run_transaction(db: str | Path, report: IngestReport) -> Iterator[Any]:
 
     Commits when the block ends and fills ``report.rows_added``; on any error (or a kill)
     rolls back, so nothing uncommitted of the run remains. Always closes the connection.
+    A failed write (disk full, I/O error) becomes a one-line :class:`store.StoreWriteError`.
     """
     con = store.connect(db)
     try:
@@ -76,14 +81,18 @@ def run_transaction(db: str | Path, report: IngestReport) -> Iterator[Any]:
         con.execute("COMMIT")
         after = store.counts(con)
         report.rows_added = {t: after[t] - before[t] for t in after}
-    except BaseException:
-        try:
+    except BaseException as exc:
+        with contextlib.suppress(Exception):  # the transaction may already be gone
             con.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the connection may already be gone
-            pass
+        reason = store.write_failure(exc)
+        if reason is not None:
+            raise store.StoreWriteError(
+                f"{db}: cannot write the evidence database ({reason}); the articles of this run not yet "
+                "committed were rolled back") from None
         raise
     finally:
-        con.close()
+        with contextlib.suppress(Exception):
+            con.close()
 
 
 def ingest_paths(
@@ -95,8 +104,9 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files, folders and URL lists into the evidence database ``db``.
 
-    ``progress(source, n_done)`` is called after each document. The whole run is one
-    transaction: on any error (or a kill) nothing of this run remains.
+    ``progress(source, n_done)`` is called after each new document; rows are written every
+    ``WRITE_EVERY`` documents. The whole run is one transaction: on any error (or a kill)
+    nothing of this run remains.
     """
     paths = [str(p) for p in paths]
     started = dt.datetime.now(dt.UTC)
@@ -107,6 +117,7 @@ def ingest_paths(
     with run_transaction(db, report) as con:
         index = CorpusIndex.load(con)
         known = index.known
+        this_run: set[str] = set()
 
         def fresh() -> Iterator[RawDocument]:
             for item in read_inputs(paths):
@@ -114,37 +125,46 @@ def ingest_paths(
                     report.problems.append(item)
                     continue
                 report.documents_read += 1
-                aid = content_hash(clean(item.text, verbatim=item.verbatim).text)
-                if aid in known:
+                aid = content_hash(item.text if item.verbatim else normalise(item.text)[0])
+                if aid in known and not relink(con, aid, registry, report, this_run):
                     report.articles_existing += 1
                     continue
                 known.add(aid)
+                this_run.add(aid)
                 yield item
 
-        pending: list[tuple[str, dict]] = []
-
-        def flush() -> None:
-            store.write_rows(con, store.merge_rows(rows for _, rows in pending))
-            for source, _ in pending:
-                report.articles_added += 1
-                if progress is not None:
-                    progress(source, report.articles_added)
-                if delay:
-                    time.sleep(delay)
-            pending.clear()
-
+        pending: list[dict] = []
         for rec in process_documents(fresh(), registry, batch_size=batch_size):
-            pending.append((rec.article.source_path, index.add(rec, report.run_id)))
-            if len(pending) >= (1 if delay else batch_size):
-                flush()
-        if pending:
-            flush()
+            pending.append(index.add(rec, report.run_id))
+            report.articles_added += 1
+            if delay or len(pending) >= WRITE_EVERY:
+                store.write_rows(con, store.merge_rows(pending))
+                pending.clear()
+                time.sleep(delay)
+            if progress is not None:
+                progress(rec.article.source_path, report.articles_added)
+        store.write_rows(con, store.merge_rows(pending))
         report.seconds = time.perf_counter() - t0
         con.execute(store.insert_sql(RunRow), store.as_tuple(RunRow(
             report.run_id, started.replace(tzinfo=None), dt.datetime.now(dt.UTC).replace(tzinfo=None),
             EXTRACTOR_VERSION, _pipeline_name(), registry.scenario_id, json.dumps(paths),
             report.articles_added, report.articles_existing, json.dumps(report.messages()))))
     return report
+
+
+def relink(con, article_id: str, registry: ScenarioRegistry, report: IngestReport, this_run: set[str]) -> bool:
+    """True when an article stored before this run must be extracted again because the run links
+    with another scenario than the one it was stored with; its old rows are then deleted (in the
+    run's transaction) and it is counted in ``report.relinked``. ``this_run`` holds the ids the
+    run already handles. Without a scenario, stored links are kept."""
+    if registry.key is None or article_id in this_run:
+        return False
+    if store.linked_scenario(con, article_id) == registry.key:
+        return False
+    store.delete_article(con, article_id)
+    report.relinked.add(article_id)
+    this_run.add(article_id)
+    return True
 
 
 CONFLICT_RELATIVE = 0.05
@@ -155,45 +175,74 @@ class CorpusIndex:
     article MinHashes and claims. ``add(rec)`` flags a new record against it (corpus duplicates,
     near-duplicates, syndication, numeric conflicts), returns its table rows and remembers it.
     Any ingest that merges records (sequential or distributed) should go through this.
+
+    Kept compact, since it grows with the corpus: band keys are 64-bit integers, the text of a
+    paragraph key is held once however many paragraphs share it, and the article signatures
+    sit in one growing uint32 matrix (512 bytes an article).
     """
 
     def __init__(self) -> None:
         self.known: set[str] = set()
         self.pkeys: dict[str, str] = {}
-        self.bands: dict[str, list[tuple[str, int, str]]] = {}
+        self.bands: dict[int, list[tuple[str, int, str]]] = {}
         self.claims: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self.sig_ids: list[str] = []
-        self.sigs: list[np.ndarray] = []
+        self._sigs = np.empty((0, minhash.NUM_PERM), dtype=np.uint32)
+        self._keys: dict[str, str] = {}
+
+    @property
+    def sigs(self) -> np.ndarray:
+        """The MinHash signatures of the known articles, one row each (in ``sig_ids`` order)."""
+        return self._sigs[:len(self.sig_ids)]
+
+    def _add_signature(self, aid: str, sig: np.ndarray) -> None:
+        n = len(self.sig_ids)
+        if n == len(self._sigs):
+            grown = np.empty((max(64, 2 * n), minhash.NUM_PERM), dtype=np.uint32)
+            grown[:n] = self._sigs[:n]
+            self._sigs = grown
+        self._sigs[n] = sig
+        self.sig_ids.append(aid)
+
+    def _add_bands(self, aid: str, idx: int, key: str, bands: Iterable[str]) -> None:
+        key = self._keys.setdefault(key, key)
+        entry = (aid, idx, key)
+        for b in bands:
+            self.bands.setdefault(band_hash(b), []).append(entry)
+
+    def candidates(self, band: str) -> list[tuple[str, int, str]]:
+        """``(article, paragraph index, paragraph key)`` of the stored paragraphs in LSH ``band``."""
+        return self.bands.get(band_hash(band), [])
 
     @classmethod
     def load(cls, con) -> CorpusIndex:
-        """The index of everything already stored in the database behind ``con``."""
+        """The index of everything already stored in the database behind ``con`` (read in chunks)."""
         idx = cls()
         idx.known = {r[0] for r in con.execute("SELECT id FROM articles").fetchall()}
         idx.pkeys = dict(con.execute(
             "SELECT key_hash, min(article_id) FROM paragraphs WHERE key_hash IS NOT NULL AND chars >= 40 "
             "GROUP BY key_hash").fetchall())
-        for art, i, s0, s1, bjson, text in con.execute(
+        cur = con.execute(
             "SELECT p.article_id, p.idx, p.start_char, p.end_char, p.bands, a.text FROM paragraphs p "
-            "JOIN articles a ON a.id = p.article_id WHERE p.bands IS NOT NULL ORDER BY p.article_id, p.idx"
-        ).fetchall():
-            key = paragraph_key(text[s0:s1])
-            for b in json.loads(bjson):
-                idx.bands.setdefault(b, []).append((art, i, key))
+            "JOIN articles a ON a.id = p.article_id WHERE p.bands IS NOT NULL ORDER BY p.article_id, p.idx")
+        while chunk := cur.fetchmany(LOAD_CHUNK):
+            for art, i, s0, s1, bjson, text in chunk:
+                idx._add_bands(art, i, paragraph_key(text[s0:s1]), json.loads(bjson))
         for cid, qtype, ref, val in con.execute(
             "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
             "ORDER BY id"
         ).fetchall():
             idx.claims.setdefault((qtype, referent_key(ref)), []).append((cid, float(val)))
-        for aid, blob in con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id").fetchall():
-            idx.sig_ids.append(aid)
-            idx.sigs.append(np.frombuffer(blob, dtype=np.uint32))
+        cur = con.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id")
+        while chunk := cur.fetchmany(LOAD_CHUNK):
+            for aid, blob in chunk:
+                idx._add_signature(aid, np.frombuffer(blob, dtype=np.uint32))
         return idx
 
     def add(self, rec: DocumentRecords, run_id: str) -> dict[str, list[tuple]]:
         """Flag ``rec`` against the corpus, remember it, and return its table rows."""
         sig = minhash.signature(minhash.word_shingles(rec.article.text))
-        dups = _corpus_flags(rec, self.pkeys, sig, self.sig_ids, self.sigs, self.bands)
+        dups = _corpus_flags(rec, self, sig)
         numeric_conflicts(rec, self.claims)
         rows = store.rows_for(rec, run_id, sig, dups)
         text = rec.article.text
@@ -201,13 +250,18 @@ class CorpusIndex:
             if p.key_hash and p.chars >= 40:
                 self.pkeys.setdefault(p.key_hash, rec.article_id)
             if p.bands:
-                key = paragraph_key(text[p.start_char:p.end_char])
-                for b in p.bands:
-                    self.bands.setdefault(b, []).append((rec.article_id, p.idx, key))
-        self.sig_ids.append(rec.article_id)
-        self.sigs.append(sig)
+                self._add_bands(rec.article_id, p.idx, paragraph_key(text[p.start_char:p.end_char]), p.bands)
+        self._add_signature(rec.article_id, sig)
         self.known.add(rec.article_id)
         return rows
+
+
+LOAD_CHUNK = 2048
+
+
+def band_hash(band: str) -> int:
+    """A 64-bit integer standing for an LSH band key in the corpus index."""
+    return int.from_bytes(hashlib.blake2b(band.encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def referent_key(referent: str) -> str:
@@ -240,22 +294,20 @@ def _pipeline_name() -> str:
     return pipeline_version()
 
 
-def _corpus_flags(rec: DocumentRecords, pkeys: dict[str, str], sig: np.ndarray, sig_ids: list[str],
-                  sigs: list[np.ndarray], bands: dict[str, list[tuple[str, int, str]]] | None = None) -> dict[int, str]:
+def _corpus_flags(rec: DocumentRecords, index: CorpusIndex, sig: np.ndarray) -> dict[int, str]:
     """Flag paragraphs seen (exactly or nearly) in other articles and near-copies of whole articles."""
     aid = rec.article_id
     dups: dict[int, str] = {}
-    bands = bands or {}
     text = rec.article.text
     for p in rec.paragraphs:
-        other = pkeys.get(p.key_hash) if p.key_hash and p.chars >= 40 else None
+        other = index.pkeys.get(p.key_hash) if p.key_hash and p.chars >= 40 else None
         kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
         if (not other or other == aid) and p.bands:
             other = None
             seen: set[tuple[str, int]] = set()
             pkey = paragraph_key(text[p.start_char:p.end_char])
             for b in p.bands:
-                for art, idx, key in bands.get(b, ()):
+                for art, idx, key in index.candidates(b):
                     if art == aid or (art, idx) in seen:
                         continue
                     seen.add((art, idx))
@@ -273,10 +325,12 @@ def _corpus_flags(rec: DocumentRecords, pkeys: dict[str, str], sig: np.ndarray, 
     q = rec.article.quality
     if dups:
         q["corpus_duplicate_paragraphs"] = True
-    if sigs:
-        sims = minhash.jaccard_many(sig, np.stack(sigs))
+    if index.sig_ids:
+        sims = minhash.jaccard_many(sig, index.sigs)
         for k in np.flatnonzero(sims >= SYNDICATION_JACCARD):
-            other = sig_ids[int(k)]
+            other = index.sig_ids[int(k)]
+            if other == aid:
+                continue
             rec.add(FlagRow(id=record_id(aid, "flag", "syndicated", other), article_id=aid, kind="syndicated",
                             start_char=0, end_char=0, paragraph=None,
                             detail=f"copy of article {other} (Jaccard {sims[k]:.2f})", score=float(sims[k])))

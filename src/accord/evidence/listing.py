@@ -54,7 +54,7 @@ def list_statements(con: Any, actor: str | None = None, issue: str | None = None
     filters = [("s.actor_id = ?", actor),
                ("s.id IN (SELECT statement_id FROM statement_issues WHERE issue_id = ?)", issue),
                ("s.event_type = ?", type_ and type_.upper())]
-    order = f"{_DATE} NULLS LAST, s.article_id, s.sentence_start"
+    order = f"{_DATE} NULLS LAST, s.article_id, s.sentence_start, s.id"
     return [{
         "date": _date(r["date"]), "actor": r["actor_id"], "type": r["event_type"],
         "issues": ",".join(json.loads(r["issue_ids"])), "speaker": r["speaker"],
@@ -73,7 +73,7 @@ def list_quotes(con: Any, actor: str | None = None, issue: str | None = None, ty
                q.attribution_kind, q.content_text, q.content_start, q.content_end, q.confidence
         FROM quotes q JOIN articles a ON a.id = q.article_id WHERE 1=1"""
     filters = [("q.source_actor_id = ?", actor), ("q.kind = ?", type_ and type_.lower())]
-    order = f"{_DATE} NULLS LAST, q.article_id, q.content_start"
+    order = f"{_DATE} NULLS LAST, q.article_id, q.content_start, q.id"
     return [{
         "date": _date(r["date"]), "speaker": r["speaker"], "actor": r["source_actor_id"], "kind": r["kind"],
         "attribution": r["attribution_kind"], "quote": _clip(r["content_text"], full), "outlet": r["outlet"],
@@ -93,7 +93,7 @@ def list_claims(con: Any, actor: str | None = None, issue: str | None = None, ty
         FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1=1"""
     filters = [("list_contains(CAST(json_extract(c.issue_ids, '$') AS VARCHAR[]), ?)", issue),
                ("c.quantity_type = ?", type_ and type_.lower())]
-    order = f"{_DATE} NULLS LAST, c.article_id, c.start_char"
+    order = f"{_DATE} NULLS LAST, c.article_id, c.start_char, c.id"
     return [{
         "date": _date(r["date"]), "text": r["text"], "type": r["quantity_type"],
         "value": r["iso_date"] or (r["value"] if r["value"] is not None else r["values"]),
@@ -114,7 +114,7 @@ def list_flags(con: Any, actor: str | None = None, issue: str | None = None, typ
                f.end_char
         FROM flags f JOIN articles a ON a.id = f.article_id WHERE 1=1"""
     filters = [("f.kind = ?", type_ and type_.lower())]
-    order = "a.published_at NULLS LAST, f.article_id, f.start_char NULLS FIRST, f.kind"
+    order = "a.published_at NULLS LAST, f.article_id, f.start_char NULLS FIRST, f.kind, f.id"
     return [{
         "date": _date(r["published_at"]), "kind": r["kind"], "detail": _clip(r["detail"], full),
         "text": _clip(_flagged_text(r), full), "title": _clip(r["title"], full), "file": r["source_path"],

@@ -23,7 +23,7 @@ from typing import Any
 from accord.errors import InputError
 from accord.evidence import extract, store
 from accord.evidence.extract import Extractor
-from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, run_transaction
+from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, relink, run_transaction
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, iter_files, read_path
 from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
@@ -66,18 +66,22 @@ def extract_files(
 class _Merger:
     """The corpus index of the database and the rows waiting for the next commit."""
 
-    def __init__(self, con: Any, report: IngestReport) -> None:
+    def __init__(self, con: Any, report: IngestReport, registry: ScenarioRegistry) -> None:
         self.con = con
         self.report = report
+        self.registry = registry
+        self.this_run: set[str] = set()
         self.index = CorpusIndex.load(con)
         self.pending: list[dict[str, list[tuple]]] = []
 
     def add(self, rec: DocumentRecords) -> bool:
         """Flag one document against the corpus and queue its rows; False when already known."""
         self.report.documents_read += 1
-        if rec.article_id in self.index.known:
+        if rec.article_id in self.index.known and not relink(self.con, rec.article_id, self.registry, self.report,
+                                                             self.this_run):
             self.report.articles_existing += 1
             return False
+        self.this_run.add(rec.article_id)
         self.pending.append(self.index.add(rec, self.report.run_id))
         self.report.articles_added += 1
         return True
@@ -128,7 +132,7 @@ def ingest_parallel(
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
     with run_transaction(db, report) as con:
-        merger = _Merger(con, report)
+        merger = _Merger(con, report, registry)
         con.execute(
             "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, 0, 0, '[]')",
             [report.run_id, started.replace(tzinfo=None), EXTRACTOR_VERSION, _pipeline_name(),

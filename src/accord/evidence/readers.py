@@ -8,9 +8,13 @@ Every file that cannot be read (missing, binary, empty, oversized, malformed) be
 
 from __future__ import annotations
 
+import dataclasses
+import http.client
 import json
 import os
 import re
+import socket
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -21,14 +25,76 @@ from accord.evidence.records import RawDocument, now_iso
 
 DEFAULT_MAX_BYTES = 10_000_000
 MAX_BYTES_ENV = "ACCORD_INGEST_MAX_BYTES"
+DEFAULT_PART_CHARS = 100_000
+PART_CHARS_ENV = "ACCORD_ARTICLE_MAX_CHARS"
+DEFAULT_FETCH_DEADLINE = 60.0
+FETCH_DEADLINE_ENV = "ACCORD_FETCH_DEADLINE"
+
+
+def _env_number(name: str, default, kind=int):
+    try:
+        value = kind(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
 
 
 def max_bytes() -> int:
     """The size limit of one input (``ACCORD_INGEST_MAX_BYTES`` overrides the 10 MB default)."""
-    try:
-        return int(os.environ.get(MAX_BYTES_ENV, DEFAULT_MAX_BYTES))
-    except ValueError:
-        return DEFAULT_MAX_BYTES
+    return _env_number(MAX_BYTES_ENV, DEFAULT_MAX_BYTES)
+
+
+def part_chars() -> int:
+    """The largest article parsed as one document, in characters (``ACCORD_ARTICLE_MAX_CHARS``
+    overrides the 100,000 default); a longer article is split into parts of at most this size."""
+    return _env_number(PART_CHARS_ENV, DEFAULT_PART_CHARS)
+
+
+def fetch_deadline() -> float:
+    """Seconds one URL fetch may take in all (``ACCORD_FETCH_DEADLINE`` overrides the 60 s default)."""
+    return _env_number(FETCH_DEADLINE_ENV, DEFAULT_FETCH_DEADLINE, float)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def normalise_text(value: str) -> str:
+    """``value`` with lone surrogates (which no UTF-8 file can hold) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _normalised(doc: RawDocument) -> RawDocument:
+    """A document whose text and metadata are valid Unicode (the reader boundary)."""
+    changes = {f.name: normalise_text(v) for f in dataclasses.fields(doc)
+               if isinstance(v := getattr(doc, f.name), str) and _SURROGATE.search(v)}
+    return dataclasses.replace(doc, **changes) if changes else doc
+
+
+_PARA_BREAK = re.compile(r"\n[ \t\r]*\n")
+
+
+def split_parts(doc: RawDocument, limit: int) -> list[RawDocument]:
+    """``doc`` cut into parts of at most ``limit`` characters, at paragraph breaks where possible
+    (else at white space, else anywhere); a document within the limit is returned alone."""
+    text = doc.text
+    if len(text) <= limit:
+        return [doc]
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start:start + limit + 1]
+        cut = max((m.start() for m in _PARA_BREAK.finditer(window)), default=-1)
+        if cut <= 0:
+            cut = max(window.rfind(" "), window.rfind("\n"))
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[start:start + cut])
+        start += cut
+    pieces.append(text[start:])
+    parts = [p for p in pieces if p.strip()]
+    return [dataclasses.replace(doc, source=f"{doc.source}#part{k}", text=p,
+                                title=doc.title and f"{doc.title} (part {k} of {len(parts)})")
+            for k, p in enumerate(parts, start=1)]
 
 
 TEXT_EXT = {".txt", ".text"}
@@ -123,7 +189,18 @@ def decode(data: bytes, name: str) -> str | Problem:
 
 
 def read_path(path: Path) -> Iterator[RawDocument | Problem]:
-    """The documents in one file (several for JSON Lines and URL lists)."""
+    """The documents in one file (several for JSON Lines and URL lists), each with valid
+    Unicode text and metadata, and each no longer than :func:`part_chars` (longer articles
+    come as parts named ``FILE#partK``)."""
+    limit = part_chars()
+    for doc in _read_path(path):
+        if isinstance(doc, Problem):
+            yield doc
+        else:
+            yield from split_parts(_normalised(doc), limit)
+
+
+def _read_path(path: Path) -> Iterator[RawDocument | Problem]:
     ext = path.suffix.lower()
     if ext not in SUPPORTED_EXT:
         yield Problem(str(path), f"unsupported file type {ext or '(none)'!r}")
@@ -154,7 +231,7 @@ def read_path(path: Path) -> Iterator[RawDocument | Problem]:
         yield text_document(text, name)
 
 
-_HEADER_LINE = re.compile(r"^(title|date|outlet|source|url|author)\s*:\s*(.*?)\s*$", re.IGNORECASE)
+_HEADER_LINE = re.compile(r"^(title|date|outlet|source|url|author)[ \t]*:(.*)$", re.IGNORECASE)
 
 
 def text_document(text: str, name: str) -> RawDocument:
@@ -164,7 +241,7 @@ def text_document(text: str, name: str) -> RawDocument:
     meta: dict[str, str] = {}
     k = 0
     while k < len(lines) and (m := _HEADER_LINE.match(lines[k])):
-        meta[m.group(1).lower()] = m.group(2)
+        meta[m.group(1).lower()] = m.group(2).strip()
         k += 1
     if meta and (k == len(lines) or not lines[k].strip()):
         body = "\n".join(lines[k:]).lstrip("\n")
@@ -220,8 +297,14 @@ def _str(v) -> str | None:
     return None if v is None else str(v)
 
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# Inline markup, linear by construction: every variable-length run excludes the character that
+# opens the pattern, so a scan that starts at one opener stops at the next one and the scans
+# from all openers of a line cover it at most once (docs/methods/evidence.md, "Reading").
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_MD_EMPH = re.compile(r"(\*\*|__|\*|_|`)(?=[^\s*_`])([^*_`\n]*)(?<=[^\s*_`])\1")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
+_MD_LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d+\.)\s+")
+_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
 
 
 def markdown_document(text: str, name: str) -> RawDocument:
@@ -239,12 +322,12 @@ def markdown_document(text: str, name: str) -> RawDocument:
     title = meta.get("title")
     for line in text.splitlines():
         s = line.rstrip()
-        m = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", s)
+        m = _MD_HEADING.match(s)
         if m:
             s = m.group(1).rstrip("# ")
             title = title or s
-        s = re.sub(r"^\s{0,3}(?:[-*+]|\d+\.)\s+", "", s)
-        s = re.sub(r"^\s{0,3}>\s?", "", s)
+        s = _MD_LIST.sub("", s, count=1)
+        s = _MD_QUOTE.sub("", s, count=1)
         s = _MD_LINK.sub(r"\1", s)
         s = _MD_EMPH.sub(r"\2", s)
         lines.append(s)
@@ -252,8 +335,9 @@ def markdown_document(text: str, name: str) -> RawDocument:
                        published=meta.get("date"), outlet=meta.get("outlet"), fmt="markdown")
 
 
-_META_TAG = re.compile(r"<meta\s[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# Linear by construction, as the Markdown patterns: a tag stops at the next "<", a name starts a word.
+_META_TAG = re.compile(r"<meta\s[^<>]*>", re.IGNORECASE)
+_ATTR = re.compile(r"""(?<![\w:.-])([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 
 
 def html_meta(html: str) -> dict[str, str]:
@@ -363,19 +447,98 @@ def read_url_list(text: str, name: str) -> Iterator[RawDocument | Problem]:
         yield fetch_url(url)
 
 
-def fetch_url(url: str) -> RawDocument | Problem:
-    """One page over HTTP(S), read as HTML or plain text by its content type."""
-    req = urllib.request.Request(url, headers={"User-Agent": "accord-evidence/0.1"})
+class _Deadline:
+    """Shuts every socket of one fetch down when its overall time is up, so a server that
+    trickles bytes cannot hold the fetch beyond the deadline (the socket timeout is per read)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+
+    def track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
     try:
-        with urllib.request.urlopen(req, timeout=FETCH_TIMEOUT) as resp:
-            limit = max_bytes()
-            data = resp.read(limit + 1)
-            ctype = resp.headers.get("Content-Type", "")
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _tracked(base: type[http.client.HTTPConnection], deadline: _Deadline) -> type[http.client.HTTPConnection]:
+    class Connection(base):  # type: ignore[misc, valid-type]
+        def connect(self) -> None:
+            super().connect()
+            deadline.track(self.sock)
+
+    return Connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(_tracked(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        return self.do_open(_tracked(http.client.HTTPSConnection, self.deadline), req, context=self._context)
+
+
+def fetch_url(url: str) -> RawDocument | Problem:
+    """One page over HTTP(S), read as HTML or plain text by its content type.
+
+    The whole fetch (connecting, redirects, headers and body) must end within
+    :func:`fetch_deadline` seconds; every failure is a ``Problem`` naming the URL.
+    """
+    limit = max_bytes()
+    seconds = fetch_deadline()
+    late = Problem(url, f"no complete response within {seconds:g} s (the deadline of one fetch)")
+    deadline = _Deadline(seconds)
+    try:
+        with deadline:
+            opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
+            req = urllib.request.Request(url, headers={"User-Agent": "accord-evidence/0.1"})
+            with opener.open(req, timeout=min(FETCH_TIMEOUT, seconds)) as resp:
+                data = resp.read(limit + 1)
+                ctype = resp.headers.get("Content-Type", "")
     except urllib.error.HTTPError as exc:
         return Problem(url, f"HTTP {exc.code} {exc.reason}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        if deadline.expired:
+            return late
+        reason = getattr(exc, "reason", None) or exc
         return Problem(url, f"cannot fetch: {reason}")
+    if deadline.expired:
+        return late
     if len(data) > limit:
         return Problem(url, f"too large (over {limit:,} bytes)")
     text = decode(data, url)

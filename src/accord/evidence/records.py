@@ -116,6 +116,7 @@ class ArticleRow(Row):
     minhash: bytes | None = None
     extractor_version: str = EXTRACTOR_VERSION
     text_date: dt.date | None = None  # the date the text gives itself (dateline), when it has one
+    scenario_key: str | None = None  # fingerprint of the scenario actors and issues were linked with
 
 
 @dataclass

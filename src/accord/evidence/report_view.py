@@ -33,7 +33,7 @@ def evidence_view(db: str | Path) -> dict[str, Any]:
     try:
         articles = _rows(con, """
             SELECT a.id, a.title, a.published_at, a.text_date, a.url, a.outlet, a.source_path,
-                   coalesce(list(DISTINCT f.kind) FILTER (WHERE f.kind IS NOT NULL), []) AS flags
+                   coalesce(list(DISTINCT f.kind ORDER BY f.kind) FILTER (WHERE f.kind IS NOT NULL), []) AS flags
             FROM articles a LEFT JOIN flags f ON f.article_id = a.id
             GROUP BY ALL ORDER BY a.published_at NULLS LAST, a.id""")
         statements = _rows(con, f"""
@@ -45,18 +45,18 @@ def evidence_view(db: str | Path) -> dict[str, Any]:
             JOIN articles a ON a.id = s.article_id
             LEFT JOIN quotes q ON q.id = s.quote_id
             WHERE s.actor_id IS NOT NULL
-            ORDER BY a.published_at NULLS LAST, s.article_id, s.sentence_start
+            ORDER BY a.published_at NULLS LAST, s.article_id, s.sentence_start, s.id, si.issue_id
             LIMIT {MAX_STATEMENTS}""")
         claims = _rows(con, f"""
             SELECT c.id, c.article_id, c.text, c.quantity_type, c.value, c.unit, c.referent,
                    c.hedged OR c.unattributed AS hedged, a.url
             FROM claims c JOIN articles a ON a.id = c.article_id
-            ORDER BY a.published_at NULLS LAST, c.article_id, c.start_char
+            ORDER BY a.published_at NULLS LAST, c.article_id, c.start_char, c.id
             LIMIT {MAX_CLAIMS}""")
         flags = _rows(con, """
             SELECT article_id, kind, detail FROM flags
             WHERE kind NOT IN ('hedged', 'unattributed') OR detail IS NOT NULL
-            ORDER BY article_id, start_char NULLS FIRST""")
+            ORDER BY article_id, start_char NULLS FIRST, kind, id""")
     finally:
         con.close()
     for a in articles:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import json
 import types
 import typing
@@ -19,13 +20,35 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 
-from accord.errors import InputError, ModelError
+from accord.errors import AccordError, InputError, ModelError
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
 
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
-SCHEMA_VERSION = 2  # 2: articles.text_date
+SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
+
+class StoreWriteError(AccordError):
+    """The evidence database could not be written (disk full, read-only file system, I/O error)."""
+
+    exit_code = 1
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+_WRITE_FAILURES = ("no space left", "could not write", "disk quota", "file too large", "read-only file system",
+                   "input/output error")
+
+
+def write_failure(exc: BaseException) -> str | None:
+    """The first line of ``exc``'s message when it reports that the database could not be
+    written to disk, else None."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, duckdb.IOException) or (isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS):
+        return message
+    if isinstance(exc, duckdb.Error) and any(w in message.lower() for w in _WRITE_FAILURES):
+        return message
+    return None
+
 
 _SQL_TYPES = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", dt.date: "DATE",
               dt.datetime: "TIMESTAMP", bytes: "BLOB"}
@@ -244,6 +267,21 @@ def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]
         for t, items in p.items():
             out.setdefault(t, []).extend(items)
     return out
+
+
+def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
+    """The fingerprint of the scenario the stored article was linked with (None: none, or not stored)."""
+    rows = con.execute("SELECT scenario_key FROM articles WHERE id = ?", [article_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def delete_article(con: duckdb.DuckDBPyConnection, article_id: str) -> None:
+    """Remove an article and every row extracted from it (inside the caller's transaction)."""
+    for table, row_type in row_types().items():
+        names = {c.name for c in columns(row_type)}
+        if "article_id" in names:
+            con.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
+    con.execute("DELETE FROM articles WHERE id = ?", [article_id])
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

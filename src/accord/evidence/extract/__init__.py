@@ -52,6 +52,7 @@ def extract(doc, raw: RawDocument, c: cleanmod.CleanText, reg: ScenarioRegistry,
     aid = content_hash(c.text)
     published = parse_date(raw.published)
     records = DocumentRecords(article_row(aid, raw, c, published))
+    records.article.scenario_key = reg.key
     for row in [*paragraph_rows(aid, c), *cleaning_flags(aid, c)]:
         records.add(row)
     ctx = DocumentContext(doc, raw, c, reg, published, records)

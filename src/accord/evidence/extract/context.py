@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +31,15 @@ class ScenarioRegistry:
     actors: ActorRegistry
     issues: IssueIndex
     scenario_id: str | None = None
+    key: str | None = None  # fingerprint of the actors and issues (None without a scenario)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | None) -> ScenarioRegistry:
         """The registry of ``scenario`` (empty linking without one)."""
-        return cls(ActorRegistry.from_scenario(scenario), IssueIndex.from_scenario(scenario),
-                   scenario.id if scenario is not None else None)
+        if scenario is None:
+            return cls(ActorRegistry.from_scenario(None), IssueIndex.from_scenario(None))
+        key = hashlib.sha1(scenario.model_dump_json(include={"actors", "issues"}).encode()).hexdigest()[:16]
+        return cls(ActorRegistry.from_scenario(scenario), IssueIndex.from_scenario(scenario), scenario.id, key)
 
 
 EMPTY_REGISTRY = ScenarioRegistry(ActorRegistry(), IssueIndex())
