@@ -9,6 +9,7 @@ import typer
 
 from accord.analysis.backtest_deu import backtest_deu
 from accord.cli.common import OutputFormat, backtest_app, emit
+from accord.cli.options import seed_option
 from accord.execution import Execution
 
 
@@ -44,7 +45,7 @@ def events(
     case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: the command's case, else the bundled default)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date the forecasts are made (YYYY-MM-DD); default: the case's as_of."),
     draws: int = typer.Option(2000, "--draws", help="Monte Carlo draws behind each probability."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = seed_option(),
     markets: Optional[Path] = typer.Option(None, "--markets", help="Polymarket price CSV (time, slug, market, price, end_date, resolution), e.g. from ../shared/data/markets/."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
 ) -> None:
