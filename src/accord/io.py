@@ -30,7 +30,7 @@ M = TypeVar("M", bound=BaseModel)
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # size of one YAML or JSON file
 MAX_NESTING = 64  # mappings and lists inside one another (accord's own files use at most 9)
 MAX_ALIASES = 10_000  # alias uses (*name) in one YAML file
-MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a few kB of aliases can otherwise expand to billions
+MAX_ALIAS_VALUES = 100_000  # values that aliases add to the written ones: a few kB of aliases can expand to billions
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -42,8 +42,10 @@ class _LineLoader(yaml.SafeLoader):
 
     depth = 0
     aliases = 0
+    nodes = 0  # values written in the document (an alias use counts as one)
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.nodes += 1
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
@@ -62,17 +64,17 @@ class _LineLoader(yaml.SafeLoader):
 class _Builder:
     """Plain data from a YAML node tree, recording the line of every mapping key and sequence item."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _LineLoader) -> None:
         self.loader = loader
         self.lines: Lines = {}
         self.count = 0
+        self.limit = loader.nodes + MAX_ALIAS_VALUES
         self.open: set[int] = set()  # the collections being built: meeting one again is a recursive alias
 
     def build(self, node: yaml.Node, path: YamlPath, line: int) -> Any:
         self.count += 1
-        if self.count > MAX_YAML_VALUES:
-            raise InputError(f"aliases expand to more than {MAX_YAML_VALUES:,} values; limit {MAX_YAML_VALUES:,}",
-                             line=line)
+        if self.count > self.limit:
+            raise InputError(f"aliases add more than {MAX_ALIAS_VALUES:,} values; limit {MAX_ALIAS_VALUES:,}", line=line)
         self.lines[path] = line
         if isinstance(node, yaml.CollectionNode):
             if id(node) in self.open:
@@ -139,7 +141,7 @@ def read_yaml(path: str | Path) -> tuple[Any, Lines]:
     """Read a YAML file into plain data and its line map; errors name the file and the line.
 
     The limits (:data:`MAX_DOCUMENT_BYTES`, :data:`MAX_NESTING`, :data:`MAX_ALIASES`,
-    :data:`MAX_YAML_VALUES`) hold for every file type read here.
+    :data:`MAX_ALIAS_VALUES`) hold for every file type read here.
     """
     return load_yaml_with_lines(read_text(path, max_bytes=MAX_DOCUMENT_BYTES), file=str(path))
 
@@ -276,17 +278,26 @@ def atomic_write_text(path: str | Path, text: str, mode: int = 0o666) -> Path:
     symlink planted under its name is never followed), is flushed to disk, and replaces
     the target with one rename; a symlink at the target is replaced, not written through.
     Permissions are ``mode`` less the process umask (0644 under the usual 022).
+    A failure of the operating system (disk full, no permission, a file where the folder
+    should be) is an :class:`InputError` naming the target; the target is left as it was
+    and the temporary file removed.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", file=str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror or exc}; the file is left as it was", file=str(target)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
