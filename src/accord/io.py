@@ -27,7 +27,7 @@ Lines = dict[YamlPath, int]
 M = TypeVar("M", bound=BaseModel)
 
 # Limits of every YAML and JSON document accord reads (docs/formats.md, "Limits"):
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # size of one YAML or JSON file
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # size of one YAML or JSON file (YAML parses at about 250 kB/s)
 MAX_NESTING = 64  # mappings and lists inside one another (accord's own files use at most 9)
 MAX_ALIASES = 10_000  # alias uses (*name) in one YAML file
 MAX_ALIAS_VALUES = 100_000  # values that aliases add to the written ones: a few kB of aliases can expand to billions

@@ -56,7 +56,7 @@ def test_collapsed_models_are_limited_in_states(tmp_path):
 def test_the_api_refuses_what_the_loader_refuses():
     options = [(f"o{b}", "A" if b < 10 else "B", "both") for b in range(20)]
     prefs = {"A": {"prioritisation": ["o0"]}, "B": {"prioritisation": ["o10"]}}
-    with pytest.raises(ModelError, match="limit 64,000,000 moves"):
+    with pytest.raises(ModelError, match="limit 80,000,000 moves"):
         build_option_model(["A", "B"], options, prefs)
 
 

@@ -16,7 +16,7 @@ REVERSIBILITY = ("both", "forward", "backward")
 # Sizes the analysis handles within about 2 GB (docs/formats.md, "Limits"; benchmarks/bench_gmcr.py):
 MAX_OPTIONS = 24  # binary options: the 2^m option codes are scanned once
 MAX_STATES = 2**21  # feasible states
-MAX_MOVES = 64_000_000  # unilateral moves of all decision makers together (at most, before reversibility)
+MAX_MOVES = 80_000_000  # unilateral moves of all decision makers together (at most, before reversibility)
 
 
 def check_size(n_states: int, options_per_dm: Sequence[int] = ()) -> None:

@@ -60,18 +60,22 @@ def coalition_min(graphs: list[Moves], value: np.ndarray, max_iter: int | None =
     # A[k, s]: least value reachable from s by a sequence whose first move is member k's.
     # Updated member by member with the latest rows of the others (Gauss-Seidel): values
     # only fall, each is reached by a legal sequence, and a sweep without change is the fixpoint.
+    # A member's row is recomputed only when another row changed since it was last computed.
     A = np.full((h, n), _INF, dtype=value.dtype)
+    stale = [True] * h
     limit = max_iter if max_iter is not None else n * h + 1
     for _ in range(limit):
-        changed = False
+        if not any(stale):
+            break
         for k, g in enumerate(graphs):
+            if not stale[k]:
+                continue
+            stale[k] = False
             after = np.minimum(value, _min_of_rows(A, k)) if h > 1 else value
             row = _reduce(g, after, np.minimum, _INF)
             if not np.array_equal(row, A[k]):
                 A[k] = row
-                changed = True
-        if not changed:
-            break
+                stale = [stale[j] or j != k for j in range(h)]
     return A.min(axis=0)
 
 
