@@ -137,7 +137,7 @@ def check(code: int, out: str, err: str, args: list[str]) -> None:
         assert after == "" or (after.startswith("see '") and "\n" not in after), (args, err)
 
 
-@settings(max_examples=examples(ci=60, fuzz=2000), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=examples(ci=60, fuzz=800), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(line=command_lines())
 def test_commands_with_hostile_arguments(line, paths, budget, monkeypatch, capsys, tmp_path_factory):
     args = _bounded_draws([paths.get(a, a) for a in line])

@@ -87,7 +87,7 @@ def mutate(data: bytes, ops: list) -> bytes:
 
 
 @pytest.mark.parametrize("reader", list(READERS))
-@settings(max_examples=examples(ci=15, fuzz=1500))
+@settings(max_examples=examples(ci=15, fuzz=1000))
 @given(ops=st.lists(mutation, min_size=1, max_size=6))
 def test_mutated_files_load_or_raise_an_accord_error(reader, ops, budget, tmp_path_factory):
     name, seed, read = READERS[reader]
