@@ -40,11 +40,14 @@ def paths(tmp_path_factory) -> dict[str, str]:
     (root / "a-file").write_text("x\n", encoding="utf-8")
     case = root / "case"
     shutil.copytree(case_dir("colombia"), case, ignore=shutil.ignore_patterns("articles", "__pycache__"))
+    # copies only: a command may write to any path it is given (convert's target, suggest's --out)
+    shutil.copy(ROOT / "scenario" / "fixtures" / "small.yaml", root / "small.yaml")
+    shutil.copy(ROOT / "gmcr" / "fixtures" / "elmira.yaml", root / "elmira.yaml")
     return {
-        "scenario": str(ROOT / "scenario" / "fixtures" / "small.yaml"),
+        "scenario": str(root / "small.yaml"),
         "case-scenario": str(case / "scenario.yaml"),
         "packages": str(case / "packages.yaml"),
-        "gmcr": str(ROOT / "gmcr" / "fixtures" / "elmira.yaml"),
+        "gmcr": str(root / "elmira.yaml"),
         "case": str(case),
         "bundled": "colombia",
         "missing": str(root / "missing.yaml"),
