@@ -47,6 +47,7 @@ BROKEN_CSV = {
     "bad-price": b"slug,market,time,price,end_date,resolution\nx,q,2025-01-01,7,2025-12-01,1\n",
     "bad-date": b"slug,market,time,price,end_date,resolution\nx,q,yesterday,0.5,2025-12-01,1\n",
     "short-row": b"slug,market,time,price,end_date,resolution\nx,q\n",
+    "huge-header": b"slug,\"" + b"m" * 200_000 + b"\"\n",
     "huge-field": b"slug,market,time,price,end_date,resolution\nx,\"" + b"q" * 200_000 + b"\",2025-01-01,0.5,2025-12-01,1\n",
 }
 

@@ -196,11 +196,12 @@ def market_prices(path: str | Path, on: dt.date) -> list[dict[str, Any]]:
     """
     file = str(path)
     reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)
-    missing = [c for c in MARKET_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(MARKET_COLUMNS)}", file=file, line=1)
     latest: dict[str, dict[str, Any]] = {}
     try:
+        missing = [c for c in MARKET_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(MARKET_COLUMNS)}", file=file,
+                             line=1)
         for row in reader:
             rec = _market_row(row, file, reader.line_num)
             if rec["date"] > on or rec["outcome"] is None or rec["end"] < on:
