@@ -8,6 +8,7 @@ field; every file accord writes goes through :func:`atomic_write_text`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from pathlib import Path
@@ -25,30 +26,68 @@ YamlPath = tuple[Any, ...]
 Lines = dict[YamlPath, int]
 M = TypeVar("M", bound=BaseModel)
 
-MAX_YAML_VALUES = 1_000_000  # values after alias expansion: a few kB of aliases can otherwise expand to billions
+# Limits of every YAML and JSON document accord reads (docs/formats.md, "Limits"):
+MAX_DOCUMENT_BYTES = 4 * 1024 * 1024  # size of one YAML or JSON file (YAML parses at about 250 kB/s)
+MAX_NESTING = 64  # mappings and lists inside one another (accord's own files use at most 9)
+MAX_ALIASES = 10_000  # alias uses (*name) in one YAML file
+MAX_ALIAS_VALUES = 100_000  # values that aliases add to the written ones: a few kB of aliases can expand to billions
 
 
 class _LineLoader(yaml.SafeLoader):
-    """Safe loader whose nodes keep their source marks while accord builds plain data from them."""
+    """Safe loader whose nodes keep their source marks while accord builds plain data from them.
+
+    Composing counts nesting and alias uses, so that a deep or alias-heavy document stops
+    with the limit it broke before any data is built.
+    """
+
+    depth = 0
+    aliases = 0
+    nodes = 0  # values written in the document (an alias use counts as one)
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.nodes += 1
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                raise InputError(f"more than {MAX_ALIASES:,} aliases (*name); limit {MAX_ALIASES:,}",
+                                 line=self.peek_event().start_mark.line + 1)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise InputError(f"nesting deeper than {MAX_NESTING} levels; limit {MAX_NESTING}",
+                                 line=self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:
     """Plain data from a YAML node tree, recording the line of every mapping key and sequence item."""
 
-    def __init__(self, loader: yaml.SafeLoader) -> None:
+    def __init__(self, loader: _LineLoader) -> None:
         self.loader = loader
         self.lines: Lines = {}
         self.count = 0
+        self.limit = loader.nodes + MAX_ALIAS_VALUES
+        self.open: set[int] = set()  # the collections being built: meeting one again is a recursive alias
 
     def build(self, node: yaml.Node, path: YamlPath, line: int) -> Any:
         self.count += 1
-        if self.count > MAX_YAML_VALUES:
-            raise InputError(f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases?)", line=line)
+        if self.count > self.limit:
+            raise InputError(f"aliases add more than {MAX_ALIAS_VALUES:,} values; limit {MAX_ALIAS_VALUES:,}", line=line)
         self.lines[path] = line
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(v, path + (k,), v.start_mark.line + 1) for k, v in enumerate(node.value)]
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.open:
+                raise InputError("an alias refers to a mapping or list that holds it (recursive alias)", line=line)
+            if len(path) >= MAX_NESTING:
+                raise InputError(f"aliases nest values deeper than {MAX_NESTING} levels; limit {MAX_NESTING}", line=line)
+            self.open.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path)
+                return [self.build(v, path + (k,), v.start_mark.line + 1) for k, v in enumerate(node.value)]
+            finally:
+                self.open.discard(id(node))
         try:
             return self.loader.construct_object(node, deep=True)
         except (ValueError, TypeError) as exc:
@@ -89,7 +128,7 @@ def load_yaml_with_lines(text: str, file: str | None = None) -> tuple[Any, Lines
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {' '.join(str(exc).split())}", file=file) from None
     except RecursionError:
-        raise InputError("YAML nesting is too deep", file=file) from None
+        raise InputError(f"YAML nesting is too deep; limit {MAX_NESTING} levels", file=file) from None
     except InputError as exc:
         raise exc.located(file) from None
     finally:
@@ -99,8 +138,48 @@ def load_yaml_with_lines(text: str, file: str | None = None) -> tuple[Any, Lines
 
 
 def read_yaml(path: str | Path) -> tuple[Any, Lines]:
-    """Read a YAML file into plain data and its line map; errors name the file and the line."""
-    return load_yaml_with_lines(read_text(path), file=str(path))
+    """Read a YAML file into plain data and its line map; errors name the file and the line.
+
+    The limits (:data:`MAX_DOCUMENT_BYTES`, :data:`MAX_NESTING`, :data:`MAX_ALIASES`,
+    :data:`MAX_ALIAS_VALUES`) hold for every file type read here.
+    """
+    return load_yaml_with_lines(read_text(path, max_bytes=MAX_DOCUMENT_BYTES), file=str(path))
+
+
+def load_json(text: str, file: str | None = None, line: int | None = None, field: str | None = None) -> Any:
+    """Parse JSON text under the YAML limits (nesting, integer digits); errors are one located line."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = exc.lineno if line is None else line
+        raise InputError(f"not valid JSON ({exc.msg} at character {exc.pos})", file=file, line=where, field=field) from None
+    except RecursionError:
+        raise InputError(f"JSON nesting is too deep; limit {MAX_NESTING} levels", file=file, line=line, field=field) from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise InputError(f"cannot read a JSON value: {exc}".split(";")[0], file=file, line=line, field=field) from None
+    if _depth(value) > MAX_NESTING:
+        raise InputError(f"JSON nesting deeper than {MAX_NESTING} levels; limit {MAX_NESTING}", file=file, line=line,
+                         field=field)
+    return value
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file under the limits of :func:`load_json` and :data:`MAX_DOCUMENT_BYTES`."""
+    return load_json(read_text(path, max_bytes=MAX_DOCUMENT_BYTES), file=str(path))
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (1 for a scalar)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return deepest
 
 
 def field_text(path: YamlPath) -> str | None:
@@ -199,17 +278,26 @@ def atomic_write_text(path: str | Path, text: str, mode: int = 0o666) -> Path:
     symlink planted under its name is never followed), is flushed to disk, and replaces
     the target with one rename; a symlink at the target is replaced, not written through.
     Permissions are ``mode`` less the process umask (0644 under the usual 022).
+    A failure of the operating system (disk full, no permission, a file where the folder
+    should be) is an :class:`InputError` naming the target; the target is left as it was
+    and the temporary file removed.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", file=str(target)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write: {exc.strerror or exc}; the file is left as it was", file=str(target)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

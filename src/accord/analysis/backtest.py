@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from accord.analysis.uncertainty import SimulationResult, simulate
 from accord.errors import InputError
-from accord.io import read_yaml
+from accord.io import Id, read_yaml, validate_yaml
 from accord.models.bdm import run_bdm
 from accord.models.registry import forecast
 from accord.scenario.model import Scenario
+from accord.scenario.text import read_text
 
 if TYPE_CHECKING:
     from accord.cases import Case
@@ -127,35 +130,112 @@ class Backtest:
         return dict(self.__dict__)
 
 
+class _Open(BaseModel):
+    """Checked fields of an outcomes-file entry; other fields (notes, sources) are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+
+
+class _Outcome(_Open):
+    id: Id
+    value: Union[StrictBool, StrictInt, None]
+
+
+class _Baseline(_Open):
+    id: Id
+    platform: str = ""
+    date: Union[dt.date, str] = ""
+    probability: Optional[float] = Field(default=None, ge=0, le=1)
+    outcome: Union[StrictBool, StrictInt, None] = None
+    outcome_id: Optional[str] = None
+
+
+class _Shift(_Open):
+    actor: Id
+    from_: float = Field(alias="from")
+    to: float
+
+
+class _IssueShifts(_Open):
+    shifted: list[_Shift] = []
+
+
+class _Window(_Open):
+    from_: Optional[dt.date] = Field(default=None, alias="from")
+    to: Optional[dt.date] = None
+
+
+class _OutcomesFile(_Open):
+    outcomes: list[_Outcome]
+    baselines: list[_Baseline] = []
+    position_shifts: dict[Id, _IssueShifts] = {}
+    window: Optional[_Window] = None
+
+
 def load_outcomes(path: str | Path) -> dict[str, Any]:
-    """The case's outcomes file: observed events, baselines and position shifts (format: docs/formats.md)."""
-    data, _ = read_yaml(path)
+    """The case's outcomes file: observed events, baselines and position shifts (format: docs/formats.md).
+
+    The fields the backtest reads are checked (types, probabilities in [0, 1]); a problem
+    is an InputError naming the file, line and field.
+    """
+    data, lines = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("outcomes"), list):
         raise InputError("an outcomes file needs an 'outcomes' list", file=str(path))
-    for k, o in enumerate(data["outcomes"]):
-        if not isinstance(o, dict) or "id" not in o or "value" not in o:
-            raise InputError("each outcome needs an 'id' and a 'value'", file=str(path), field=f"outcomes.{k}")
+    validate_yaml(_OutcomesFile, data, lines, str(path))
     return data
 
 
+MARKET_COLUMNS = ("slug", "market", "time", "price", "end_date", "resolution")
+
+
 def market_prices(path: str | Path, on: dt.date) -> list[dict[str, Any]]:
-    """Each resolved market's last price at or before ``on`` (Polymarket CSV format)."""
+    """Each resolved market's last price at or before ``on`` (Polymarket CSV format).
+
+    A file that cannot be read, lacks a column or holds a bad value raises an InputError
+    naming the file, line and column.
+    """
+    file = str(path)
+    reader = csv.DictReader(io.StringIO(read_text(path), newline=""), strict=True)
     latest: dict[str, dict[str, Any]] = {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            when = dt.date.fromisoformat(row["time"][:10])
-            if when > on or row["resolution"] == "":
+    try:
+        missing = [c for c in MARKET_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError(f"missing column(s) {', '.join(missing)}; expected {','.join(MARKET_COLUMNS)}", file=file,
+                             line=1)
+        for row in reader:
+            rec = _market_row(row, file, reader.line_num)
+            if rec["date"] > on or rec["outcome"] is None or rec["end"] < on:
                 continue
-            if dt.date.fromisoformat(row["end_date"]) < on:
-                continue
-            cur = latest.get(row["slug"])
-            if cur is None or row["time"] >= cur["time"]:
-                latest[row["slug"]] = row
+            cur = latest.get(rec["slug"])
+            if cur is None or rec["time"] >= cur["time"]:
+                latest[rec["slug"]] = rec
+    except csv.Error as exc:
+        raise InputError(f"cannot split the row ({exc})", file=file, line=reader.line_num) from None
     return [
-        {"slug": r["slug"], "question": r["market"], "price": float(r["price"]), "date": r["time"][:10],
-         "end_date": r["end_date"], "outcome": int(float(r["resolution"]))}
+        {"slug": r["slug"], "question": r["market"], "price": r["price"], "date": r["time"][:10],
+         "end_date": r["end_date"], "outcome": r["outcome"]}
         for r in sorted(latest.values(), key=lambda r: r["end_date"])
     ]
+
+
+def _market_row(row: dict[str, Any], file: str, line: int) -> dict[str, Any]:
+    """One price row with its dates, price and resolution read; a bad value names its column."""
+    column = "time"
+    try:
+        if any(row.get(c) is None for c in MARKET_COLUMNS):
+            raise ValueError("the row has fewer cells than the header")
+        date = dt.date.fromisoformat(row["time"][:10])
+        column = "end_date"
+        end = dt.date.fromisoformat(row["end_date"])
+        column = "price"
+        price = float(row["price"])
+        if not 0 <= price <= 1:
+            raise ValueError(f"a price lies in [0, 1], got {price}")
+        column = "resolution"
+        outcome = None if row["resolution"] == "" else int(float(row["resolution"]))
+    except ValueError as exc:
+        raise InputError(str(exc), file=file, line=line, field=column) from None
+    return {**row, "date": date, "end": end, "price": price, "outcome": outcome}
 
 
 def _sign(v: float, eps: float = 1e-9) -> int:
@@ -292,8 +372,13 @@ def _market_rows(d: Draws, rules: EventRules, models: Sequence[str], as_of: str,
     if rules.market_rule is None:
         notes.append("the case defines no rule for market questions; Polymarket rows left out")
         return []
+    try:
+        prices = market_prices(markets, dt.date.fromisoformat(as_of))
+    except InputError as exc:
+        notes.append(f"market prices unreadable ({exc}); Polymarket rows left out")
+        return []
     rows = []
-    for mk in market_prices(markets, dt.date.fromisoformat(as_of)):
+    for mk in prices:
         row = {"event": mk["slug"], "question": mk["question"], "rule": rules.market_rule.rule,
                "outcome": mk["outcome"], "polymarket": mk["price"]}
         row.update(_model_probabilities(d, rules.market_rule, models))

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from accord.analysis.backtest_deu import BASELINE, RESAMPLES, SEED, BacktestRow, backtest_deu
+from accord.analysis.backtest_deu import BASELINE, RESAMPLES, BacktestRow, backtest_deu
 from accord.cli.common import OutputFormat, backtest_app, emit
+from accord.cli.options import seed_option
 from accord.errors import InputError
 from accord.execution import Execution
 
@@ -18,7 +19,7 @@ def deu(
     model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: all."),
     param: Optional[list[str]] = typer.Option(None, "--param", "-p", help="A model parameter as MODEL.NAME=VALUE (repeatable), e.g. bdm.stop=bdm_discount."),
     resamples: int = typer.Option(RESAMPLES, "--resamples", help="Bootstrap resamples of the proposals behind each interval."),
-    seed: int = typer.Option(SEED, "--seed", help="Random seed of the bootstrap."),
+    seed: int = seed_option("Random seed of the bootstrap."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Run on a local Dask cluster with N workers."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
@@ -79,7 +80,7 @@ def events(
     case: Optional[str] = typer.Argument(None, help="Case folder or bundled case name (default: the command's case, else the bundled default)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Date the forecasts are made (YYYY-MM-DD); default: the case's as_of."),
     draws: int = typer.Option(2000, "--draws", help="Monte Carlo draws behind each probability."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = seed_option(),
     markets: Optional[Path] = typer.Option(None, "--markets", help="Polymarket price CSV (time, slug, market, price, end_date, resolution), e.g. from ../shared/data/markets/."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
 ) -> None:

@@ -100,6 +100,13 @@ def _usage_exit(exc: Exception) -> NoReturn:
     sys.exit(getattr(exc, "exit_code", 1))
 
 
+def os_error_line(exc: OSError) -> str:
+    """An operating-system error as one line naming the path (``out: Not a directory``)."""
+    where = exc.filename if exc.filename is not None else ""
+    what = exc.strerror or type(exc).__name__
+    return " ".join(f"{where}: {what}".split()) if where else what
+
+
 def main() -> None:
     """Entry point of the console script: user errors become one line and exit status 2."""
     try:
@@ -112,6 +119,9 @@ def main() -> None:
         sys.exit(1)
     except CLICK_EXCEPTION as exc:
         _usage_exit(exc)
+    except OSError as exc:  # a path the user gave cannot be used: a file where a folder is needed, disk full, ...
+        typer.echo(f"error: {os_error_line(exc)}", err=True)
+        sys.exit(2)
     # Without standalone mode, ``typer.Exit`` (also from --help and --version) comes back
     # as the return value: an exit status.
     if isinstance(status, int):

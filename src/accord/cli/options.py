@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import typer
 
 from accord.errors import InputError
 
@@ -15,3 +18,11 @@ def parse_date(value: str | None, option: str = "--as-of") -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InputError(f"not an ISO date (YYYY-MM-DD): {value!r}", field=option) from None
+
+
+MAX_SEED = 2**63 - 1
+
+
+def seed_option(help_text: str = "Random seed.") -> Any:
+    """The ``--seed`` option: an integer from 0 to 2^63 − 1 (a negative seed is a usage error)."""
+    return typer.Option(0, "--seed", min=0, max=MAX_SEED, help=help_text)

@@ -17,7 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from accord.cli.common import console
-from accord.cli.options import parse_date
+from accord.cli.options import parse_date, seed_option
 from accord.errors import InputError, ModelError
 from accord.models.registry import get
 from accord.pipeline import DEFAULT_DRAWS, STAGES, RunOutput, run
@@ -155,7 +155,7 @@ def run_cmd(
         None, "--compare", help="Further dates to forecast (repeatable); default: the case's compare dates."),
     out: Path = typer.Option(Path("accord-out"), "--out", "-o", help="Folder for the outputs."),
     draws: int = typer.Option(DEFAULT_DRAWS, "--draws", help="Monte Carlo draws for the intervals."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = seed_option(),
     fmt: list[str] = typer.Option(["html", "json"], "--format", "-f", help="Report formats: html, md, json (repeatable)."),
     markets: Optional[Path] = typer.Option(None, "--markets", help="Market price CSV for the backtest baselines."),
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from accord.cli.common import OutputFormat, emit, err_console
-from accord.cli.options import parse_date
+from accord.cli.options import parse_date, seed_option
 from accord.errors import InputError
 from accord.execution import Execution
 from accord.models.issue import IssueData
@@ -70,7 +70,7 @@ class _Bar:
 def simulate_cmd(
     file: Path = typer.Argument(..., help="Scenario file (YAML, JSON, long CSV, Decide) or DEU table."),
     draws: int = typer.Option(1000, "--draws", "-n", help="Number of Monte Carlo draws."),
-    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same intervals."),
+    seed: int = seed_option("Random seed; the same seed gives the same intervals."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
     model: Optional[list[str]] = typer.Option(
         None, "--model", "-m", help="Registered model name (repeatable; `accord models` lists them); default: every one-issue model `accord run` computes."
@@ -111,7 +111,7 @@ def sensitivity_cmd(
     ),
     method: str = typer.Option("both", "--method", help="oat (one-at-a-time sweeps), variance (first-order indices) or both."),
     draws: int = typer.Option(2000, "--draws", "-n", help="Monte Carlo draws for the variance-based ranking."),
-    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    seed: int = seed_option(),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
     top: int = typer.Option(3, "--top", help="Drivers listed per issue, model and method."),
     bins: int = typer.Option(20, "--bins", help="Quantile bins of the first-order index."),

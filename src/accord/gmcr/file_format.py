@@ -14,10 +14,8 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic.types import Strict
 
 from accord.errors import ModelError
-from accord.gmcr.model import feasible_codes, ranking_scores, statement_truth
+from accord.gmcr.model import MAX_OPTIONS, MAX_STATES, check_size, feasible_codes, ranking_scores, statement_truth
 from accord.io import FieldError, FileModel, Id, id_mapping
-
-MAX_OPTIONS = 30
 
 
 class OptionSpec(FileModel):
@@ -113,10 +111,14 @@ class GMCRFile(FileModel):
         if not ids:
             raise FieldError(("dms",), "no options declared")
         if len(ids) > MAX_OPTIONS:
-            raise FieldError(("dms",), f"{len(ids)} options: at most {MAX_OPTIONS} binary options are supported")
+            raise FieldError(("dms",), f"{len(ids)} options; limit {MAX_OPTIONS} binary options")
         codes = feasible_codes(len(ids), [{ids.index(o): v for o, v in p.items()} for p in self.patterns()])
         if codes.size == 0:
             raise FieldError(("infeasible",), "no feasible state is left after the infeasibility patterns")
+        try:
+            check_size(codes.size, [len(d.options or []) for d in self.dms])
+        except ModelError as exc:
+            raise FieldError(("dms",), f"{len(ids)} options give {exc}") from None
         for dm, pref in self.preferences.items():
             self._check_preference(dm, pref, codes, ids)
 
@@ -157,6 +159,8 @@ class GMCRFile(FileModel):
         n = self.n_states
         if n < 1:
             raise FieldError(("states",), "at least one state is needed")
+        if n > MAX_STATES:
+            raise FieldError(("states",), f"{n:,} states; limit {MAX_STATES:,}")
         for dm, moves in self.moves.items():
             if dm not in self.dm_ids:
                 raise FieldError(("moves", dm), f"moves for unknown decision maker {dm!r}")

@@ -5,12 +5,34 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from accord.errors import ModelError
 
 REVERSIBILITY = ("both", "forward", "backward")
+
+# Sizes the analysis handles within about 2 GB (docs/formats.md, "Limits"; benchmarks/bench_gmcr.py):
+MAX_OPTIONS = 24  # binary options: the 2^m option codes are scanned once
+MAX_STATES = 2**21  # feasible states
+MAX_MOVES = 80_000_000  # unilateral moves of all decision makers together (at most, before reversibility)
+
+
+def check_size(n_states: int, options_per_dm: Sequence[int] = ()) -> None:
+    """Refuse a model larger than :data:`MAX_STATES` states or, for option models, :data:`MAX_MOVES` moves.
+
+    The moves are counted as if every option were reversible: a DM owning k options can
+    move from each state to at most 2^k − 1 others.
+    """
+    if n_states > MAX_STATES:
+        raise ModelError(f"{n_states:,} states; limit {MAX_STATES:,}")
+    moves = sum(n_states * ((1 << k) - 1) for k in options_per_dm)
+    if moves > MAX_MOVES:
+        raise ModelError(
+            f"{n_states:,} states with up to {moves:,} unilateral moves; limit {MAX_MOVES:,} moves "
+            f"(give fewer options to each decision maker, or mark states infeasible)"
+        )
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,26 @@ class Moves:
         indptr = np.zeros(n_states + 1, dtype=np.int64)
         np.add.at(indptr, src + 1, 1)
         return cls(np.cumsum(indptr), dst.astype(np.int32 if n_states < 2**31 else np.int64))
+
+    @cached_property
+    def nonempty(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sources with at least one edge, and where their edges start (the segments of a reduceat)."""
+        rows = np.flatnonzero(np.diff(self.indptr))
+        return rows, self.indptr[:-1][rows]
+
+    @cached_property
+    def padded(self) -> np.ndarray | None:
+        """Targets as a (most targets) × states matrix padded with the index ``n_states`` (a value past
+        the end), when that matrix holds at most twice the edges: option models, whose states all
+        have about as many moves. Reducing its rows element-wise runs much faster than a reduceat."""
+        n = self.indptr.size - 1
+        counts = np.diff(self.indptr)
+        width = int(counts.max()) if n else 0
+        if width == 0 or n * width > 2 * self.indices.size + n:
+            return None
+        out = np.full((width, n), n, dtype=self.indices.dtype)
+        out[np.arange(self.indices.size) - np.repeat(self.indptr[:-1], counts), self.sources()] = self.indices
+        return out
 
     @property
     def n_edges(self) -> int:
@@ -114,8 +156,8 @@ class GMCRModel:
 
 def feasible_codes(n_options: int, infeasible: Sequence[Mapping[int, bool]] = ()) -> np.ndarray:
     """All option codes 0..2^m−1 minus those matching any infeasible partial assignment."""
-    if n_options > 30:
-        raise ModelError(f"{n_options} options: at most 30 binary options are supported")
+    if n_options > MAX_OPTIONS:
+        raise ModelError(f"{n_options} options; limit {MAX_OPTIONS} binary options")
     codes = np.arange(1 << n_options, dtype=np.int64)
     keep = np.ones(codes.size, dtype=bool)
     for pat in infeasible:
@@ -309,6 +351,7 @@ def build_option_model(
     codes = feasible_codes(m, pats)
     if codes.size == 0:
         raise ModelError("no feasible state is left after the infeasibility patterns")
+    check_size(codes.size, [owner.count(i) for i in range(len(dms))])
     moves = tuple(option_moves(codes, m, [b for b in range(m) if owner[b] == i], rev) for i in range(len(dms)))
     scores = []
     for dm in dms:
@@ -333,6 +376,7 @@ def build_explicit_model(
     name: str = "",
 ) -> GMCRModel:
     """A collapsed model: explicit states (ids 1..n), per-DM move lists and rankings."""
+    check_size(n_states)
     mv = []
     for dm in dms:
         pairs = np.asarray(list(moves.get(dm, [])), dtype=np.int64).reshape(-1, 2)

@@ -16,19 +16,33 @@ from accord.errors import ModelError
 from accord.gmcr.model import GMCRModel, Moves
 
 CONCEPTS = ("nash", "gmr", "smr", "seq")
-_INF = np.iinfo(np.int64).max
+_INF = np.iinfo(np.int32).max  # "unreachable"; scores are ranks 0..S-1 during the analysis
+_NONE = np.iinfo(np.int32).min
 
 
 def _reduce(moves: Moves, values: np.ndarray, op: np.ufunc, empty: int) -> np.ndarray:
     """Per source state, op-reduce of ``values`` over the edges' targets (``empty`` if no edge)."""
     n = moves.indptr.size - 1
-    out = np.full(n, empty, dtype=np.int64)
+    if moves.padded is not None:
+        ext = np.append(values, values.dtype.type(empty))
+        out = ext[moves.padded[0]]
+        for column in moves.padded[1:]:
+            op(out, ext[column], out=out)
+        return out
+    out = np.full(n, empty, dtype=values.dtype)
     if moves.indices.size == 0:
         return out
-    vals = values[moves.indices]
-    counts = np.diff(moves.indptr)
-    rows = np.flatnonzero(counts)
-    out[rows] = op.reduceat(vals, moves.indptr[:-1][rows])
+    rows, starts = moves.nonempty
+    out[rows] = op.reduceat(values[moves.indices], starts)
+    return out
+
+
+def _min_of_rows(A: np.ndarray, skip: int) -> np.ndarray:
+    """The element-wise minimum of every row of ``A`` but row ``skip``."""
+    rows = [r for r in range(A.shape[0]) if r != skip]
+    out = A[rows[0]].copy()
+    for r in rows[1:]:
+        np.minimum(out, A[r], out=out)
     return out
 
 
@@ -37,27 +51,31 @@ def coalition_min(graphs: list[Moves], value: np.ndarray, max_iter: int | None =
 
     ``graphs`` are the coalition members' move lists (improvements only, for R⁺).
     Legal sequence: at least one move, consecutive moves by different members.
-    Unreachable: int64 max.
+    Unreachable: int32 max (``value`` holds ranks, below it).
     """
     n = value.size
     h = len(graphs)
     if h == 0:
-        return np.full(n, _INF, dtype=np.int64)
-    M = np.full((h, n), _INF, dtype=np.int64)  # M[k, t]: min reachable from (t, last mover k)
+        return np.full(n, _INF, dtype=value.dtype)
+    # A[k, s]: least value reachable from s by a sequence whose first move is member k's.
+    # Updated member by member with the latest rows of the others (Gauss-Seidel): values
+    # only fall, each is reached by a legal sequence, and a sweep without change is the fixpoint.
+    # A member's row is recomputed only when another row changed since it was last computed.
+    A = np.full((h, n), _INF, dtype=value.dtype)
+    stale = [True] * h
     limit = max_iter if max_iter is not None else n * h + 1
     for _ in range(limit):
-        A = np.stack([_reduce(g, np.minimum(value, M[k]), np.minimum, _INF) for k, g in enumerate(graphs)])
-        if h == 1:
-            newM = np.full((1, n), _INF, dtype=np.int64)
-        else:
-            # min over the other movers: smallest and second smallest trick
-            order = np.argsort(A, axis=0, kind="stable")
-            first = np.take_along_axis(A, order[:1], axis=0)[0]
-            second = np.take_along_axis(A, order[1:2], axis=0)[0]
-            newM = np.where(order[0][None, :] == np.arange(h)[:, None], second[None, :], first[None, :])
-        if np.array_equal(newM, M):
+        if not any(stale):
             break
-        M = newM
+        for k, g in enumerate(graphs):
+            if not stale[k]:
+                continue
+            stale[k] = False
+            after = np.minimum(value, _min_of_rows(A, k)) if h > 1 else value
+            row = _reduce(g, after, np.minimum, _INF)
+            if not np.array_equal(row, A[k]):
+                A[k] = row
+                stale = [stale[j] or j != k for j in range(h)]
     return A.min(axis=0)
 
 
@@ -92,15 +110,16 @@ def analyse_stability(model: GMCRModel, concepts: tuple[str, ...] = CONCEPTS) ->
             raise ModelError(f"unknown stability concept {c!r}; choose from {', '.join(CONCEPTS)}")
     n = len(model.dms)
     S = model.n_states
+    ranks = [np.unique(model.scores[i], return_inverse=True)[1].astype(np.int32).ravel() for i in range(n)]
     ui = [improvements(model, i) for i in range(n)]
     out = {c: np.zeros((n, S), dtype=bool) for c in concepts}
     for i in range(n):
-        sc = model.scores[i]
+        sc = ranks[i]  # the order of the scores is all that stability depends on
         has_ui = np.diff(ui[i].indptr) > 0
         others = [k for k in range(n) if k != i]
 
         def stable_against(sanction_min: np.ndarray, ui_i=ui[i], has_ui=has_ui, sc=sc) -> np.ndarray:
-            worst = _reduce(ui_i, sanction_min, np.maximum, np.iinfo(np.int64).min)
+            worst = _reduce(ui_i, sanction_min, np.maximum, _NONE)
             return ~has_ui | (worst <= sc)
 
         if "nash" in concepts:
@@ -108,7 +127,7 @@ def analyse_stability(model: GMCRModel, concepts: tuple[str, ...] = CONCEPTS) ->
         if "gmr" in concepts:
             out["gmr"][i] = stable_against(coalition_min([model.moves[k] for k in others], sc))
         if "smr" in concepts:
-            escape = np.maximum(sc, _reduce(model.moves[i], sc, np.maximum, np.iinfo(np.int64).min))
+            escape = np.maximum(sc, _reduce(model.moves[i], sc, np.maximum, _NONE))
             out["smr"][i] = stable_against(coalition_min([model.moves[k] for k in others], escape))
         if "seq" in concepts:
             out["seq"][i] = stable_against(coalition_min([ui[k] for k in others], sc))

@@ -9,6 +9,7 @@ import numpy as np
 
 from accord.errors import InputError
 from accord.packages.space import PackageModel, issue_letter
+from accord.scenario.text import read_text
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def load_scorable_game(folder: str | Path) -> ScorableGame:
     if not cfg.is_file():
         raise InputError("config.txt not found", file=str(root))
     names, stems, roles = [], [], []
-    for no, line in enumerate(cfg.read_text(encoding="utf-8").splitlines(), start=1):
+    for no, line in enumerate(read_text(cfg).splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split(",")]
@@ -55,7 +56,7 @@ def load_scorable_game(folder: str | Path) -> ScorableGame:
         path = root / "scores_files" / f"{stem}.txt"
         if not path.is_file():
             raise InputError("scores file not found", file=str(path), field=stem)
-        lines = [(no, ln) for no, ln in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if ln.strip()]
+        lines = [(no, ln) for no, ln in enumerate(read_text(path).splitlines(), start=1) if ln.strip()]
         if len(lines) < 2:
             raise InputError("needs at least one issue line and a threshold line", file=str(path))
         rows = [_ints(ln, path, no, f"issue {issue_letter(i)}") for i, (no, ln) in enumerate(lines[:-1])]
@@ -77,9 +78,10 @@ def load_scorable_game(folder: str | Path) -> ScorableGame:
     )
     deal = None
     init = root / "initial_deal.txt"
-    if init.is_file() and init.read_text(encoding="utf-8").strip():
+    if init.is_file() and init.read_bytes().strip():
+        label = read_text(init).strip()
         try:
-            deal = model.parse_label(init.read_text(encoding="utf-8").strip())
+            deal = model.parse_label(label)
         except Exception as exc:  # noqa: BLE001 - report as input error
             raise InputError(str(exc), file=str(init), field="initial_deal") from None
     veto = tuple(s for s, r in zip(stems, roles) if r in {"p1", "p2"})

@@ -51,7 +51,10 @@ def read_deu(path: str | Path, *, with_outcome_only: bool = False) -> list[Issue
     if "\t" not in first:
         raise InputError("wrong delimiter: expected tab-separated columns", file=file, line=1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"')
-    rows = list(reader)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"cannot split the row ({exc})", file=file, line=reader.line_num) from None
     header = [h.strip() for h in rows[0]]
     needed = list(KEY_COLUMNS) + [f"p{a}" for a in ACTOR_CODES] + [f"s{a}" for a in ACTOR_CODES]
     missing = [c for c in needed if c not in header]

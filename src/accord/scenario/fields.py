@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from accord.errors import InputError
+from accord.io import load_json
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -45,10 +46,7 @@ def from_json(text: str, *, file: str | None, line: int | None, field: str) -> d
     """Parse a JSON object written by :func:`to_json`; errors name file, line and field."""
     if not text.strip():
         return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON ({exc.msg} at character {exc.pos})", file=file, line=line, field=field) from None
+    value = load_json(text, file=file, line=line, field=field)
     if not isinstance(value, dict):
         raise InputError(f"expected a JSON object {{...}}, found {type(value).__name__}", file=file, line=line, field=field)
     return value

@@ -12,11 +12,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 
 from accord.errors import InputError
-from accord.io import atomic_write_text
+from accord.io import atomic_write_text, read_json
 from accord.models.issue import IssueData
 from accord.scenario.model import Scenario
 from accord.scenario.text import read_text
@@ -62,11 +61,7 @@ def load_scenario(path: str | Path) -> Scenario:
     if fmt == "yaml":
         return read_scenario_yaml(p)
     if fmt == "json":
-        try:
-            data = json.loads(read_text(p))
-        except json.JSONDecodeError as exc:
-            raise InputError(f"JSON syntax error: {exc.msg}", file=str(p), line=exc.lineno) from None
-        return scenario_from_data(data, None, str(p))
+        return scenario_from_data(read_json(p), None, str(p))
     if fmt == "csv":
         from accord.scenario.csv_io import read_scenario_csv
 

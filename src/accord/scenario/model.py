@@ -12,10 +12,16 @@ from accord.models.issue import IssueData
 
 SCALE_MIN = 0.0
 SCALE_MAX = 100.0
+MAX_CAPABILITY = 1e6
+"""Largest capability accepted: weights are relative, and larger values overflow the models' products."""
+MAX_UNCERTAINTY = SCALE_MAX - SCALE_MIN
+"""Largest position uncertainty (a standard deviation on the 0–100 scale)."""
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Unknown fields are errors, and every number must be finite (no inf or nan)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class Source(_Strict):
@@ -79,7 +85,7 @@ class Role(_Strict):
     start: dt.date | None = Field(default=None, alias="from")
     end: dt.date | None = Field(default=None, alias="to")
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 class Actor(_Strict):
@@ -89,7 +95,7 @@ class Actor(_Strict):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     kind: str = "state"
-    capability: float = Field(default=1.0, ge=0)
+    capability: float = Field(default=1.0, ge=0, le=MAX_CAPABILITY)
     description: str = ""
     roles: list[Role] = Field(default_factory=list)
 
@@ -114,8 +120,8 @@ class Position(_Strict):
     position: float = Field(ge=SCALE_MIN, le=SCALE_MAX)
     salience: float = Field(ge=0, le=1)
     date: dt.date
-    capability: float | None = Field(default=None, ge=0)
-    uncertainty: float | None = Field(default=None, ge=0)
+    capability: float | None = Field(default=None, ge=0, le=MAX_CAPABILITY)
+    uncertainty: float | None = Field(default=None, ge=0, le=MAX_UNCERTAINTY)
     sources: list[Source] = Field(default_factory=list)
     note: str = ""
     origin: str = "hand"
