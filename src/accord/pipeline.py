@@ -26,6 +26,7 @@ import accord
 from accord.cases import CASE_SETTINGS, Case, load_case
 from accord.errors import AccordError, InputError
 from accord.models.registry import forecast, names
+from accord.packages.space import issue_letter
 from accord.result import (
     Actor,
     Anchor,
@@ -301,7 +302,8 @@ def _ratification(stages: dict[str, list[dict[str, Any]]], issues: list[PackageI
 
 def _packages_view(analysis: dict[str, Any], scenario: Scenario) -> Packages:
     titles = {i.id: i.title for i in scenario.issues}
-    issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v)) for k, v in analysis["issues"].items()]
+    issues = [PackageIssue(id=k, title=titles.get(k, k), options=list(v), letter=issue_letter(n))
+              for n, (k, v) in enumerate(analysis["issues"].items())]
     solutions = analysis.get("solutions", {})
     stages = analysis.get("stages", {})
     ratified = analysis.get("ratification") or {}

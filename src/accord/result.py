@@ -242,11 +242,13 @@ class Exchange(_Record):
 
 
 class PackageIssue(_Record):
-    """An issue of the package space and its options."""
+    """An issue of the package space and its options; ``letter`` is its code in package labels
+    (``A2`` = option 2 of issue A)."""
 
     id: Id
     title: str
     options: list[str]
+    letter: str = ""
 
 
 class Package(_Record):

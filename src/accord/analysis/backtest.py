@@ -24,11 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from accord.analysis.uncertainty import SimulationResult, simulate
 from accord.errors import InputError
-from accord.io import Id, read_yaml, validate_yaml
+from accord.io import Id, read_text, read_yaml, validate_yaml
 from accord.models.bdm import run_bdm
 from accord.models.registry import forecast
 from accord.scenario.model import Scenario
-from accord.scenario.text import read_text
 
 if TYPE_CHECKING:
     from accord.cases import Case

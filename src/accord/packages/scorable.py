@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from accord.errors import InputError
+from accord.io import read_text
 from accord.packages.space import PackageModel, issue_letter
-from accord.scenario.text import read_text
 
 
 @dataclass(frozen=True)

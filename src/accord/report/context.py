@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Any
 
-from accord.packages.space import issue_letter
 from accord.report.labels import (
     anchor,
     domain,
@@ -379,9 +378,9 @@ def solution_name(key: str) -> str:
 
 def package_legend(packages: Packages) -> list[dict[str, Any]]:
     """What the package codes mean: per issue its letter, title and numbered options (``A2`` = issue A, option 2)."""
-    return [{"letter": issue_letter(k), "issue": i.title or i.id,
-             "options": [{"code": f"{issue_letter(k)}{n + 1}", "option": option_text(o)} for n, o in enumerate(i.options)]}
-            for k, i in enumerate(packages.issues)]
+    return [{"letter": i.letter, "issue": i.title or i.id,
+             "options": [{"code": f"{i.letter}{n + 1}", "option": option_text(o)} for n, o in enumerate(i.options)]}
+            for i in packages.issues]
 
 
 def _ratification(packages: Packages | None, names: Names) -> dict[str, Any] | None:

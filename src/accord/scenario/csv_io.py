@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from accord.errors import InputError
+from accord.io import read_text
 from accord.scenario.fields import (
     from_json,
     non_default_fields,
@@ -51,7 +52,6 @@ from accord.scenario.model import (
     Scenario,
     ScenarioReferenceError,
 )
-from accord.scenario.text import read_text
 
 REQUIRED = ("actor", "issue", "position", "salience", "date")
 COLUMNS = (

@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 
 from accord.errors import InputError
+from accord.io import read_text
 from accord.models.issue import IssueData
 from accord.scenario.fields import from_json
-from accord.scenario.text import read_text
 
 __all__ = [
     "DecideActor",

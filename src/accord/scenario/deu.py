@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from accord.errors import InputError
+from accord.io import read_text
 from accord.models.issue import IssueData
-from accord.scenario.text import read_text
 
 ACTOR_CODES = (
     "com", "ep", "at", "be", "bu", "cr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "el", "hu",

@@ -15,10 +15,9 @@ import datetime as dt
 from pathlib import Path
 
 from accord.errors import InputError
-from accord.io import atomic_write_text, read_json
+from accord.io import atomic_write_text, read_json, read_text
 from accord.models.issue import IssueData
 from accord.scenario.model import Scenario
-from accord.scenario.text import read_text
 from accord.scenario.yaml_io import (
     dump_scenario_yaml,
     read_scenario_yaml,
