@@ -394,3 +394,14 @@ def test_statement_rows_have_one_order(tmp_path, small_scenario):
         by_statement.setdefault(sid, []).append(issue)
     assert any(len(v) > 1 for v in by_statement.values())
     assert all(v == sorted(v) for v in by_statement.values())
+
+
+def test_links_in_an_articles_folder_neither_loop_nor_vanish(tmp_path):
+    folder = tmp_path / "arts"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("Kyiv, Nov 20 - Officials met in Geneva on Thursday.\n", encoding="utf-8")
+    (folder / "sub" / "up").symlink_to("..")   # a loop through the parent folder
+    (folder / "loop").symlink_to("loop")       # a link to itself
+    report = ingest_paths([folder], tmp_path / "t.duckdb")
+    assert report.articles_added == 1
+    assert sorted(Path(p.file).name for p in report.problems) == ["loop", "up"]

@@ -149,9 +149,12 @@ def _walk(folder: Path) -> Iterator[Path]:
         return
     for entry in entries:
         child = folder / entry.name
-        if entry.is_dir():
+        if entry.is_dir(follow_symlinks=False):
             yield from _walk(child)
-        elif entry.is_file() and not is_folder_notes(entry.name):
+        elif entry.is_symlink() or (entry.is_file() and not is_folder_notes(entry.name)):
+            # a link is handed to the reader, which reads a linked file and reports a linked
+            # folder or a broken or looping link as a problem: links to folders are not followed,
+            # so a link loop cannot make the walk endless
             yield child
 
 

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from accord.errors import InputError
 from accord.evidence import store
 from accord.evidence.statements import IssueIndex
+from accord.io import read_yaml
 from accord.scenario.model import Position, Scenario, Source
 
 HALF_LIFE_DAYS = 30.0
@@ -193,10 +194,7 @@ def patch_yaml(suggestions: list[Suggestion]) -> str:
 def load_patch(path: str | Path) -> list[dict[str, Any]]:
     """Read a patch file written by ``patch_yaml``."""
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read patch: {exc}", file=str(p)) from None
+    data, _ = read_yaml(p)  # the shared loader: its limits and one-line errors naming file and line
     if not isinstance(data, list):
         raise InputError("a patch must be a YAML list of positions", file=str(p))
     return data
