@@ -84,7 +84,7 @@ def _starting_at(document: str, anchor: str) -> str:
     if f'id="{anchor}"' not in document:
         raise InputError(f"the report has no element with id {anchor!r}", field="anchor")
     style = (
-        f"<style>main > .masthead, main > section:has(~ section#{anchor}), "
+        f"<style>main > .masthead, main > .executive, main > section:has(~ section#{anchor}), "
         f"main > section:has(~ section #{anchor}) {{ display: none !important; }}</style>"
     )
     head_end = document.find("</head>")
