@@ -59,7 +59,8 @@ def batch_nbs(
     util_r = -s * ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
     d = util_r - kappa
     # each constraint u_i(y) > d_i is an open interval centred at x_i
-    half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
+    with np.errstate(over="ignore"):  # a vanishing salience makes the interval unbounded: inf is right
+        half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
     f_lo = np.maximum(lo, np.where(active, x - half, -np.inf).max(axis=1))
     f_hi = np.minimum(hi, np.where(active, x + half, np.inf).min(axis=1))
     gridlock = any_active & (f_lo >= f_hi)
