@@ -18,21 +18,13 @@ from rich.table import Table
 
 from accord.cli.common import console
 from accord.cli.options import parse_date, seed_option
-from accord.errors import InputError, ModelError
-from accord.models.registry import get
+from accord.errors import InputError
+from accord.models.registry import short
 from accord.pipeline import DEFAULT_DRAWS, STAGES, RunOutput, run
 from accord.report.labels import fmt_pos
 from accord.report.summary import executive_view
 from accord.report.templating import fmt_num
 from accord.report.writer import check_formats
-
-
-def _short(model: str) -> str:
-    """The registry's short name of a model (the key itself for an unregistered one)."""
-    try:
-        return get(model).short
-    except ModelError:
-        return model
 
 
 def _table(title: str) -> Table:
@@ -48,13 +40,13 @@ def print_forecasts(out: RunOutput) -> None:
         t = _table(f"Point forecasts as of {table.date}, 0–100")
         t.add_column("issue", no_wrap=True, max_width=22, overflow="ellipsis")
         for m in values:  # a number is never cut short
-            short = _short(m)
-            t.add_column(short, justify="right", no_wrap=True, min_width=max(len(short), len("100")))
+            name = short(m)
+            t.add_column(name, justify="right", no_wrap=True, min_width=max(len(name), len("100")))
         for issue_id in issues:
             t.add_row(issue_id, *(fmt_pos(values[m].get(issue_id)) for m in values))
         console.print(t)
     shown = list(result.forecasts[0].values) if result.forecasts else []
-    console.print("Models: " + " · ".join(f"{_short(m)} = {m}" for m in shown), style="dim")
+    console.print("Models: " + " · ".join(f"{short(m)} = {m}" for m in shown), style="dim")
 
 
 def print_simulation(out: RunOutput, model: str = "compromise") -> None:

@@ -261,6 +261,12 @@ def label(name: str) -> str:
     return spec.label if spec else name.replace("-", " ").replace("_", " ").capitalize()
 
 
+def short(name: str) -> str:
+    """A model's short name for table columns (an unregistered key stands for itself)."""
+    spec = _REGISTRY.get(name)
+    return spec.short if spec else name
+
+
 def forecast(issues: Sequence[IssueData], model: str, **params: Any) -> ModelForecast:
     """Run one named model over the issues and collect its forecasts.
 
