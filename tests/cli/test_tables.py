@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -83,3 +84,15 @@ def test_sensitivity_table_at_80_columns_keeps_scores_whole() -> None:
     assert "…" not in table
     body = "\n".join(table.splitlines()[1:])  # below the title
     assert Counter(NUMBER.findall(body)) == _numbers(rows)
+
+
+def test_simulate_table_at_80_columns_keeps_every_band_label_whole() -> None:
+    args = ("simulate", UKRAINE, "-m", "compromise", "-n", "20")
+    table = _accord(*args)
+    bands = {row["band"] for row in csv.DictReader(io.StringIO(_accord(*args, "--format", "csv")))}
+    assert max(len(line.rstrip()) for line in table.splitlines()) <= 80
+    assert "…" not in table
+    words = set(table.split())
+    assert any(len(band) > 28 for band in bands)  # labels the table used to cut at 28 characters
+    for band in bands:
+        assert all(w in words for w in band.split()), band  # wrapped over lines, never cut

@@ -33,11 +33,6 @@ def _load(file: Path, as_of: Optional[str]) -> tuple[list[IssueData], dict, dict
     return issues, edges, labels, steps
 
 
-def _short(label: str, width: int = 28) -> str:
-    """A band label cut to fit a table column."""
-    return label if len(label) <= width else label[: width - 1] + "…"
-
-
 class _Bar:
     """A rich progress bar on stderr, driven by ``(done, total)`` callbacks."""
 
@@ -99,8 +94,8 @@ def simulate_cmd(
         typer.echo(json.dumps(result.to_dict(), indent=2))
         return
     rows = result.to_rows()
-    if fmt is OutputFormat.table:
-        rows = [{**{k: v for k, v in r.items() if k != "bands"}, "band": _short(r["band"])} for r in rows]
+    if fmt is OutputFormat.table:  # the full band label: the table wraps it to the terminal's width
+        rows = [{k: v for k, v in r.items() if k != "bands"} for r in rows]
     emit(rows, fmt, title=f"{draws} draws, seed {seed}: {file.name}" + (f" as of {as_of}" if as_of else ""))
 
 
