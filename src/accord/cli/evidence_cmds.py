@@ -1,4 +1,4 @@
-"""CLI commands of the news evidence pipeline: ingest, evidence, suggest, eval quotes/events."""
+"""CLI commands of the news evidence pipeline: ingest, evidence, suggest, eval quotes/events/statements."""
 
 from __future__ import annotations
 
@@ -206,10 +206,18 @@ def eval_events(
         None, "--data",
         help=f"PLOVER GSR JSON (default: plover/plover-gsr-dev.json under ${DATA_ENV}, else ../shared/data)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+    folds: Optional[int] = typer.Option(
+        None, "--folds", help="Score each of K seeded folds of the records instead, with their mean and spread."),
 ) -> None:
     """Statement typing on the PLOVER GSR: accuracy, macro-F1 and the confusion table."""
     from accord.evidence.evaluate import evaluate_events
 
+    if folds is not None:
+        from accord.evidence.statement_eval import fold_rows, plover_folds
+
+        path = data_path(data, "plover", "plover-gsr-dev.json", what="PLOVER GSR file")
+        emit(fold_rows(plover_folds(path, folds)), fmt, title=f"PLOVER GSR statement typing, {folds} folds")
+        return
     res = evaluate_events(data_path(data, "plover", "plover-gsr-dev.json", what="PLOVER GSR file"))
     if fmt is OutputFormat.json:
         typer.echo(json.dumps({"n": res.n, "accuracy": res.accuracy, "macro_f1": res.macro_f1,
@@ -219,6 +227,24 @@ def eval_events(
          title="PLOVER GSR statement typing")
     emit(res.rows(), fmt, title="per type")
     emit(res.confusion_rows(), fmt, title="confusion (rows gold, columns predicted)")
+
+
+@eval_app.command("statements")
+def eval_statements(
+    split: str = typer.Option("dev", "--split", help="Statement-set half: dev or test."),
+    data: Optional[Path] = typer.Option(
+        None, "--data", help="Statement-set folder (default: benchmarks/data/statements)."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
+) -> None:
+    """The extractors on the statement set: quotes, speakers, statements, numbers and hedges."""
+    from accord.evidence.statement_eval import DEFAULT_DIR, evaluate_statement_set
+
+    folder = data or DEFAULT_DIR
+    if not folder.is_dir():
+        raise InputError(f"no statement-set folder at {folder}; run from the repository root or give --data PATH",
+                         field="--data")
+    res = evaluate_statement_set(split, folder)
+    emit(res.rows(), fmt, title=f"statement set {split}: {res.articles} articles, {res.sentences} sentences")
 
 
 def data_path(given: Optional[Path], *parts: str, what: str) -> Path:
