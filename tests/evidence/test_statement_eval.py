@@ -247,3 +247,14 @@ def test_end_to_end_on_a_one_article_set(tmp_path):
                            ScenarioRegistry.from_scenario(scenario))
     assert (ev.articles, ev.sentences, ev.quotes.gold, ev.with_actor, ev.numbers.gold, ev.names) == (1, 3, 3, 2, 2, 1)
     assert (ev.quotes.predicted, ev.numbers.predicted) == (len(rec.quotes), len(rec.claims))
+
+
+def test_errors_list_every_miss():
+    ev = se.StatementSetEval("fixture", errors=[])
+    se.score_article(ev, ARTICLE, RECORDS)
+    kinds = sorted(e["kind"] for e in ev.errors)
+    assert kinds == ["number spurious", "number value", "quote speaker", "quote speaker", "quote spurious",
+                     "statement actor", "statement direction"]
+    direction = next(e for e in ev.errors if e["kind"] == "statement direction")
+    assert (direction["article"], direction["detail"]) == ("fx-01", "truce: gold 100, extracted 70.0")
+    assert next(e for e in ev.errors if e["kind"] == "number spurious")["text"] == "E3"

@@ -216,6 +216,15 @@ class StatementSetEval:
     names: int = 0
     names_read: int = 0
     hedges: Tally = field(default_factory=Tally)
+    errors: list[dict] | None = None  # a list to fill with every miss (see ``note``), or None
+    article: dict = field(default_factory=dict, repr=False)  # the article being scored
+
+    def note(self, kind: str, start: int, end: int, detail: str = "") -> None:
+        """Record one miss of the current article (when ``errors`` is a list)."""
+        if self.errors is not None:
+            text = self.article.get("text", "")
+            self.errors.append({"article": self.article.get("id"), "kind": kind, "start": start, "end": end,
+                                "text": " ".join(text[start:end].split()), "detail": detail})
 
     def rows(self) -> list[dict]:
         """One row per measure: gold and predicted counts, matches, and P/R/F1 or a share."""
@@ -252,6 +261,7 @@ class StatementSetEval:
 def score_article(ev: StatementSetEval, art: dict, rec: Any) -> None:
     """Add one article's counts to ``ev``."""
     ann = art["annotations"]
+    ev.article = art
     ev.articles += 1
     ev.sentences += len(ann.get("sentences", []))
     _score_quotes(ev, ann, rec)
@@ -266,8 +276,18 @@ def _score_quotes(ev: StatementSetEval, ann: dict, rec: Any) -> None:
     pairs = match_spans(_spans(gold), [(q.content_start, q.content_end) for q in pred])
     ev.quotes.add(len(gold), len(pred), len(pairs))
     names = set().union(*(_surnames(q["speaker"]) for q in gold if q.get("speaker_kind") in ("person", "joint")))
-    right = sum(speaker_correct(gold[gi], pred[pi], names) for gi, pi in pairs)
+    right = 0
+    for gi, pi in pairs:
+        if speaker_correct(gold[gi], pred[pi], names):
+            right += 1
+        else:
+            ev.note("quote speaker", gold[gi]["start"], gold[gi]["end"],
+                    f"gold {gold[gi]['speaker']!r}, extracted {pred[pi].speaker!r}")
     ev.speakers.add(len(gold), len(pred), right)
+    for gi in set(range(len(gold))) - {g for g, _ in pairs}:
+        ev.note("quote missed", gold[gi]["start"], gold[gi]["end"], f"speaker {gold[gi]['speaker']!r}")
+    for pi in set(range(len(pred))) - {p for _, p in pairs}:
+        ev.note("quote spurious", pred[pi].content_start, pred[pi].content_end, f"speaker {pred[pi].speaker!r}")
     headers = _spans(ann.get("headers", []))
     ev.headers_as_speakers += sum(1 for q in pred if any(overlap((s["start"], s["end"]), h) for s in q.source
                                                          for h in headers))
@@ -283,10 +303,13 @@ def _score_statements(ev: StatementSetEval, ann: dict, rec: Any) -> None:
         near = [p for p in preds if overlap(span, (p.sentence_start, p.sentence_end))]
         spoken = set().union(*(_statement_actors(p) for p in near)) if near else set()
         if not set(st["actors"]) <= spoken:
+            ev.note("statement actor", *span, f"gold {sorted(st['actors'])}, extracted {sorted(spoken)}")
             continue
         ev.found += 1
         best = _best_statement(st, span, near)
         ev.type_right += best.event_type == st["type"]
+        if best.event_type != st["type"]:
+            ev.note("statement type", *span, f"gold {st['type']}, extracted {best.event_type}")
         if st.get("issue"):
             ev.with_issue += 1
             ev.issue_right += st["issue"] in best.issue_ids
@@ -306,9 +329,11 @@ def _best_statement(st: dict, span: tuple[int, int], near: list) -> Any:
 def _score_direction(ev: StatementSetEval, st: dict, best: Any) -> None:
     ev.with_direction += 1
     pos = (best.stance.get(st["issue"]) or {}).get("position")
-    if pos is None:
+    err = None if pos is None else abs(float(pos) - float(st["direction"]))
+    if err is None or err > DIRECTION_TOLERANCE:
+        ev.note("statement direction", *_gold_span(st), f"{st['issue']}: gold {st['direction']:g}, extracted {pos}")
+    if err is None:
         return
-    err = abs(float(pos) - float(st["direction"]))
     ev.direction_given += 1
     ev.direction_error += err
     ev.direction_right += err <= DIRECTION_TOLERANCE
@@ -335,7 +360,19 @@ def _score_numbers(ev: StatementSetEval, ann: dict, rec: Any) -> None:
     pred_spans = [(c.start_char, c.end_char) for c in pred]
     pairs = match_spans(_spans(gold), pred_spans)
     ev.number_spans.add(len(gold), len(pred), len(pairs))
-    ev.numbers.add(len(gold), len(pred), sum(value_matches(gold[gi], pred[pi]) for gi, pi in pairs))
+    right = 0
+    for gi, pi in pairs:
+        if value_matches(gold[gi], pred[pi]):
+            right += 1
+        else:
+            c = pred[pi]
+            ev.note("number value", gold[gi]["start"], gold[gi]["end"],
+                    f"gold {gold[gi]['kind']} {gold[gi]['value']}, extracted {c.quantity_type} {c.value} {c.iso_date}")
+    ev.numbers.add(len(gold), len(pred), right)
+    for gi in set(range(len(gold))) - {g for g, _ in pairs}:
+        ev.note("number missed", gold[gi]["start"], gold[gi]["end"], f"{gold[gi]['kind']} {gold[gi]['value']}")
+    for pi in set(range(len(pred))) - {p for _, p in pairs}:
+        ev.note("number spurious", *pred_spans[pi], pred[pi].quantity_type)
     names = _spans(ann.get("not_numbers", []))
     ev.names += len(names)
     ev.names_read += sum(1 for n in names if any(overlap(n, p) for p in pred_spans))
@@ -353,15 +390,20 @@ def _score_hedges(ev: StatementSetEval, ann: dict, rec: Any) -> None:
             if best[0] > 0:
                 flagged.add(best[1])
     ev.hedges.add(len(gold), len(flagged), len(gold & flagged))
+    for i in sorted(gold - flagged):
+        ev.note("hedge missed", *sentences[i])
+    for i in sorted(flagged - gold):
+        ev.note("hedge spurious", *sentences[i])
 
 
-def evaluate_statement_set(split: str = "dev", folder: Path = DEFAULT_DIR) -> StatementSetEval:
-    """Scores of the extractors on one half of the statement set."""
+def evaluate_statement_set(split: str = "dev", folder: Path = DEFAULT_DIR, errors: bool = False) -> StatementSetEval:
+    """Scores of the extractors on one half of the statement set (with ``errors``, every miss is
+    listed in ``errors`` too)."""
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r} (dev or test)", field="--split")
     articles = read_articles(Path(folder) / f"{split}.jsonl")
     records = extract(articles, load_scenarios(folder, (a["scenario"] for a in articles)))
-    ev = StatementSetEval(split)
+    ev = StatementSetEval(split, errors=[] if errors else None)
     for art, rec in zip(articles, records):
         if rec.article.text != art["text"]:
             raise InputError("extraction changed the text, so offsets would not match", file=art["id"])
@@ -433,13 +475,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--split", default="dev", choices=SPLITS)
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR, help="the statement set folder")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
+    ap.add_argument("--errors", action="store_true", help="list every miss (article, kind, text, detail) instead")
     args = ap.parse_args(argv)
     try:
-        ev = evaluate_statement_set(args.split, args.data)
+        ev = evaluate_statement_set(args.split, args.data, errors=args.errors)
     except InputError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
-    if args.json:
+    if args.errors:
+        for e in ev.errors or []:
+            print(f"{e['article']}\t{e['kind']}\t{e['text'][:100]}\t{e['detail']}")
+    elif args.json:
         print(json.dumps(ev.rows(), indent=2))
     else:
         print(f"statement set {ev.split}: {ev.articles} articles, {ev.sentences} sentences")
