@@ -284,13 +284,21 @@ def _score_quotes(ev: StatementSetEval, ann: dict, rec: Any) -> None:
             ev.note("quote speaker", gold[gi]["start"], gold[gi]["end"],
                     f"gold {gold[gi]['speaker']!r}, extracted {pred[pi].speaker!r}")
     ev.speakers.add(len(gold), len(pred), right)
-    for gi in set(range(len(gold))) - {g for g, _ in pairs}:
-        ev.note("quote missed", gold[gi]["start"], gold[gi]["end"], f"speaker {gold[gi]['speaker']!r}")
-    for pi in set(range(len(pred))) - {p for _, p in pairs}:
-        ev.note("quote spurious", pred[pi].content_start, pred[pi].content_end, f"speaker {pred[pi].speaker!r}")
+    _note_unmatched(ev, "quote", gold, [(q.content_start, q.content_end) for q in pred], pairs,
+                    lambda g: f"speaker {g['speaker']!r}", lambda pi: f"speaker {pred[pi].speaker!r}")
     headers = _spans(ann.get("headers", []))
     ev.headers_as_speakers += sum(1 for q in pred if any(overlap((s["start"], s["end"]), h) for s in q.source
                                                          for h in headers))
+
+
+def _note_unmatched(ev: StatementSetEval, what: str, gold: list[dict], pred_spans: list[tuple[int, int]],
+                    pairs: list[tuple[int, int]], gold_detail, pred_detail) -> None:
+    """Note the gold items no prediction matched ("<what> missed") and the other way round
+    ("<what> spurious")."""
+    for gi in sorted(set(range(len(gold))) - {g for g, _ in pairs}):
+        ev.note(f"{what} missed", gold[gi]["start"], gold[gi]["end"], gold_detail(gold[gi]))
+    for pi in sorted(set(range(len(pred_spans))) - {p for _, p in pairs}):
+        ev.note(f"{what} spurious", *pred_spans[pi], pred_detail(pi))
 
 
 def _score_statements(ev: StatementSetEval, ann: dict, rec: Any) -> None:
@@ -369,10 +377,8 @@ def _score_numbers(ev: StatementSetEval, ann: dict, rec: Any) -> None:
             ev.note("number value", gold[gi]["start"], gold[gi]["end"],
                     f"gold {gold[gi]['kind']} {gold[gi]['value']}, extracted {c.quantity_type} {c.value} {c.iso_date}")
     ev.numbers.add(len(gold), len(pred), right)
-    for gi in set(range(len(gold))) - {g for g, _ in pairs}:
-        ev.note("number missed", gold[gi]["start"], gold[gi]["end"], f"{gold[gi]['kind']} {gold[gi]['value']}")
-    for pi in set(range(len(pred))) - {p for _, p in pairs}:
-        ev.note("number spurious", *pred_spans[pi], pred[pi].quantity_type)
+    _note_unmatched(ev, "number", gold, pred_spans, pairs, lambda g: f"{g['kind']} {g['value']}",
+                    lambda pi: pred[pi].quantity_type)
     names = _spans(ann.get("not_numbers", []))
     ev.names += len(names)
     ev.names_read += sum(1 for n in names if any(overlap(n, p) for p in pred_spans))
