@@ -50,6 +50,7 @@ BAD_INVOCATIONS = [
     (("eval",), ["eval", "nosuch"], "nosuch"),
     (("eval", "quotes"), ["eval", "quotes", "--limit", "ten"], "--limit"),
     (("eval", "events"), ["eval", "events", "--bogus"], "--bogus"),
+    (("eval", "statements"), ["eval", "statements", "--bogus"], "--bogus"),
 ]
 
 
