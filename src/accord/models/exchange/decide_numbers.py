@@ -1,0 +1,119 @@
+"""The numbers of the ``decide`` variant: issues in 28-digit decimals, summed in the reference's order.
+
+decide-exchange-model computes in Python decimals (28 significant digits) and sums every
+issue over its actors in the order of the file's ``#D`` rows. Gains that are equal in exact
+arithmetic then differ in their last digit, and the reference orders its candidates by
+that digit; floats cannot follow it. This module holds the issues as the reference does,
+so that the variant reaches the same digits (``docs/methods/exchange.md``, "Variant decide").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, DivisionByZero, InvalidOperation, Overflow
+from decimal import Decimal as D
+
+from accord.models.exchange.inputs import ExchangeInput
+
+#: Python's default decimal context, which the reference computes in.
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
+#: The between-round weights as the reference holds them: decimals made from the binary floats.
+SALIENCE_WEIGHT = D(0.4)
+FIXED_WEIGHT = D(0.1)
+#: Raw positions are recovered to this many significant digits (``decimal_positions``).
+RAW_DIGITS = 12
+
+
+def decimal(value: float) -> D:
+    """The shortest decimal that reads back as ``value`` (the number as written in a file)."""
+    return D(repr(float(value)))
+
+
+@dataclass
+class IssueSums:
+    """One issue: its actors in summing order, their weights, and the sums at a set of positions."""
+
+    order: tuple[int, ...]
+    s: dict[int, D]
+    c: dict[int, D]
+    total_weight: D | int
+    rank: dict[int, int]
+
+    @classmethod
+    def build(cls, order: tuple[int, ...], s: dict[int, D], c: dict[int, D]) -> IssueSums:
+        total: D | int = 0
+        for a in order:
+            total += s[a] * c[a]
+        return cls(order, s, c, total, {a: k for k, a in enumerate(order)})
+
+    def term(self, a: int, x: D) -> D:
+        return x * self.s[a] * self.c[a]
+
+    def prefix(self, x: dict[int, D]) -> list[D | int]:
+        """Running sums of ``c s x`` in order, ``prefix[k]`` before the ``k``-th actor."""
+        out: list[D | int] = [0]
+        for a in self.order:
+            out.append(out[-1] + self.term(a, x[a]))
+        return out
+
+    def weighted_sum(self, x: dict[int, D], prefix: list[D | int], changed: dict[int, D | None]) -> D | int:
+        """``Σ c s x`` in order with ``changed`` positions (``None``: the actor left out), reusing
+        the unchanged leading part of ``prefix`` (the same additions, so the same digits)."""
+        ranks = [self.rank[a] for a in changed if a in self.rank]
+        if not ranks:
+            return prefix[-1]
+        start = min(ranks)
+        total = prefix[start]
+        for a in self.order[start:]:
+            if a in changed:
+                pos = changed[a]
+                if pos is not None:
+                    total += self.term(a, pos)
+            else:
+                total += self.term(a, x[a])
+        return total
+
+    def outcome(self, x: dict[int, D], prefix: list[D | int]) -> D | int:
+        """The expected outcome ``Σ c s x / Σ c s`` (0 when the weights sum to 0, as the reference has it)."""
+        if self.total_weight == 0:
+            return 0
+        return prefix[-1] / self.total_weight
+
+
+def decimal_issues(inp: ExchangeInput) -> list[IssueSums]:
+    """Every issue's actors in summing order (``inp.row_order``) with their decimal weights."""
+    out = []
+    for d in range(inp.m):
+        order = inp.row_order[d] if inp.row_order else tuple(int(a) for a in range(inp.n) if inp.present[a, d])
+        out.append(IssueSums.build(
+            tuple(order), {a: decimal(inp.s[a, d]) for a in order}, {a: decimal(inp.c[a, d]) for a in order}
+        ))
+    return out
+
+
+def decimal_positions(inp: ExchangeInput) -> list[dict[int, D]]:
+    """Positions on 0–100 as the reference reads them: a raw value minus the scale's low end,
+    times ``100 / (high − low)``; the raw value is recovered to ``RAW_DIGITS`` significant
+    digits where the input keeps the raw scale, and used as given otherwise."""
+    out = []
+    for d in range(inp.m):
+        bounds = inp.raw_bounds[d] if inp.raw_bounds else None
+        column = {}
+        for a in range(inp.n):
+            if not inp.present[a, d]:
+                continue
+            x = float(inp.x[a, d])
+            if bounds is None or tuple(bounds) == (0.0, 100.0):
+                column[a] = decimal(x)
+                continue
+            lo, hi = decimal(bounds[0]), decimal(bounds[1])
+            raw = D(f"{bounds[0] + x * (bounds[1] - bounds[0]) / 100.0:.{RAW_DIGITS}g}")
+            column[a] = (raw - lo) * (100 / (hi - lo))
+        out.append(column)
+    return out
+
+
+def next_start(salience: D, start: D, voting: D) -> D:
+    """The reference's pull of an actor from its round-start position towards its voting position."""
+    keep = 1 - (1 - salience) * SALIENCE_WEIGHT - FIXED_WEIGHT
+    return (1 - salience) * SALIENCE_WEIGHT * voting + FIXED_WEIGHT * voting + keep * start
