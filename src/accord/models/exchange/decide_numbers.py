@@ -49,14 +49,15 @@ class IssueSums:
     def term(self, a: int, x: D) -> D:
         return x * self.s[a] * self.c[a]
 
-    def prefix(self, x: dict[int, D]) -> list[D | int]:
-        """Running sums of ``c s x`` in order, ``prefix[k]`` before the ``k``-th actor."""
-        out: list[D | int] = [0]
-        for a in self.order:
-            out.append(out[-1] + self.term(a, x[a]))
-        return out
+    def sums(self, x: dict[int, D]) -> tuple[list[D], list[D | int]]:
+        """The terms ``c s x`` in order, and their running sums (``prefix[k]``: before the ``k``-th)."""
+        terms = [self.term(a, x[a]) for a in self.order]
+        prefix: list[D | int] = [0]
+        for t in terms:
+            prefix.append(prefix[-1] + t)
+        return terms, prefix
 
-    def weighted_sum(self, x: dict[int, D], prefix: list[D | int], changed: dict[int, D | None]) -> D | int:
+    def weighted_sum(self, terms: list[D], prefix: list[D | int], changed: dict[int, D | None]) -> D | int:
         """``Σ c s x`` in order with ``changed`` positions (``None``: the actor left out), reusing
         the unchanged leading part of ``prefix`` (the same additions, so the same digits)."""
         ranks = [self.rank[a] for a in changed if a in self.rank]
@@ -64,20 +65,25 @@ class IssueSums:
             return prefix[-1]
         start = min(ranks)
         total = prefix[start]
-        for a in self.order[start:]:
+        for k in range(start, len(self.order)):
+            a = self.order[k]
             if a in changed:
                 pos = changed[a]
                 if pos is not None:
                     total += self.term(a, pos)
             else:
-                total += self.term(a, x[a])
+                total += terms[k]
         return total
 
-    def outcome(self, x: dict[int, D], prefix: list[D | int]) -> D | int:
-        """The expected outcome ``Σ c s x / Σ c s`` (0 when the weights sum to 0, as the reference has it)."""
+    def outcome(self, x: dict[int, D]) -> D | int:
+        """The expected outcome ``Σ c s x / Σ c s`` at the positions ``x``."""
+        return self.divide(self.sums(x)[1][-1])
+
+    def divide(self, total: D | int) -> D | int:
+        """A weighted sum divided by the issue's total weight (0 when that is 0, as in the reference)."""
         if self.total_weight == 0:
             return 0
-        return prefix[-1] / self.total_weight
+        return total / self.total_weight
 
 
 def decimal_issues(inp: ExchangeInput) -> list[IssueSums]:

@@ -89,11 +89,9 @@ class Deal:
         """The deal's view of the outcome of ``party``'s supply issue with ``party`` at ``at``."""
         rnd, d = self.round, party.supply
         issue = rnd.issues[d]
-        if issue.total_weight == 0:
-            return 0
         changed: dict[int, D | None] = {a: x for a, x in self.known[d].items() if a in issue.rank}
         changed[party.actor] = at
-        return issue.weighted_sum(rnd.x[d], rnd.prefix[d], changed) / issue.total_weight
+        return issue.divide(issue.weighted_sum(rnd.terms[d], rnd.prefix[d], changed))
 
     def move_to(self, party: Party, target: D) -> D:
         """How far ``party`` must move for the deal's view of the outcome of its supply issue
@@ -103,7 +101,7 @@ class Deal:
         issue = rnd.issues[d]
         changed: dict[int, D | None] = {party.actor: party.x}
         changed.update((a, x) for a, x in self.known[d].items() if a in issue.rank)
-        total = issue.weighted_sum(rnd.x[d], rnd.prefix[d], changed)
+        total = issue.weighted_sum(rnd.terms[d], rnd.prefix[d], changed)
         return (target * issue.total_weight - total) / (party.s_sup * party.c_sup)
 
     def shift(self, party: Party, move: D) -> D:
@@ -174,6 +172,9 @@ class Deal:
 
     def hear(self, done: Deal) -> None:
         """Update the view after ``done`` was realised, and recalculate when it concerned this deal."""
+        actors = (done.i.actor, done.j.actor)
+        if self.i.actor not in actors and self.j.actor not in actors:
+            return
         told = False
         for mine in (self.i, self.j):
             for theirs in (done.i, done.j):
@@ -211,8 +212,10 @@ class DecideRound:
 
     def __init__(self, issues: list[IssueSums], x: list[dict[int, D]], n_actors: int) -> None:
         self.issues, self.x = issues, x
-        self.prefix = [issue.prefix(col) for issue, col in zip(issues, x)]
-        self.outcome = [issue.outcome(col, pre) for issue, col, pre in zip(issues, x, self.prefix)]
+        sums = [issue.sums(col) for issue, col in zip(issues, x)]
+        self.terms = [t for t, _ in sums]
+        self.prefix = [pre for _, pre in sums]
+        self.outcome = [issue.divide(pre[-1]) for issue, pre in zip(issues, self.prefix)]
         self.n_actors = n_actors
         self.deals = self._candidates()
         self.n_valid = sum(1 for deal in self.deals if deal.valid)

@@ -34,11 +34,11 @@ def decide_rounds(inp: ExchangeInput, rounds: int, tie_draw: Callable[[], float]
             for deal in realised:
                 for side in (deal.i, deal.j):
                     voting[side.supply][side.actor] = side.y
-            prediction = [issue.outcome(col, issue.prefix(col)) for issue, col in zip(issues, voting)]
+            prediction = [issue.outcome(col) for issue, col in zip(issues, voting)]
             results.append(_result(inp, t, rnd, realised, picked_at_tie, drawn, voting, prediction))
             x = _next_round(issues, x, realised)
         if initial is None:
-            initial = _floats([issue.outcome(col, issue.prefix(col)) for issue, col in zip(issues, x)])
+            initial = _floats([issue.outcome(col) for issue, col in zip(issues, x)])
     return initial, results
 
 
