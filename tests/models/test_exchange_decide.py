@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accord.errors import ModelError
-from accord.models.exchange import exchange_input, exchange_model, run_exchange
+from accord.models.exchange import exchange_input, run_exchange
 from accord.models.exchange.decide_numbers import CONTEXT, IssueSums, decimal_positions, next_start
 from accord.models.issue import IssueData
+from accord.models.registry import forecast
 from accord.scenario.decide import issue_data_from_decide, read_decide
 
 # Issue outcomes on the voting positions of rounds 1-3 of decide-exchange-model 2022.1.28
@@ -81,10 +82,11 @@ def test_decide_variant_matches_the_reference_for_three_rounds(shared_data, name
     assert len(published.rounds[0].exchanges) != ref["exchanges"][0]  # the published variant executes differently
 
 
-def test_decide_variant_through_the_registry_form(shared_data) -> None:
-    out = exchange_model(_issues(shared_data, "copenhagen.csv"), rounds=2, variant="decide")
+def test_decide_variant_through_the_registry(shared_data) -> None:
+    out = forecast(_issues(shared_data, "copenhagen.csv"), "exchange", rounds=2, variant="decide").forecasts
     want = REFERENCE["copenhagen.csv"]["rounds"]
     assert {k: fc.value for k, fc in out.items()} == pytest.approx(want[1], abs=1e-9)
+    assert out["Extra"].params["variant"] == "decide"
     assert out["Extra"].details["path"][1:] == pytest.approx([want[0]["Extra"], want[1]["Extra"]], abs=1e-9)
 
 
