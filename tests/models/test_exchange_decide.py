@@ -107,6 +107,25 @@ def test_decide_variant_rejects_randomised_rates_and_unknown_variants(shared_dat
         run_exchange(inp, rounds=1, variant="stokman")
 
 
+def test_a_zero_salience_or_capability_makes_the_deal_invalid() -> None:
+    """Where the reference would divide by zero, the deal is invalid; the others trade as before."""
+    x = np.array([0.0, 100.0, 40.0])
+    base = [
+        IssueData("p", ("a", "b", "c"), x, np.array([0.2, 0.9, 0.5]), np.ones(3)),
+        IssueData("q", ("a", "b", "c"), 100 - x, np.array([0.9, 0.3, 0.5]), np.ones(3)),
+    ]
+    run = run_exchange(exchange_input(base), rounds=1, variant="decide")
+    assert [(run.actors[e.i], run.actors[e.j]) for e in run.exchanges()] == [("b", "a")]
+    for k, zero_s in ((1, True), (0, False)):
+        changed = [issue.with_values(s=issue.s.copy(), c=issue.c.copy()) for issue in base]
+        if zero_s:
+            changed[1].s[k] = 0.0  # b's salience on q: the reference divides s_p / s_q
+        else:
+            changed[0].c[k] = 0.0  # a, the supplier of p, without capability
+        result = run_exchange(exchange_input(changed), rounds=1, variant="decide").rounds[0]
+        assert result.n_candidates == 1 and result.n_valid == 0 and not result.exchanges
+
+
 # -- the decimal arithmetic ------------------------------------------------------------
 
 

@@ -236,16 +236,23 @@ class DecideRound:
                 for first, second in ((groups[0], groups[3]), (groups[1], groups[2])):
                     for a in first:
                         for b in second:
-                            deal = self._deal(a, b, p, q)
-                            deal.calculate()
-                            deals.append(deal)
+                            deals.append(self._deal(a, b, p, q))
         return deals
 
     def _deal(self, a: int, b: int, p: int, q: int) -> Deal:
+        """The deal of ``a`` and ``b`` on ``p`` and ``q``, calculated. With a salience of 0, or a
+        supplier's capability of 0, the reference either divides by zero or finds the deal
+        invalid with gain 0; here it is invalid with gain 0 (as in the published variant)."""
         s_p, s_q = self.issues[p].s, self.issues[q].s
-        if s_p[a] / s_q[a] < s_p[b] / s_q[b]:
+        positive = min(s_p[a], s_q[a], s_p[b], s_q[b]) > 0
+        if positive and s_p[a] / s_q[a] < s_p[b] / s_q[b]:
             a, b = b, a
-        return Deal(self, Party(a, q, p, self.x, self.issues), Party(b, p, q, self.x, self.issues))
+        deal = Deal(self, Party(a, q, p, self.x, self.issues), Party(b, p, q, self.x, self.issues))
+        if positive and deal.i.c_sup > 0 and deal.j.c_sup > 0:
+            deal.calculate()
+        else:
+            deal.valid = False
+        return deal
 
     def play(self, tie_draw: Callable[[], float]) -> tuple[list[Deal], list[bool], int]:
         """Realise deals by gain until none is left; returns them in order, per deal whether it
