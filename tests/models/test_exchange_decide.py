@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from accord.errors import ModelError
 from accord.models.exchange import exchange_input, run_exchange
-from accord.models.exchange.decide_numbers import CONTEXT, IssueSums, decimal_positions, next_start
+from accord.models.exchange.decide_numbers import CONTEXT, IssueSums, decimal, decimal_positions, next_start
 from accord.models.issue import IssueData
 from accord.models.registry import forecast
 from accord.scenario.decide import issue_data_from_decide, read_decide
@@ -138,6 +138,14 @@ def test_positions_on_a_raw_scale_are_read_as_the_reference_reads_them(shared_da
         D("38.46153846153846153846153845"), D("38.46153846153846153846153845"), D("69.23076923076923076923076921"),
     ]
     assert decimal_positions(inp)[inp.issues.index("wanneer-tol")][1] == D("75.0")
+
+
+def test_numbers_are_read_back_as_written() -> None:
+    mapped = (0.007 - 0.0) * 100.0 / (100.0 - 0.0)  # a Decide position of 0.007 on 0–100, mapped in floats
+    assert mapped != 0.007
+    assert decimal(mapped) == D("0.007")
+    assert decimal(100 / 13) == D(repr(100 / 13))  # a computed number keeps all its digits
+    assert decimal(0.95) == D("0.95") and decimal(0.0) == 0
 
 
 def test_issues_are_summed_in_the_order_of_their_source_lines() -> None:

@@ -20,13 +20,21 @@ CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, Di
 #: The between-round weights as the reference holds them: decimals made from the binary floats.
 SALIENCE_WEIGHT = D(0.4)
 FIXED_WEIGHT = D(0.1)
-#: Raw positions are recovered to this many significant digits (``decimal_positions``).
-RAW_DIGITS = 12
+#: Numbers are read back to this many significant digits (``decimal``) ...
+RECOVER_DIGITS = 12
+#: ... when that changes them by at most this much, relative: the 0–100 mapping of a typed
+#: number leaves a few units in its last place, which this removes.
+RECOVER_REL = 1e-13
 
 
 def decimal(value: float) -> D:
-    """The shortest decimal that reads back as ``value`` (the number as written in a file)."""
-    return D(repr(float(value)))
+    """The number as it was written: ``value`` to ``RECOVER_DIGITS`` significant digits where
+    that lies within ``RECOVER_REL`` of it, else the shortest decimal that reads back as it."""
+    v = float(value)
+    short = f"{v:.{RECOVER_DIGITS}g}"
+    if abs(float(short) - v) <= RECOVER_REL * abs(v):
+        return D(short)
+    return D(repr(v))
 
 
 @dataclass
@@ -98,9 +106,9 @@ def decimal_issues(inp: ExchangeInput) -> list[IssueSums]:
 
 
 def decimal_positions(inp: ExchangeInput) -> list[dict[int, D]]:
-    """Positions on 0–100 as the reference reads them: a raw value minus the scale's low end,
-    times ``100 / (high − low)``; the raw value is recovered to ``RAW_DIGITS`` significant
-    digits where the input keeps the raw scale, and used as given otherwise."""
+    """Positions on 0–100 as the reference reads them: on a raw scale ``[lo, hi]`` (kept in
+    ``inp.raw_bounds``) the raw number minus ``lo``, times ``100 / (hi − lo)`` in decimals;
+    the numbers themselves as written (:func:`decimal`)."""
     out = []
     for d in range(inp.m):
         bounds = inp.raw_bounds[d] if inp.raw_bounds else None
@@ -113,7 +121,7 @@ def decimal_positions(inp: ExchangeInput) -> list[dict[int, D]]:
                 column[a] = decimal(x)
                 continue
             lo, hi = decimal(bounds[0]), decimal(bounds[1])
-            raw = D(f"{bounds[0] + x * (bounds[1] - bounds[0]) / 100.0:.{RAW_DIGITS}g}")
+            raw = decimal(bounds[0] + x * (bounds[1] - bounds[0]) / 100.0)
             column[a] = (raw - lo) * (100 / (hi - lo))
         out.append(column)
     return out
