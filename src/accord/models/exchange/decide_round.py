@@ -70,7 +70,7 @@ class Deal:
     about; ``gain`` is its equal gain, ``valid`` whether it may still be realised.
     """
 
-    __slots__ = ("dp", "dq", "gain", "i", "j", "known", "p", "q", "round", "valid")
+    __slots__ = ("gain", "i", "j", "known", "p", "q", "round", "valid")
 
     def __init__(self, rnd: DecideRound, i: Party, j: Party) -> None:
         self.round = rnd
@@ -80,8 +80,6 @@ class Deal:
         self.known: dict[int, dict[int, D]] = {self.p: {}, self.q: {}}
         self.gain: D | int = 0
         self.valid = True
-        self.dp: D = D(0)
-        self.dq: D = D(0)
 
     # -- the view's outcomes
 
@@ -116,22 +114,22 @@ class Deal:
     def calculate(self) -> None:
         """Equal-gain moves from the deal's view, then the cut where an outcome would pass a demander."""
         i, j = self.i, self.j
-        self.dp = self.shift(j, abs(i.dx - j.x))
-        self.dq = j.rate() * self.dp
-        i.move = self.move_for(i, self.dq)
+        dp = self.shift(j, abs(i.dx - j.x))
+        dq = j.rate() * dp
+        i.move = self.move_for(i, dq)
         j.move = abs(i.dx - j.x)
         if abs(i.move) > abs(j.dx - i.x):
-            self.dq = self.shift(i, abs(j.dx - i.x))
-            self.dp = i.rate() * self.dq
+            dq = self.shift(i, abs(j.dx - i.x))
+            dp = i.rate() * dq
             i.move = abs(j.dx - i.x)
-            j.move = self.move_for(j, self.dp)
+            j.move = self.move_for(j, dp)
         i.toward_partner()
         j.toward_partner()
         i.moves.append(i.move)
         j.moves.append(j.move)
         i.y = i.x + i.move
         j.y = j.x + j.move
-        self.gain = abs(self.dq * i.s_sup - self.dp * i.s_dem)
+        self.gain = abs(dq * i.s_sup - dp * i.s_dem)
         self.valid = i.move_ok() and j.move_ok()
         if self.gain < MIN_MOVE:
             self.valid = False
@@ -150,9 +148,9 @@ class Deal:
         if (target - before >= 0 and target - after >= 0) or (target - before <= 0 and target - after <= 0):
             return
         delta = abs(self.move_to(party, target))
-        self.dp = self.shift(party, delta)
-        self.dq = party.rate() * self.dp
-        partner.move = abs(self.move_for(partner, self.dq))
+        own = self.shift(party, delta)
+        other = party.rate() * own
+        partner.move = abs(self.move_for(partner, other))
         party.move = delta
         partner.toward_partner()
         party.toward_partner()
@@ -162,7 +160,7 @@ class Deal:
         party.moves.append(party.move)
         partner.y = partner.x + partner.move
         party.y = party.x + party.move
-        self.gain = abs(self.dq * partner.s_sup - self.dp * partner.s_dem)
+        self.gain = abs(other * partner.s_sup - own * partner.s_dem)
 
     # -- after another deal was realised
 
