@@ -42,9 +42,11 @@ def run_exchange(
 
     ``rng`` is a numpy Generator or a seed (default seed 0). Saliences above 1 are accepted
     for a single round only (the between-round update needs ``[0, 1]``). ``variant="decide"``
-    executes rounds as decide-exchange-model 2022.1.28 does (``docs/methods/exchange.md``,
-    "Variant decide"; ``p`` must be 0); its ties draw from ``random.Random(seed)``, the
-    reference's own generator, so a seeded reference run can be matched.
+    executes rounds as decide-exchange-model 2022.1.28 does, in its decimal arithmetic
+    (``docs/methods/exchange.md``, "Variant decide"; ``p`` must be 0, and saliences above 1
+    are used as the reference uses them); its ties draw from ``random.Random(seed)`` (seed 0
+    unless ``rng`` is a seed), the reference's own generator, so a seeded reference run is
+    matched.
     """
     check_params(rounds, p, 1)
     if variant not in VARIANTS:
