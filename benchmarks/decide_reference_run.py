@@ -3,7 +3,7 @@
 Run with the Python of a separate virtual environment that has ``decide-exchange-model``
 installed (its command line crashes; its Python API works); it is never a dependency of
 accord. Prints JSON: per round the issue outcomes on the voting positions, the realised
-exchanges (actors, issues, gain, voting positions), the ties met and the wall time.
+exchanges (actor keys, issues, gain, voting positions), the ties met and the wall time.
 
     VENV/bin/python benchmarks/decide_reference_run.py FILE ROUNDS [SEED]
 """
@@ -31,7 +31,7 @@ class Recorder:
 
     def after_loop(self, realized, iteration, repetition) -> None:
         self.exchanges.append([
-            (e.i.actor.name, e.j.actor.name, e.p.name, e.q.name, float(e.gain), float(e.i.y), float(e.j.y)) for e in realized
+            (e.i.actor.actor_id, e.j.actor.actor_id, e.p.name, e.q.name, float(e.gain), float(e.i.y), float(e.j.y)) for e in realized
         ])
 
     def end_loop(self, iteration, repetition) -> None:

@@ -4,10 +4,12 @@
 
 ``VENV`` is a virtual environment with ``decide-exchange-model`` installed; the reference
 runs there through ``benchmarks/decide_reference_run.py`` (seed 0). For each of
-``sample_data.txt``, ``cop21.csv`` and ``copenhagen.csv`` and each round, prints the
-realised exchanges of both and the largest absolute difference of an issue outcome (0–100
-scale), for accord's published variant and its ``decide`` variant, and the time of each run
-(the reference's includes reading its file; one run each, so the ratios vary with load).
+``sample_data.txt``, ``cop21.csv`` and ``copenhagen.csv`` and each round, prints the number
+of realised exchanges of both, how many of them agree in order (same actors and issues, gain
+and voting positions within 1e-9), and the largest absolute difference of an issue outcome
+(0–100 scale), for accord's published variant and its ``decide`` variant, and the time of
+each run (the reference's includes reading its file; one run each, so the ratios vary with
+load).
 """
 
 from __future__ import annotations
@@ -32,6 +34,17 @@ def reference(venv: Path, path: Path, rounds: int) -> dict:
     return json.loads(out.stdout)
 
 
+def agreeing(run, realised, reference: list) -> int:
+    """How many realised exchanges, from the first, agree with the reference's."""
+    count = 0
+    for e, (i, j, p, q, gain, y_i, y_j) in zip(realised, reference):
+        names = (run.actors[e.i], run.actors[e.j], run.issues[e.p], run.issues[e.q])
+        if names != (i, j, p, q) or max(abs(e.gain - gain), abs(e.y_i - y_i), abs(e.y_j - y_j)) > 1e-9:
+            break
+        count += 1
+    return count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", type=Path, required=True, help="virtual environment with decide-exchange-model")
@@ -49,8 +62,9 @@ def main() -> None:
             for t, r in enumerate(run.rounds):
                 want = ref["rounds"][t]
                 diff = max(abs(float(v) - want[d]) for d, v in zip(run.issues, r.prediction))
-                print(f"{name:16s} {variant:9s} round {t + 1}: exchanges {len(r.exchanges):3d} (reference {len(ref['exchanges'][t]):3d}),"
-                      f" max |ΔO| = {diff:.3g}")
+                same = agreeing(run, r.exchanges, ref["exchanges"][t])
+                print(f"{name:16s} {variant:9s} round {t + 1}: exchanges {len(r.exchanges):3d} (reference {len(ref['exchanges'][t]):3d},"
+                      f" {same:3d} agree in order), max |ΔO| = {diff:.3g}")
             print(f"{name:16s} {variant:9s} time {secs:.3f} s, reference {ref['seconds']:.2f} s: {ref['seconds'] / secs:.0f}× faster")
 
 

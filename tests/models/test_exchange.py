@@ -478,36 +478,3 @@ def test_run_serialises_to_json(inputs):
     assert data["rounds"][0]["candidates"] == 240 and data["rounds"][0]["valid"] == 230
     assert data["rounds"][0]["exchanges"][0]["gain"] == pytest.approx(f(Fraction(75, 38)), abs=1e-12)
     assert data["raw_prediction"]["tol-hoogte"] == pytest.approx(0.5 + data["prediction"]["tol-hoogte"] * 0.065, abs=1e-12)
-
-
-# --------------------------------------------------------------------------- variant "decide"
-
-# Round-1 issue outcomes of decide-exchange-model 2022.1.28 (Python API, random.seed(0)),
-# and its number of realised exchanges: facts of the reference, used as test vectors.
-DECIDE_ROUND1 = {
-    "sample_data.txt": (38, {
-        "tolheffing-binnenstad": 69.50165006613726, "tol-hoogte": 48.600508905852415, "wanneer-tol": 47.6104047665229,
-        "woonwerkverkeer": 16.234703272321337, "extra-investering": 76.46198830409357, "kleine-of-grote-ring": 46.7727335247666}),
-    "copenhagen.csv": (49, {
-        "Newtreaty": 54.261793241482636, "DevlopC2020": 66.87664923552542, "Domestred": 37.08019935051414,
-        "MRVdecrease": 47.42789217115327, "Commitments": 19.06318082788671, "Control": 68.54120864695028, "Extra": 95.47783251231527}),
-}
-
-
-@pytest.mark.parametrize("name", sorted(DECIDE_ROUND1))
-def test_decide_variant_matches_the_reference_round(inputs, name) -> None:
-    count, outcomes = DECIDE_ROUND1[name]
-    run = run_exchange(inputs[name], rounds=1, rng=0, variant="decide")
-    (r,) = run.rounds
-    assert len(r.exchanges) == count
-    got = dict(zip(run.issues, r.prediction))
-    assert got == pytest.approx(outcomes, abs=1e-9)
-    published = run_exchange(inputs[name], rounds=1, rng=0)
-    assert len(published.rounds[0].exchanges) != count  # the published variant executes differently
-
-
-def test_decide_variant_rejects_randomised_rates_and_unknown_variants(inputs) -> None:
-    with pytest.raises(ModelError, match="p must be 0"):
-        run_exchange(inputs["sample_data.txt"], rounds=1, p=0.5, variant="decide")
-    with pytest.raises(ModelError, match="unknown exchange variant"):
-        run_exchange(inputs["sample_data.txt"], rounds=1, variant="stokman")

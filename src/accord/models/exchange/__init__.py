@@ -17,6 +17,8 @@ Modules, in the order a run uses them:
 - :mod:`.candidates`: which pairs may trade on which issue pair, and who supplies what;
 - :mod:`.rounds` and :mod:`.results`: realising candidates round by round, and what a
   run produced;
+- :mod:`.decide_numbers`, :mod:`.decide_round` and :mod:`.decide_run`: rounds executed as
+  decide-exchange-model does, in its decimal arithmetic (``variant="decide"``);
 - :mod:`.distributions`: outcome distributions over repeated randomised runs;
 - :mod:`.describe`: realised exchanges in words;
 - :mod:`.model`: the single form the model registry calls.

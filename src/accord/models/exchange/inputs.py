@@ -24,6 +24,9 @@ class ExchangeInput:
     present: np.ndarray
     titles: tuple[str, ...] = ()
     raw_bounds: tuple[tuple[float, float] | None, ...] = ()
+    #: Per issue, its actors in the order their rows were read (``meta["lines"]``); the
+    #: ``decide`` variant sums in this order. Empty: actor order.
+    row_order: tuple[tuple[int, ...], ...] = ()
 
     @property
     def n(self) -> int:
@@ -57,6 +60,7 @@ def exchange_input(issues: Sequence[IssueData]) -> ExchangeInput:
     c = np.zeros((n, m))
     present = np.zeros((n, m), dtype=bool)
     raw: list[tuple[float, float] | None] = []
+    rows: list[tuple[int, ...]] = []
     for d, issue in enumerate(issues):
         xs = _rescale(issue)
         for k, a in enumerate(issue.actors):
@@ -74,6 +78,7 @@ def exchange_input(issues: Sequence[IssueData]) -> ExchangeInput:
         if lo is None and (issue.lo, issue.hi) != (0.0, 100.0):
             lo, hi = issue.lo, issue.hi
         raw.append((float(lo), float(hi)) if lo is not None and hi is not None else None)
+        rows.append(_row_order(issue, actors))
     return ExchangeInput(
         actors=tuple(actors),
         issues=tuple(ids),
@@ -83,7 +88,17 @@ def exchange_input(issues: Sequence[IssueData]) -> ExchangeInput:
         present=present,
         titles=tuple(i.title or i.id for i in issues),
         raw_bounds=tuple(raw),
+        row_order=tuple(rows),
     )
+
+
+def _row_order(issue: IssueData, actors: dict[str, int]) -> tuple[int, ...]:
+    """The issue's actor indices in the order of its source lines, where ``meta["lines"]`` gives them."""
+    lines = issue.meta.get("lines")
+    ranked = range(len(issue.actors))
+    if isinstance(lines, (list, tuple)) and len(lines) == len(issue.actors):
+        ranked = sorted(ranked, key=lambda k: lines[k])
+    return tuple(actors[issue.actors[k]] for k in ranked)
 
 
 def _rescale(issue: IssueData) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from accord.errors import ModelError
 from accord.models.exchange.candidates import Candidates, generate_candidates
-from accord.models.exchange.decide_round import decide_round_result
+from accord.models.exchange.decide_run import decide_rounds
 from accord.models.exchange.externality import externality
 from accord.models.exchange.gains import Shifts, equal_gain, equal_gain_one, perturbed_gain
 from accord.models.exchange.inputs import ExchangeInput, expected_outcomes, outcome_of
@@ -42,9 +42,11 @@ def run_exchange(
 
     ``rng`` is a numpy Generator or a seed (default seed 0). Saliences above 1 are accepted
     for a single round only (the between-round update needs ``[0, 1]``). ``variant="decide"``
-    executes rounds as decide-exchange-model 2022.1.28 does (``docs/methods/exchange.md``,
-    "Variant decide"; ``p`` must be 0); its ties draw from ``random.Random(seed)``, the
-    reference's own generator, so a seeded reference run can be matched.
+    executes rounds as decide-exchange-model 2022.1.28 does, in its decimal arithmetic
+    (``docs/methods/exchange.md``, "Variant decide"; ``p`` must be 0, and saliences above 1
+    are used as the reference uses them); its ties draw from ``random.Random(seed)`` (seed 0
+    unless ``rng`` is a seed), the reference's own generator, so a seeded reference run is
+    matched.
     """
     check_params(rounds, p, 1)
     if variant not in VARIANTS:
@@ -53,15 +55,14 @@ def run_exchange(
         raise ModelError("the decide variant of the exchange model has no randomised rates: p must be 0")
     seed = rng if isinstance(rng, (int, np.integer)) else None
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else int(rng))
+    if variant == "decide":
+        O0, results = decide_rounds(inp, rounds, random.Random(0 if seed is None else int(seed)).random)
+        return ExchangeRun(inp, tuple(results), O0, float(p), None if seed is None else int(seed))
     x = inp.x.copy()
     O0, _ = expected_outcomes(x, inp.s, inp.c, inp.present)
     results = []
-    tie_draw = random.Random(0 if seed is None else int(seed)).random
     for t in range(int(rounds)):
-        if variant == "decide":
-            result = decide_round_result(inp, x, t, tie_draw)
-        else:
-            result = _round(inp, x, t, float(p), gen, keep_candidates)
+        result = _round(inp, x, t, float(p), gen, keep_candidates)
         results.append(result)
         if t + 1 < rounds:
             x = _next_start(inp, result)
