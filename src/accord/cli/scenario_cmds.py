@@ -42,13 +42,19 @@ def forecast_cmd(
     ),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Use each actor's latest position at this date (YYYY-MM-DD)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
+    param: Optional[list[str]] = typer.Option(
+        None, "--param", "-p", help="A model parameter as MODEL.NAME=VALUE (repeatable), e.g. exchange.variant=decide."
+    ),
 ) -> None:
     """Forecast the outcome of every issue with one or more models."""
+    from accord.cli.backtest_cmds import parse_model_params
+
     names = list(model) if model else closed_form_names()
     for m in names:
         get(m)
+    params = parse_model_params(param or [])
     issues = load_issues(file, parse_date(as_of))
-    results = [forecast(issues, m) for m in names]
+    results = [forecast(issues, m, **params.get(m, {})) for m in names]
     rows = []
     for issue in issues:
         row: dict = {"issue": issue.id}

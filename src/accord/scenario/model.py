@@ -226,9 +226,18 @@ class Scenario(_Strict):
                     reference=issue.status_quo,
                     uncertainty=np.array([p.uncertainty if p.uncertainty is not None else step for p in ps]),
                     group=issue.group,
+                    meta=_raw_range(issue),
                 )
             )
         return out
+
+
+def _raw_range(issue: Issue) -> dict:
+    """``raw_lo``/``raw_hi`` where the issue's scale maps 0 and 100 to raw values (a Decide ``#M`` range)."""
+    raw = {a.value: a.raw for a in issue.scale.anchors if a.raw is not None}
+    if SCALE_MIN in raw and SCALE_MAX in raw:
+        return {"raw_lo": raw[SCALE_MIN], "raw_hi": raw[SCALE_MAX]}
+    return {}
 
 
 def _unique(kind: str, ids: Iterable[str]) -> None:
