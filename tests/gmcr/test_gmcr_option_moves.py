@@ -44,17 +44,17 @@ def listed(model: GMCRModel) -> GMCRModel:
 @st.composite
 def option_models(draw, max_options: int = 6):
     n_dms = draw(st.integers(2, 4))
-    m = draw(st.integers(n_dms, max_options))
-    owners = [d for d in range(n_dms)] + draw(st.lists(st.integers(0, n_dms - 1), min_size=m - n_dms, max_size=m - n_dms))
+    m = draw(st.integers(1, max_options))
+    owners = draw(st.lists(st.integers(0, n_dms - 1), min_size=m, max_size=m))  # a DM may have no option
     options = [(f"o{b}", f"D{owners[b]}", draw(st.sampled_from(["both", "both", "forward", "backward"]))) for b in range(m)]
-    patterns = draw(st.lists(st.dictionaries(st.sampled_from([o[0] for o in options]), st.booleans(), min_size=2, max_size=3),
+    patterns = draw(st.lists(st.dictionaries(st.sampled_from([o[0] for o in options]), st.booleans(), min_size=1, max_size=3),
                              max_size=2))
     free = [b for b in range(1 << m) if not any(all((b >> int(o[1:]) & 1) == v for o, v in p.items()) for p in patterns)]
     n = len(free) or 1
     prefs = {f"D{d}": {"ranking": _ranking(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))} for d in range(n_dms)}
     if not free:
         patterns = []
-        prefs = {f"D{d}": {"prioritisation": [f"o{d}"]} for d in range(n_dms)}
+        prefs = {f"D{d}": {"prioritisation": ["o0"]} for d in range(n_dms)}
     return build_option_model([f"D{d}" for d in range(n_dms)], options, prefs, patterns)
 
 
