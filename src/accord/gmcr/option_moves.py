@@ -24,6 +24,14 @@ DIRECT_OPTIONS = 4
 _KIND = {"both": kernels.BOTH, "forward": kernels.FORWARD, "backward": kernels.BACKWARD}
 
 
+def kind_masks(options: tuple[tuple[int, str], ...]) -> np.ndarray:
+    """(both, forward, backward) bit masks of options given as (bit index, reversibility)."""
+    out = np.zeros(3, dtype=np.int64)
+    for b, rev in options:
+        out[_KIND[rev]] |= 1 << b
+    return out
+
+
 @dataclass(frozen=True)
 class OptionMoves:
     """One DM's moves in an option model: feasible ``codes`` (ascending), the number of options,
@@ -37,21 +45,15 @@ class OptionMoves:
     def n_states(self) -> int:
         return int(self.codes.size)
 
-    def _masks(self, bits: tuple[tuple[int, str], ...]) -> np.ndarray:
-        """(both, forward, backward) bit masks of some of the DM's options."""
-        out = np.zeros(3, dtype=np.int64)
-        for b, rev in bits:
-            out[_KIND[rev]] |= 1 << b
-        return out
-
     @cached_property
-    def _bits(self) -> tuple[np.ndarray, np.ndarray]:
+    def bits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The DM's options as the kernels read them: bit values and kinds."""
         return (np.array([1 << b for b, _ in self.own], dtype=np.int64),
                 np.array([_KIND[r] for _, r in self.own], dtype=np.int64))
 
     def free_at(self, code: int) -> int:
         """The DM's options it may change at ``code`` (each alone; any subset of them is a move)."""
-        both, fwd, bwd = (int(v) for v in self._masks(self.own))
+        both, fwd, bwd = (int(v) for v in kind_masks(self.own))
         return both | (fwd & ~code) | (bwd & code)
 
     def of(self, s: int) -> np.ndarray:
@@ -92,7 +94,7 @@ class OptionMoves:
 
     def reduce_min(self, values: np.ndarray) -> np.ndarray:
         """Per state, the least of ``values`` over its targets (:data:`UNREACHABLE` without a move)."""
-        bits, kinds = self._bits
+        bits, kinds = self.bits
         return kernels.cone_min(self.codes, np.ascontiguousarray(values, dtype=np.int32), self.n_options,
                                 bits, kinds, UNREACHABLE)
 
@@ -128,7 +130,7 @@ class OptionImprovements:
     def _halves(self) -> tuple[np.ndarray, np.ndarray]:
         own = self.moves.own
         cut = len(own) // 2
-        return self.moves._masks(own[:cut]), self.moves._masks(own[cut:])
+        return kind_masks(own[:cut]), kind_masks(own[cut:])
 
     def reduce_min(self, values: np.ndarray) -> np.ndarray:
         """Per state, the least of ``values`` over its improvements (:data:`UNREACHABLE` without one)."""
@@ -136,7 +138,7 @@ class OptionImprovements:
         values = np.ascontiguousarray(values, dtype=np.int32)
         if len(mv.own) <= self.DIRECT_OPTIONS:
             return kernels.improving_min_direct(mv.codes, values, self._dense_ranks, mv.n_options,
-                                                mv._masks(mv.own), UNREACHABLE)
+                                                kind_masks(mv.own), UNREACHABLE)
         query, insert = self._halves
         return kernels.improving_min(mv.codes, values, self._order, self.ranks, mv.n_options, query, insert,
                                      UNREACHABLE)
@@ -152,8 +154,8 @@ def coalition_min(members: Sequence[OptionMoves], values: np.ndarray) -> np.ndar
     if not members:
         return np.array(values, dtype=np.int32)
     mv = members[0]
-    bits = np.concatenate([m._bits[0] for m in members])
-    kinds = np.concatenate([m._bits[1] for m in members])
+    bits = np.concatenate([m.bits[0] for m in members])
+    kinds = np.concatenate([m.bits[1] for m in members])
     starts = np.cumsum([0] + [len(m.own) for m in members]).astype(np.int64)
     return kernels.coalition_cone_min(mv.codes, np.ascontiguousarray(values, dtype=np.int32), mv.n_options,
                                       bits, kinds, starts, UNREACHABLE)
