@@ -116,9 +116,9 @@ class GMCRFile(FileModel):
         if codes.size == 0:
             raise FieldError(("infeasible",), "no feasible state is left after the infeasibility patterns")
         try:
-            check_size(codes.size, [len(d.options or []) for d in self.dms])
+            check_size(codes.size, {d.id: len(d.options or []) for d in self.dms})
         except ModelError as exc:
-            raise FieldError(("dms",), f"{len(ids)} options give {exc}") from None
+            raise FieldError(("dms",), f"{len(ids)} options: {exc}") from None
         for dm, pref in self.preferences.items():
             self._check_preference(dm, pref, codes, ids)
 

@@ -5,94 +5,47 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
 from accord.errors import ModelError
+from accord.gmcr.moves import Moves
+from accord.gmcr.option_moves import DIRECT_OPTIONS, OptionMoves
 
 REVERSIBILITY = ("both", "forward", "backward")
 
-# Sizes the analysis handles within about 2 GB (docs/formats.md, "Limits"; benchmarks/bench_gmcr.py):
-MAX_OPTIONS = 24  # binary options: the 2^m option codes are scanned once
+# Sizes the analysis handles within a minute and well under 2 GB (docs/formats.md, "Limits";
+# docs/methods/gmcr.md, section 4; benchmarks/bench_gmcr.py):
+MAX_OPTIONS = 21  # binary options: arrays over all 2^m option codes
 MAX_STATES = 2**21  # feasible states
-MAX_MOVES = 80_000_000  # unilateral moves of all decision makers together (at most, before reversibility)
+MAX_WORK = 2**30  # steps of one stability pass, see check_size
 
 
-def check_size(n_states: int, options_per_dm: Sequence[int] = ()) -> None:
-    """Refuse a model larger than :data:`MAX_STATES` states or, for option models, :data:`MAX_MOVES` moves.
+def check_size(n_states: int, options_per_dm: Mapping[str, int] | None = None) -> None:
+    """Refuse a model larger than :data:`MAX_STATES` states or, for option models (options per DM
+    given), one whose analysis needs more than :data:`MAX_WORK` steps in one of its two costly parts:
 
-    The moves are counted as if every option were reversible: a DM owning k options can
-    move from each state to at most 2^k − 1 others.
+    - the coalitions: every DM's sanctions scan the 2^m option codes once per other DM with
+      options, a few times over: DMs × DMs with options × 2^m;
+    - the improvements of a DM with k options (k above :data:`DIRECT_OPTIONS`): states × 2^⌈k/2⌉.
     """
     if n_states > MAX_STATES:
         raise ModelError(f"{n_states:,} states; limit {MAX_STATES:,}")
-    moves = sum(n_states * ((1 << k) - 1) for k in options_per_dm)
-    if moves > MAX_MOVES:
+    if options_per_dm is None:
+        return
+    m = sum(options_per_dm.values())
+    movers = sum(1 for k in options_per_dm.values() if k)
+    scans = len(options_per_dm) * movers << m
+    if scans > MAX_WORK:
         raise ModelError(
-            f"{n_states:,} states with up to {moves:,} unilateral moves; limit {MAX_MOVES:,} moves "
-            f"(give fewer options to each decision maker, or mark states infeasible)"
-        )
-
-
-@dataclass(frozen=True)
-class Moves:
-    """One DM's unilateral moves as a sparse adjacency list over state positions (0-based)."""
-
-    indptr: np.ndarray
-    indices: np.ndarray
-
-    @classmethod
-    def from_pairs(cls, src: np.ndarray, dst: np.ndarray, n_states: int) -> Moves:
-        src = np.asarray(src, dtype=np.int64)
-        dst = np.asarray(dst, dtype=np.int64)
-        keep = src != dst
-        src, dst = src[keep], dst[keep]
-        order = np.lexsort((dst, src))
-        src, dst = src[order], dst[order]
-        if src.size:
-            dup = np.r_[False, (src[1:] == src[:-1]) & (dst[1:] == dst[:-1])]
-            src, dst = src[~dup], dst[~dup]
-        indptr = np.zeros(n_states + 1, dtype=np.int64)
-        np.add.at(indptr, src + 1, 1)
-        return cls(np.cumsum(indptr), dst.astype(np.int32 if n_states < 2**31 else np.int64))
-
-    @cached_property
-    def nonempty(self) -> tuple[np.ndarray, np.ndarray]:
-        """Sources with at least one edge, and where their edges start (the segments of a reduceat)."""
-        rows = np.flatnonzero(np.diff(self.indptr))
-        return rows, self.indptr[:-1][rows]
-
-    @cached_property
-    def padded(self) -> np.ndarray | None:
-        """Targets as a (most targets) × states matrix padded with the index ``n_states`` (a value past
-        the end), when that matrix holds at most twice the edges: option models, whose states all
-        have about as many moves. Reducing its rows element-wise runs much faster than a reduceat."""
-        n = self.indptr.size - 1
-        counts = np.diff(self.indptr)
-        width = int(counts.max()) if n else 0
-        if width == 0 or n * width > 2 * self.indices.size + n:
-            return None
-        out = np.full((width, n), n, dtype=self.indices.dtype)
-        out[np.arange(self.indices.size) - np.repeat(self.indptr[:-1], counts), self.sources()] = self.indices
-        return out
-
-    @property
-    def n_edges(self) -> int:
-        return int(self.indices.size)
-
-    def sources(self) -> np.ndarray:
-        """Source position of every edge."""
-        return np.repeat(np.arange(self.indptr.size - 1), np.diff(self.indptr))
-
-    def of(self, s: int) -> np.ndarray:
-        """Targets of state position s."""
-        return self.indices[self.indptr[s] : self.indptr[s + 1]]
-
-    def subset(self, keep: np.ndarray) -> Moves:
-        """The edges where ``keep`` (per edge) is true."""
-        src = self.sources()
-        return Moves.from_pairs(src[keep], self.indices[keep], self.indptr.size - 1)
+            f"{len(options_per_dm)} decision makers ({movers} with options) × 2^{m} option codes = {scans:,} "
+            f"steps; limit {MAX_WORK:,} (fewer decision makers or options)")
+    for dm, k in options_per_dm.items():
+        steps = n_states << (k + 1) // 2
+        if k > DIRECT_OPTIONS and steps > MAX_WORK:
+            raise ModelError(
+                f"decision maker {dm!r} with {k} options needs {n_states:,} states × 2^{(k + 1) // 2} = {steps:,} steps; "
+                f"limit {MAX_WORK:,} (give it fewer options, or mark states infeasible)")
 
 
 @dataclass(frozen=True)
@@ -105,7 +58,7 @@ class GMCRModel:
     """
 
     dms: tuple[str, ...]
-    moves: tuple[Moves, ...]
+    moves: tuple[Moves, ...] | tuple[OptionMoves, ...]
     scores: np.ndarray
     codes: np.ndarray | None = None
     options: tuple[str, ...] = ()
@@ -128,7 +81,7 @@ class GMCRModel:
             raise ModelError("scores must be a (DMs × states) matrix")
         object.__setattr__(self, "scores", sc.astype(np.int64))
         for mv in self.moves:
-            if mv.indptr.size != sc.shape[1] + 1:
+            if mv.n_states != sc.shape[1]:
                 raise ModelError("move lists do not match the number of states")
 
     @property
@@ -169,44 +122,6 @@ def feasible_codes(n_options: int, infeasible: Sequence[Mapping[int, bool]] = ()
                 val |= 1 << o
         keep &= (codes & mask) != val
     return codes[keep]
-
-
-def option_moves(codes: np.ndarray, n_options: int, own: Sequence[int], reversibility: Sequence[str]) -> Moves:
-    """A DM's unilateral moves: any change of a subset of its own options that lands on a feasible state."""
-    lookup = np.full(1 << n_options, -1, dtype=np.int64)
-    lookup[codes] = np.arange(codes.size)
-    M = 0
-    F = 0
-    B = 0
-    for o in own:
-        M |= 1 << o
-        if reversibility[o] == "forward":
-            F |= 1 << o
-        elif reversibility[o] == "backward":
-            B |= 1 << o
-    own_bits = [1 << o for o in own]
-    # one column per subset of the DM's options: rows stay in source order, so the
-    # valid entries read row-major are already a CSR adjacency list
-    targets = np.full((codes.size, 1 << len(own_bits)), -1, dtype=np.int32 if codes.size < 2**31 else np.int64)
-    base = codes & ~M
-    for sub in range(1 << len(own_bits)):
-        c = 0
-        for j, bit in enumerate(own_bits):
-            if sub >> j & 1:
-                c |= bit
-        t = base | c
-        ok = t != codes
-        if F:
-            ok &= ((codes & F) & ~t) == 0
-        if B:
-            ok &= ((~codes & B) & t) == 0
-        pos = lookup[t]
-        ok &= pos >= 0
-        targets[ok, sub] = pos[ok]
-    valid = targets >= 0
-    indptr = np.zeros(codes.size + 1, dtype=np.int64)
-    np.cumsum(valid.sum(axis=1), out=indptr[1:])
-    return Moves(indptr, targets[valid])
 
 
 # -- preferences --------------------------------------------------------------------------------
@@ -351,8 +266,8 @@ def build_option_model(
     codes = feasible_codes(m, pats)
     if codes.size == 0:
         raise ModelError("no feasible state is left after the infeasibility patterns")
-    check_size(codes.size, [owner.count(i) for i in range(len(dms))])
-    moves = tuple(option_moves(codes, m, [b for b in range(m) if owner[b] == i], rev) for i in range(len(dms)))
+    check_size(codes.size, {dm: owner.count(i) for i, dm in enumerate(dms)})
+    moves = tuple(OptionMoves(codes, m, tuple((b, rev[b]) for b in range(m) if owner[b] == i)) for i in range(len(dms)))
     scores = []
     for dm in dms:
         pref = preferences.get(dm)
