@@ -76,6 +76,36 @@ def test_cli_gmcr_json():
     assert res.exit_code == 0, res.output
     rows = {r["concept"]: r["equilibria"] for r in json.loads(res.output)}
     assert rows == {"nash": "5 8 9", "gmr": "1 4 5 8 9", "smr": "1 4 5 8 9", "seq": "5 8 9"}
+    counts = {r["concept"]: r["count"] for r in json.loads(res.output)}
+    assert counts == {"nash": 3, "gmr": 5, "smr": 5, "seq": 3}
+
+
+INDIFFERENT = """\
+name: flat
+dms:
+  - id: A
+    options: [a1, a2, a3]
+  - id: B
+    options: [b1, b2]
+preferences:
+  A:
+    prioritisation: []
+  B:
+    prioritisation: []
+"""
+
+
+def test_cli_gmcr_table_lists_twenty_equilibria_and_counts_the_rest(tmp_path):
+    """With no preferences all 32 states are equilibria: the table shows 20 and counts 12; json lists 32."""
+    p = _write(tmp_path, INDIFFERENT)
+    res = runner.invoke(app, ["gmcr", str(p), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = {r["concept"]: r for r in json.loads(res.output)}
+    assert rows["nash"]["count"] == 32
+    assert rows["nash"]["equilibria"] == " ".join(str(i) for i in range(1, 33))
+    res = runner.invoke(app, ["gmcr", str(p)], env={"COLUMNS": "400"})
+    assert res.exit_code == 0, res.output
+    assert res.output.count("… and 12 more") == 8  # ids and labels, for each of the four concepts
 
 
 def test_cli_gmcr_states_csv():

@@ -92,12 +92,25 @@ def gmcr_command(
     if states:
         rows = stability_rows(model, res)
     else:
-        rows = [
-            {"concept": c, "equilibria": " ".join(str(i) for i in res.equilibrium_ids(c)) or "none",
-             "states": "; ".join(model.state_label(i - 1) for i in res.equilibrium_ids(c)) or "none"}
-            for c in CONCEPTS
-        ]
+        shown = TABLE_EQUILIBRIA if format == OutputFormat.table else None
+        rows = [_equilibrium_row(model, c, res.equilibrium_ids(c), shown) for c in CONCEPTS]
     emit(rows, format, title=f"gmcr: {model.name or file} ({model.n_states} states, DMs: {', '.join(model.dms)})")
+
+
+#: Equilibria listed per concept in the terminal table; csv and json list all of them.
+TABLE_EQUILIBRIA = 20
+
+
+def _equilibrium_row(model, concept: str, ids: list[int], shown: int | None) -> dict:
+    """One concept's equilibria: their count, ids and labels (the first ``shown`` of them, if given)."""
+    listed = ids if shown is None else ids[:shown]
+    more = f" … and {len(ids) - len(listed):,} more" if len(listed) < len(ids) else ""
+    return {
+        "concept": concept,
+        "count": len(ids),
+        "equilibria": (" ".join(str(i) for i in listed) + more) or "none",
+        "states": ("; ".join(model.state_label(i - 1) for i in listed) + more) or "none",
+    }
 
 
 def register(app: typer.Typer) -> None:
