@@ -6,13 +6,15 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from accord.analysis.backtest_deu import ENSEMBLE, backtest_deu
 from accord.analysis.ensemble import cross_validate, fit_weights, grouped_folds
 from accord.cli.main import app
 from accord.errors import ModelError
-from accord.scenario.deu import ACTOR_CODES
+from accord.scenario.deu import ACTOR_CODES, read_deu
 
 
 def test_folds_keep_each_proposal_whole_and_follow_the_seed() -> None:
@@ -105,3 +107,23 @@ def test_cli_adds_the_ensemble_row_and_refuses_a_bad_fold_count(four_proposals) 
     assert "16.00 [" in table.stdout and "-1.50 [" in table.stdout
     bad = CliRunner().invoke(app, ["backtest", "deu", str(four_proposals), "-m", "midpoint", "--ensemble", "--folds", "5"])
     assert isinstance(bad.exception, ModelError) and "between 2 and 4 folds" in str(bad.exception)
+
+
+@given(st.integers(2, 12), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_the_fit_is_never_worse_in_sample_than_any_single_model(n, m, seed) -> None:
+    # each model alone is a feasible weighting (a vertex of the simplex), so the optimum is at least as good
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(0, 100, (n, m))
+    y = rng.uniform(0, 100, n)
+    w = fit_weights(f, y)
+    assert w.min() >= 0 and w.sum() == pytest.approx(1.0)
+    best_single = np.abs(f - y[:, None]).sum(axis=0).min()
+    assert np.abs(f @ w - y).sum() <= best_single + 1e-6
+
+
+def test_folds_of_the_deu_dev_split(shared_data) -> None:
+    groups = [i.group for i in read_deu(shared_data / "deu" / "deu3-dev.tsv", with_outcome_only=True)]
+    folds = grouped_folds(groups)
+    proposals_per_fold = [len({g for g, f in zip(groups, folds) if f == k}) for k in range(10)]
+    assert sorted(proposals_per_fold) == [8] + [9] * 9  # 89 proposals dealt into 10 folds
+    assert all(len({f for g, f in zip(groups, folds) if g == p}) == 1 for p in set(groups))
