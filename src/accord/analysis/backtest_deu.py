@@ -7,6 +7,8 @@ independent: the 95% intervals come from a bootstrap that draws whole proposals 
 replacement (``docs/methods/baselines.md``, "Backtest on DEU III"). Each model's MAE is
 compared with the compromise model's on the issues both score, with the same resamples
 (a paired difference), so a difference whose interval excludes 0 is not resampling noise.
+The stacking ensemble of the models is scored the same way on its out-of-fold forecasts
+(``docs/methods/ensemble.md``).
 """
 
 from __future__ import annotations
