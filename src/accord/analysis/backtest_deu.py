@@ -7,18 +7,21 @@ independent: the 95% intervals come from a bootstrap that draws whole proposals 
 replacement (``docs/methods/baselines.md``, "Backtest on DEU III"). Each model's MAE is
 compared with the compromise model's on the issues both score, with the same resamples
 (a paired difference), so a difference whose interval excludes 0 is not resampling noise.
+The stacking ensemble of the models is scored the same way on its out-of-fold forecasts
+(``docs/methods/ensemble.md``).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from accord.analysis.ensemble import FOLDS, CrossValidation, cross_validate, grouped_folds, proposal_index
 from accord.errors import ModelError
 from accord.execution import IN_PROCESS, Execution
 from accord.models.issue import IssueData
@@ -27,6 +30,8 @@ from accord.scenario.deu import read_deu
 
 #: The model every other model is compared with.
 BASELINE = "compromise"
+#: The row of the stacking ensemble's cross-validated forecasts.
+ENSEMBLE = "ensemble (cross-validated)"
 #: Bootstrap resamples and seed used unless told otherwise.
 RESAMPLES = 2000
 SEED = 0
@@ -62,11 +67,13 @@ class BacktestRow:
 
 @dataclass(frozen=True)
 class ModelErrors:
-    """``|forecast − outcome|`` per scored issue (NaN where the model gives no forecast) and the fallbacks used."""
+    """``|forecast − outcome|`` per scored issue (NaN where the model gives no forecast), the
+    fallbacks used, and the forecasts themselves (NaN where none)."""
 
     model: str
     errors: np.ndarray
     fallbacks: int
+    forecasts: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 def model_errors(issues: Sequence[IssueData], model: str, **params: Any) -> ModelErrors:
@@ -77,20 +84,20 @@ def model_errors(issues: Sequence[IssueData], model: str, **params: Any) -> Mode
     """
     scored = [i for i in issues if i.outcome is not None]
     result = forecast(list(issues), model, **params)
-    errors = np.array([abs(result.value(i.id) - float(i.outcome)) if i.id in result.forecasts and i.outcome is not None else math.nan
-                       for i in scored])
+    values = np.array([result.value(i.id) if i.id in result.forecasts else math.nan for i in scored])
+    errors = np.abs(values - np.array([i.outcome for i in scored], dtype=float))
     fallbacks = sum(1 for f in result.forecasts.values() if f.flags.get("fallback"))
-    return ModelErrors(model, errors, fallbacks)
+    return ModelErrors(model, errors, fallbacks, values)
 
 
 def proposal_resamples(groups: Sequence[str | None], resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The proposal index of every scored issue, and how often each proposal is drawn in each
     resample ``(resamples, proposals)``; an issue without a proposal is its own."""
-    labels: dict[str, int] = {}
-    index = np.array([labels.setdefault(g if g is not None else f"\0{k}", len(labels)) for k, g in enumerate(groups)], dtype=np.int64)
+    index = proposal_index(groups)
+    proposals = int(index.max()) + 1 if index.size else 0
     rng = np.random.default_rng(seed)
-    drawn = rng.integers(0, len(labels), (resamples, len(labels)))
-    counts = np.stack([np.bincount(row, minlength=len(labels)) for row in drawn]).astype(float)
+    drawn = rng.integers(0, proposals, (resamples, proposals))
+    counts = np.stack([np.bincount(row, minlength=proposals) for row in drawn]).astype(float)
     return index, counts
 
 
@@ -126,6 +133,25 @@ def score_errors(errs: ModelErrors, base: ModelErrors, index: np.ndarray, counts
     )
 
 
+def stack_inputs(errors: Sequence[ModelErrors], scored: Sequence[IssueData]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The ensemble's components (the models that forecast every scored issue), their
+    forecasts (issues × components) and the outcomes."""
+    parts = [e for e in errors if e.forecasts.size and not np.isnan(e.forecasts).any()]
+    if len(parts) < 2:
+        raise ModelError("the ensemble needs at least two models that forecast every issue with an outcome")
+    outcomes = np.array([i.outcome for i in scored], dtype=float)
+    return [e.model for e in parts], np.column_stack([e.forecasts for e in parts]), outcomes
+
+
+def ensemble_errors(errors: Sequence[ModelErrors], scored: Sequence[IssueData], folds: int = FOLDS,
+                    seed: int = SEED) -> tuple[ModelErrors, CrossValidation]:
+    """The out-of-fold errors of the stacking ensemble of the models that forecast every
+    scored issue (``docs/methods/ensemble.md``), and the cross-validation behind them."""
+    _, forecasts, outcomes = stack_inputs(errors, scored)
+    cv = cross_validate(forecasts, outcomes, [i.group for i in scored], folds, seed)
+    return ModelErrors(ENSEMBLE, np.abs(cv.predictions - outcomes), 0, cv.predictions), cv
+
+
 def _errors_task(task: tuple[str, str, dict[str, Any]]) -> ModelErrors:
     path, model, params = task
     return model_errors(read_deu(path), model, **params)
@@ -139,12 +165,16 @@ def backtest_deu(
     params: dict[str, dict[str, Any]] | None = None,
     resamples: int = RESAMPLES,
     seed: int = SEED,
+    ensemble: bool = False,
+    folds: int = FOLDS,
 ) -> list[BacktestRow]:
     """MAE with a 95% proposal-bootstrap interval, and the paired difference to the compromise
     model, per model on the DEU issues with outcomes (models run as separate tasks).
 
     ``models`` defaults to every registered model, in registration order; ``params`` gives
-    a model's parameters by name. Same ``seed`` and ``resamples``, same intervals.
+    a model's parameters by name. Same ``seed`` and ``resamples``, same intervals. With
+    ``ensemble``, a last row scores the out-of-fold forecasts of the stacking ensemble of the
+    models run (``folds`` folds of whole proposals, same ``seed``).
     """
     if int(resamples) != resamples or resamples < 1:
         raise ModelError(f"resamples must be a positive whole number, got {resamples!r}")
@@ -152,9 +182,14 @@ def backtest_deu(
     chosen = list(models) if models else names()
     for m in chosen:
         get(m)
+    if ensemble:
+        grouped_folds([i.group for i in scored], folds, seed)  # a bad fold count fails before the models run
     params = params or {}
     run = chosen if BASELINE in chosen else [*chosen, BASELINE]
     errors = list(execution.map(_errors_task, [(str(path), m, params.get(m, {})) for m in run]))
     base = errors[run.index(BASELINE)]
     index, counts = proposal_resamples([i.group for i in scored], int(resamples), int(seed))
-    return [score_errors(e, base, index, counts) for e in errors[: len(chosen)]]
+    rows = [score_errors(e, base, index, counts) for e in errors[: len(chosen)]]
+    if ensemble:
+        rows.append(score_errors(ensemble_errors(errors, scored, folds, seed)[0], base, index, counts))
+    return rows

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from accord.analysis.backtest_deu import BASELINE, RESAMPLES, BacktestRow, backtest_deu
+from accord.analysis.ensemble import FOLDS
 from accord.cli.common import OutputFormat, backtest_app, emit
 from accord.cli.options import seed_option
 from accord.errors import InputError
@@ -23,11 +24,14 @@ def deu(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table, csv or json."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Run on a local Dask cluster with N workers."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
+    ensemble: Optional[bool] = typer.Option(None, "--ensemble/--no-ensemble", help="Add the cross-validated stacking ensemble of the models run (default: on when no --model is given)."),
+    folds: int = typer.Option(FOLDS, "--folds", help="Cross-validation folds of whole proposals behind the ensemble row."),
 ) -> None:
     """MAE (0–100 scale) per model on issues with an outcome, with a 95% interval from a bootstrap
-    over proposals, and the paired difference to the compromise model with its interval."""
+    over proposals, and the paired difference to the compromise model with its interval; a last
+    row scores the stacking ensemble's out-of-fold forecasts (docs/methods/ensemble.md)."""
     rows = backtest_deu(file, model, Execution.from_options(workers, scheduler), params=parse_model_params(param or []),
-                        resamples=resamples, seed=seed)
+                        resamples=resamples, seed=seed, ensemble=not model if ensemble is None else ensemble, folds=folds)
     if fmt is not OutputFormat.table:
         emit([r.to_dict() for r in rows], fmt, title=None)
         return
