@@ -27,6 +27,7 @@ from accord.analysis.agreement_terms import (
     issue_terms,
     package_terms,
     partial_terms,
+    simulate_issues,
     truce_terms,
 )
 from accord.analysis.events import Event
@@ -71,30 +72,20 @@ def forecast_events(case: Case, events: Sequence[Event], origin: dt.date, *, dra
     issues = {i.id: i for i in snapshot.issue_data()}
     hazard = case_hazard(getattr(case.config, "hazard", None))
     noise = noise or AgreementNoise()
+    sim = simulate_issues(events, issues, draws, seed, noise)
     out = []
     for event in events:
-        rng = np.random.default_rng([seed, zlib.crc32(event.id.encode("utf-8"))])
-        terms = _terms(case, event, origin, issues, snapshot, draws, rng, noise)
+        if event.kind in ("issue", "partial"):
+            terms = issue_terms(event, sim) if event.kind == "issue" else partial_terms(event, sim, snapshot)
+        elif event.kind == "package":
+            rng = np.random.default_rng([seed, zlib.crc32(event.id.encode("utf-8"))])
+            terms = package_terms(case, event, origin, snapshot, draws, rng, noise)
+        elif event.kind == "truce":
+            terms = truce_terms(case, event, draws, seed, noise)
+        else:
+            terms = NotModelled(TALKS_REASON if event.kind == "talks" else str(event.params.get("reason", "")))
         out.append(_forecast(event, origin, terms, hazard, draws))
     return out
-
-
-def _terms(case: Case, event: Event, origin: dt.date, issues: dict, snapshot: object, draws: int,
-           rng: np.random.Generator, noise: AgreementNoise) -> Terms | NotModelled:
-    """The per-draw values of the event's terms, or why the models cannot speak to it."""
-    if event.kind == "not_modelled":
-        return NotModelled(str(event.params.get("reason", "")))
-    if event.kind == "talks":
-        return NotModelled(TALKS_REASON)
-    if event.kind == "issue":
-        return issue_terms(event, issues, draws, rng, noise)
-    if event.kind == "partial":
-        return partial_terms(event, issues, snapshot, draws, rng, noise)
-    if event.kind == "package":
-        return package_terms(case, event, origin, snapshot, draws, rng, noise)
-    if event.kind == "truce":
-        return truce_terms(case, event, draws, rng, noise)
-    return NotModelled(f"unknown kind {event.kind!r}")
 
 
 def _forecast(event: Event, origin: dt.date, terms: Terms | NotModelled, hazard: Hazard, draws: int) -> EventForecast:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from accord.analysis.events import Event
-from accord.analysis.uncertainty import NoiseSpec, simulate
+from accord.analysis.uncertainty import NoiseSpec, SimulationResult, simulate
 from accord.errors import AccordError
 from accord.gmcr.io import load_gmcr
+from accord.gmcr.model import GMCRModel
 from accord.gmcr.stability import CONCEPTS, analyse_stability
 from accord.io import read_yaml, validate_yaml
 from accord.models.issue import IssueData
@@ -35,9 +36,11 @@ if TYPE_CHECKING:
 
 #: Packages enumerated outright up to this many; beyond, the candidates are Pareto frontiers.
 ENUMERATE_LIMIT = 20_000
-#: Draws whose exact Pareto frontier joins the candidate pool of a large package space.
+#: Draws whose exact Pareto frontier joins the candidate pool of a large package space (two for more than two parties).
 FRONTIER_DRAWS = 16
 CHUNK = 100
+#: At most this many candidate packages are evaluated per draw: those nearest to acceptable to all at the stated inputs.
+POOL_MAX = 2_000
 
 
 @dataclass(frozen=True)
@@ -75,23 +78,30 @@ def simulation_models(event: Event) -> list[str]:
     return [str(model)] if model else names(tag="simulate")
 
 
-def _simulated(issue: IssueData, models: Sequence[str], draws: int, rng: np.random.Generator,
-               noise: AgreementNoise) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Per model the forecasts in every draw, and the drawn positions ``(draws, actors)``."""
-    seed = int(rng.integers(2**31))
-    sim = simulate([issue], models=list(models), draws=draws, seed=seed, noise=noise.inputs, keep_inputs=True)
-    values = {m.name: sim.values[m.name][0] for m in sim.models if sim.covered[m.name][0]}
-    return values, sim.inputs[0][0]  # type: ignore[index]
+def simulate_issues(events: Sequence[Event], issues: Mapping[str, IssueData], draws: int, seed: int,
+                    noise: AgreementNoise) -> SimulationResult | None:
+    """One Monte Carlo run over every issue the issue-level events read, with every model they name."""
+    wanted = sorted({str(e.params["issue"]) for e in events if e.kind in ("issue", "partial")} & set(issues))
+    if not wanted:
+        return None
+    models = list(dict.fromkeys(m for e in events if e.kind in ("issue", "partial") for m in simulation_models(e)))
+    return simulate([issues[i] for i in wanted], models=models, draws=draws, seed=seed, noise=noise.inputs,
+                    keep_inputs=True)
 
 
-def issue_terms(event: Event, issues: Mapping[str, IssueData], draws: int, rng: np.random.Generator,
-                noise: AgreementNoise) -> Terms | NotModelled:
+def _forecasts(sim: SimulationResult, iid: str, models: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per model covering the issue, its forecast in every draw."""
+    k = sim.issue_position(iid)
+    return {m: sim.values[m][k] for m in models if m in sim.values and sim.covered[m][k]}
+
+
+def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModelled:
     """Share of draws (averaged over the models) in which the issue's forecast lies beyond the value."""
     iid = str(event.params["issue"])
-    if iid not in issues:
+    if sim is None or iid not in {i.id for i in sim.issues}:
         return NotModelled(f"no position on issue {iid} is dated on or before the origin")
     models = simulation_models(event)
-    values, _ = _simulated(issues[iid], models, draws, rng, noise)
+    values = _forecasts(sim, iid, models)
     if not values:
         return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
     v = float(event.params["value"])
@@ -110,33 +120,26 @@ def acceptable_radius(step: float, salience: np.ndarray) -> np.ndarray:
     return step * (2.0 - np.clip(salience, 0.0, 1.0))
 
 
-def partial_terms(event: Event, issues: Mapping[str, IssueData], snapshot: Scenario, draws: int,
-                  rng: np.random.Generator, noise: AgreementNoise) -> Terms | NotModelled:
+def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario) -> Terms | NotModelled:
     """Share of draws in which the issue's bargaining outcome lies in every named party's acceptable range."""
     iid = str(event.params["issue"])
-    if iid not in issues:
+    if sim is None or iid not in {i.id for i in sim.issues}:
         return NotModelled(f"no position on issue {iid} is dated on or before the origin")
-    issue = issues[iid]
+    k = sim.issue_position(iid)
+    issue = sim.issues[k]
     absent = [p for p in event.parties if p not in issue.actors]
     if absent:
         return NotModelled(f"{', '.join(absent)} has no position on issue {iid} dated on or before the origin")
     models = simulation_models(event)
-    seed = int(rng.integers(2**31))
-    sim = simulate([issue], models=list(models), draws=draws, seed=seed, noise=noise.inputs, keep_inputs=True)
-    x, s, _ = sim.inputs[0]  # type: ignore[index]
-    step = snapshot.issue(iid).scale.step()
-    cols = [issue.actors.index(p) for p in event.parties]
-    radius = acceptable_radius(step, s[:, cols])
-    hits = []
-    for m in sim.models:
-        if sim.covered[m.name][0]:
-            y = sim.values[m.name][0]
-            hits.append((np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1))
-    if not hits:
+    values = _forecasts(sim, iid, models)
+    if not values:
         return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
+    x, s, _ = sim.inputs[k]  # type: ignore[index]
+    cols = [issue.actors.index(p) for p in event.parties]
+    radius = acceptable_radius(snapshot.issue(iid).scale.step(), s[:, cols])
+    hits = [(np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for y in values.values()]
     share = np.mean(np.stack(hits).astype(float), axis=0)
-    used = [m.name for m in sim.models if sim.covered[m.name][0]]
-    return Terms(share, f"given the {len(used)}-model bargaining outcome on {iid} inside the acceptable range of "
+    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {iid} inside the acceptable range of "
                         f"{' and '.join(event.parties)}")
 
 
@@ -224,14 +227,20 @@ def _candidates(inp: _PackageInputs, model: PackageModel, parties: Sequence[str]
         return np.stack(np.unravel_index(np.arange(math.prod(radix)), radix), axis=1), "every package"
     rows = []
     stated, _ = _draw_tables(inp, 1, None, noise)
-    drawn, _ = _draw_tables(inp, FRONTIER_DRAWS, rng, noise)
-    for j in range(FRONTIER_DRAWS + 1):
+    extra = FRONTIER_DRAWS if len(parties) <= 2 else 2  # frontiers of many parties are large and slow to merge
+    drawn, _ = _draw_tables(inp, extra, rng, noise)
+    for j in range(extra + 1):
         tabs = tuple(t[0] for t in stated) if j == 0 else tuple(t[j - 1] for t in drawn)
         sub = PackageModel(tuple(parties), tuple(model.issues[k] for k in issues),
                            tuple(model.options[k] for k in issues), tabs, np.zeros(len(parties)))
         rows.append(frontier_additive(sub).choices)
     pool = np.unique(np.concatenate(rows), axis=0)
-    return pool, f"the {len(pool)} packages on the Pareto frontiers of the stated inputs and {FRONTIER_DRAWS} draws"
+    described = f"the {len(pool)} packages on the Pareto frontiers of the stated inputs and {extra} draws"
+    if len(pool) <= POOL_MAX:
+        return pool, described
+    margin = (sum(t[0][:, pool[:, k]] for k, t in enumerate(stated)) - inp.reservation[:, None]).min(axis=0)
+    keep = np.argsort(-margin, kind="stable")[:POOL_MAX]
+    return pool[np.sort(keep)], f"the {POOL_MAX} of {described} nearest to acceptable to all"
 
 
 def _nash_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray, ratified: np.ndarray) -> np.ndarray:
@@ -290,8 +299,7 @@ def _chunks(draws: int) -> list[int]:
 # -- truce -------------------------------------------------------------------------------
 
 
-def truce_terms(case: Case, event: Event, draws: int, rng: np.random.Generator,
-                noise: AgreementNoise) -> Terms | NotModelled:
+def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: AgreementNoise) -> Terms | NotModelled:
     """Share of draws in which the state is stable for every decision maker, with their preferences perturbed."""
     name = str(event.params.get("truce", "truce.yaml"))
     path = case.file(name)
@@ -312,15 +320,40 @@ def truce_terms(case: Case, event: Event, draws: int, rng: np.random.Generator,
     else:
         return NotModelled(f"no state {state!r} in {name}")
     concept = str(event.params.get("concept", "all"))
-    concepts = CONCEPTS if concept == "all" else (concept,)
-    levels = [np.unique(model.scores[i], return_inverse=True) for i in range(len(model.dms))]
-    values = np.zeros(draws)
-    for d in range(draws):
-        scores = np.stack([
-            np.argsort(np.argsort(lv + noise.preference_sd * rng.standard_normal(lv.size)))[inv.ravel()]
-            for lv, inv in ((np.arange(len(u), dtype=float), inv) for u, inv in levels)
-        ])
-        result = analyse_stability(dataclasses.replace(model, scores=scores), concepts)
-        values[d] = float(all(result.stable[c][:, pos].all() for c in concepts))
+    stable = perturbed_stability(model, draws, seed, noise.preference_sd)
+    chosen = [CONCEPTS.index(concept)] if concept != "all" else list(range(len(CONCEPTS)))
+    values = stable[:, chosen, pos].all(axis=1).astype(float)
     which = "every stability concept" if concept == "all" else concept.upper()
     return Terms(values, f"given state {pos + 1} ({labels[pos]}) of {name} stable for all decision makers under {which}")
+
+
+_STABILITY_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> np.ndarray:
+    """``(draws, concepts, states)``: whether each state is stable for every DM when each DM's preference
+    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls."""
+    key = (model.name, model.scores.tobytes(), tuple(len(m.indices) for m in model.moves), draws, seed, sd)
+    if key in _STABILITY_CACHE:
+        return _STABILITY_CACHE[key]
+    rng = np.random.default_rng([seed, 1])
+    levels = [np.unique(model.scores[i], return_inverse=True)[1].ravel() for i in range(len(model.dms))]
+    out = np.zeros((draws, len(CONCEPTS), model.n_states), dtype=bool)
+    seen: dict[bytes, np.ndarray] = {}
+    for d in range(draws):
+        scores = np.stack([_reranked(inv, sd, rng) for inv in levels])
+        tag = scores.tobytes()
+        if tag not in seen:
+            result = analyse_stability(dataclasses.replace(model, scores=scores))
+            seen[tag] = np.stack([result.stable[c].all(axis=0) for c in CONCEPTS])
+        out[d] = seen[tag]
+    _STABILITY_CACHE.clear()
+    _STABILITY_CACHE[key] = out
+    return out
+
+
+def _reranked(level_of_state: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Preference scores after shifting every level by N(0, sd) and ranking again."""
+    n = int(level_of_state.max()) + 1
+    shifted = np.arange(n, dtype=float) + sd * rng.standard_normal(n)
+    return np.argsort(np.argsort(shifted, kind="stable"), kind="stable")[level_of_state]
