@@ -27,6 +27,7 @@ from pydantic.types import AllowInfNan, Strict
 
 from accord.errors import InputError
 from accord.io import FieldError, FileModel, Id, read_yaml, validate_yaml
+from accord.models.registry import names
 
 EVENTS_FILE = "events.yaml"
 KINDS = ("package", "issue", "partial", "truce", "talks", "not_modelled")
@@ -74,6 +75,12 @@ class IssueEvent(_EventBase):
     side: Literal["above", "below"]
     value: Number
     model: Id | None = None
+
+    @model_validator(mode="after")
+    def _known_model(self) -> IssueEvent:
+        if self.model is not None and self.model not in names():
+            raise FieldError(("model",), f"unknown model {self.model!r}; known: {', '.join(names())}")
+        return self
 
 
 class PartialEvent(_EventBase):
