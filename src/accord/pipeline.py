@@ -383,14 +383,16 @@ def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int,
     """The probability of every event of the case's events file by its deadline (docs/methods/agreement.md)."""
     from accord.analysis.agreement import forecast_events
     from accord.analysis.events import load_events
-    from accord.report.summary import agreement_sentence
+    from accord.report.summary import agreement_figure, agreement_sentence
 
     out = []
     for f in forecast_events(case, load_events(events_file), origin, draws=draws, seed=seed):
         record = Agreement(event=f.event_id, question=f.question, kind=f.kind, origin=f.origin, deadline=f.deadline,
                            probability=f.probability, mc_error=f.mc_error, p_terms=f.p_terms,
                            p_by_deadline=f.p_by_deadline, modelled=f.modelled, reason=f.reason, draws=f.draws)
-        out.append(record.model_copy(update={"text": agreement_sentence(record)}))
+        figure = agreement_figure(f.probability, f.mc_error) if f.probability is not None and f.mc_error is not None \
+            else ""
+        out.append(record.model_copy(update={"figure": figure, "text": agreement_sentence(record)}))
     return out
 
 

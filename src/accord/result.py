@@ -571,6 +571,8 @@ class Agreement(_Record):
     modelled: bool = True
     reason: str = Field(default="", description="what the probability is conditional on, or why it is not modelled")
     draws: int = 0
+    figure: str = Field(default="", description="the probability and its Monte Carlo error as shown, e.g. "
+                                                "'0.62 ± 0.02' (empty when not modelled)")
     text: str = ""
 
 

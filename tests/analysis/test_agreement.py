@@ -16,6 +16,7 @@ from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
 from accord.errors import InputError
+from accord.report.summary import agreement_figure
 
 COLOMBIA = Path(__file__).resolve().parents[2] / "src" / "accord" / "cases" / "colombia"
 ORIGIN = dt.date(2016, 9, 26)
@@ -229,6 +230,13 @@ def test_case_yaml_sets_the_hazard_and_a_bad_value_names_the_field(tmp_path: Pat
     with pytest.raises(InputError) as err:
         load_case(folder)
     assert (err.value.line, err.value.field) == (2, "hazard.partial")
+
+
+def test_figures_show_the_error_to_its_first_significant_digit() -> None:
+    assert agreement_figure(0.6213, 0.0153) == "0.62 ± 0.02"
+    assert agreement_figure(0.01035, 0.0032) == "0.010 ± 0.003"
+    assert agreement_figure(0.0005, 0.000707) == "0.0005 ± 0.0007"
+    assert agreement_figure(0.5, 0.0) == "0.50 ± 0.00"
 
 
 def test_probabilities_stay_inside_the_monte_carlo_resolution() -> None:

@@ -59,9 +59,12 @@ def test_every_probability_is_shown_alike_everywhere(shown: dict) -> None:
         days = (dt.date.fromisoformat(a["deadline"]) - dt.date(2016, 9, 26)).days
         figure = f"P = {a['probability']:.2f} ± {a['mc_error']:.2f} by {a['deadline']} ({days} days after 2016-09-26, 60 draws)"
         assert figure in a["text"]
-        assert a["text"] in shown["md"]
-        assert html.escape(a["text"], quote=False) in shown["html"] or html.escape(a["text"]) in shown["html"]
-        assert a["text"] in shown["cli"]
+        assert a["text"] in shown["md"] and a["text"] in shown["cli"]
+        row = (f"<td>{html.escape(a['question'])}</td><td class=\"num\"><b>{a['figure']}</b></td>"
+               f"<td class=\"nowrap\">{a['deadline']}</td><td class=\"cond\">{html.escape(a['reason'])} "
+               f"(60 draws from 2016-09-26)</td>")
+        assert row in shown["html"]
+        assert f"P = {a['figure']} by" in a["text"]
     assert "given a package acceptable to government, farc among every package" in agreements[0]["text"]
 
 
@@ -71,6 +74,7 @@ def test_a_not_modelled_event_is_listed_as_such(shown: dict) -> None:
     assert talks["text"].startswith("Talks resume (by 2016-10-31): not modelled. no model quantity says whether")
     for where in ("md", "cli"):
         assert talks["text"] in shown[where]
+    assert f"Not modelled (1): Talks resume ({html.escape(talks['reason'])})." in shown["html"]
 
 
 def test_the_first_screen_says_probabilities_follow(shown: dict) -> None:

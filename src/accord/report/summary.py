@@ -9,6 +9,7 @@ principal party's position carries a warning. See docs/report.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from accord.report.labels import fmt_pct, fmt_pos, latest_positions, model_name, nearest_label
@@ -145,18 +146,18 @@ def executive_summary(result: RunResult) -> ExecutiveSummary:
     )
 
 
-def fmt_probability(p: float) -> str:
-    """A probability with two decimals, or four near 0 and 1 (where two would round to 0 or 1)."""
-    return f"{p:.2f}" if 0.01 <= p <= 0.99 else f"{p:.4f}"
+def agreement_figure(probability: float, mc_error: float) -> str:
+    """``P ± error`` with as many decimals as the error's first significant digit needs (two to four)."""
+    decimals = 2 if mc_error <= 0 else min(4, max(2, -math.floor(math.log10(mc_error))))
+    return f"{probability:.{decimals}f} ± {mc_error:.{decimals}f}"
 
 
 def agreement_sentence(a: Agreement) -> str:
     """The line every renderer shows for one event: probability ± Monte Carlo error, deadline, origin, conditioning."""
-    if not a.modelled or a.probability is None:
+    if not a.modelled or a.probability is None or a.mc_error is None:
         return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason}."
-    err = f"{a.mc_error:.2f}" if a.mc_error is not None and a.mc_error >= 0.005 else f"{a.mc_error or 0:.4f}"
     days = (a.deadline - a.origin).days
-    return (f"{a.question}: P = {fmt_probability(a.probability)} ± {err} by {a.deadline.isoformat()} "
+    return (f"{a.question}: P = {agreement_figure(a.probability, a.mc_error)} by {a.deadline.isoformat()} "
             f"({days} days after {a.origin.isoformat()}, {a.draws:,} draws); {a.reason}.")
 
 
