@@ -71,7 +71,7 @@ def test_every_probability_is_shown_alike_everywhere(shown: dict) -> None:
 def test_a_not_modelled_event_is_listed_as_such(shown: dict) -> None:
     talks = shown["json"]["agreements"][2]
     assert not talks["modelled"] and talks["probability"] is None and talks["mc_error"] is None
-    assert talks["text"].startswith("Talks resume (by 2016-10-31): not modelled. no model quantity says whether")
+    assert talks["text"].startswith("Talks resume (by 2016-10-31): not modelled. No model quantity says whether")
     for where in ("md", "cli"):
         assert talks["text"] in shown[where]
     assert f"Not modelled (1): Talks resume ({html.escape(talks['reason'])})." in shown["html"]

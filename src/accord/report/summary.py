@@ -155,7 +155,7 @@ def agreement_figure(probability: float, mc_error: float) -> str:
 def agreement_sentence(a: Agreement) -> str:
     """The line every renderer shows for one event: probability ± Monte Carlo error, deadline, origin, conditioning."""
     if not a.modelled or a.probability is None or a.mc_error is None:
-        return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason}."
+        return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason[:1].upper()}{a.reason[1:]}."
     days = (a.deadline - a.origin).days
     return (f"{a.question}: P = {agreement_figure(a.probability, a.mc_error)} by {a.deadline.isoformat()} "
             f"({days} days after {a.origin.isoformat()}, {a.draws:,} draws); {a.reason}.")
