@@ -200,7 +200,9 @@ def _agreement_evidence(result: RunResult, names: dict[str, str]) -> tuple[str, 
         stable = [f"state {s} ({labels.get(s, s)})" for s in result.truce.equilibria]
         lines.append("Truce game, states stable under every stability concept: " + "; ".join(stable) + "."
                      if stable else "Truce game: no state is stable under every stability concept.")
-    text = ("In short: " + "; ".join(short) + ". These are findings, not a probability of agreement.") if short else ""
+    after = (" These are findings; the probabilities by deadline weigh them with the uncertainty of the inputs and time."
+             if result.agreements else " These are findings, not a probability of agreement.")
+    text = ("In short: " + "; ".join(short) + "." + after) if short else ""
     return text, lines
 
 
