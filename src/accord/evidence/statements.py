@@ -95,8 +95,13 @@ def _negated(tok) -> bool:
 
 def classify_sentence(sent) -> Typed | None:
     """Statement type of one spaCy sentence: the shallowest predicate with a cue wins."""
-    root = sent.root
-    queue = [root]
+    return classify_clause(sent.root, list(sent))
+
+
+def classify_clause(head, tokens: list) -> Typed | None:
+    """Statement type of the clause of ``tokens`` headed by ``head`` (the shallowest cue wins)."""
+    inside = {t.i for t in tokens}
+    queue = [head]
     fallback: Typed | None = None
     seen = 0
     while queue and seen < 40:
@@ -105,13 +110,39 @@ def classify_sentence(sent) -> Typed | None:
         hit = _lookup(tok)
         lemma = tok.lemma_.lower()
         if hit is not None and not (lemma in _LIGHT and _has_content_child(tok)):
-            return _finish(sent, tok, hit)
+            return _finish(tokens, tok, hit)
         if hit is not None and fallback is None:
-            fallback = _finish(sent, tok, hit)
-        kids = sorted(tok.children, key=lambda c: _dep_rank(c))
+            fallback = _finish(tokens, tok, hit)
+        kids = sorted((c for c in tok.children if c.i in inside), key=lambda c: _dep_rank(c))
         queue.extend(c for c in kids if c.dep_ not in ("punct", "det", "cc", "advmod", "amod", "compound", "poss", "nsubj", "nsubjpass", "npadvmod", "appos")
                      or (c.dep_ in ("nsubj",) and c.pos_ == "NOUN" and tok.lemma_ in ("be",)))
     return fallback
+
+
+def clause_heads(sent) -> list:
+    """The predicates heading the sentence's clauses: its root and every verb coordinated with a clause head."""
+    heads = [sent.root]
+    for tok in sent:
+        if tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") \
+                and _has_own_words(tok):
+            heads.append(tok)
+    return heads
+
+
+def _has_own_words(tok) -> bool:
+    return sum(1 for _ in tok.subtree) >= 3
+
+
+def clause_tokens(sent, head, heads: list) -> list:
+    """The tokens of ``head``'s clause: its subtree without the other clauses nested in it
+    (the root clause also keeps the words outside every subtree, such as a trailing "she said")."""
+    others = [h for h in heads if h.i != head.i and head.is_ancestor(h)]
+    cut = {t.i for h in others for t in h.subtree}
+    for h in others:  # the conjunction before a coordinated clause goes with it
+        cut.update(c.i for c in h.head.children if c.dep_ in ("cc", "punct") and h.left_edge.i - 2 <= c.i < h.i)
+    if head.i == sent.root.i:
+        return [t for t in sent if t.i not in cut]
+    return [t for t in head.subtree if t.i not in cut]
 
 
 def _has_content_child(tok) -> bool:
@@ -124,12 +155,12 @@ def _dep_rank(c) -> int:
     return order.get(c.dep_, 5)
 
 
-def _finish(sent, tok, hit: tuple[str, str | None]) -> Typed:
-    low = " ".join(t.lower_ for t in sent)
+def _finish(tokens: list, tok, hit: tuple[str, str | None]) -> Typed:
+    low = " ".join(t.lower_ for t in tokens)
     etype, plover = hit
     future = _future(tok)
     negated = _negated(tok)
-    words = {t.lower_ for t in sent}
+    words = {t.lower_ for t in tokens}
     conditional = bool(words & {"if", "unless"})
     if future and etype in ("CONSULT", "SUPPORT", "COOPERATE", "AID"):
         etype, plover = "AGREE", "AGREE"
@@ -143,11 +174,36 @@ def _finish(sent, tok, hit: tuple[str, str | None]) -> Typed:
         etype, plover = "THREATEN", "THREATEN"
     elif conditional and future and etype in ("REJECT", "OTHER", "CONCEDE", "RETREAT"):
         etype, plover = "THREATEN", "THREATEN"
-    if negated and etype in ("AGREE", "SUPPORT") and (future or tok.lemma_.lower() in ("accept", "agree")):
-        if future:
-            etype, plover = "REJECT", "REJECT"
+    if negated and future and etype in ("AGREE", "SUPPORT", "CONCEDE", "RETREAT"):
+        etype, plover = "REJECT", "REJECT"
+    etype, plover = _retype(tokens, tok, etype, plover, negated)
     hedged = bool(words & {"reportedly", "allegedly", "apparently", "purportedly", "may", "might", "could"})
     return Typed(etype, plover, tok.i, future, conditional, negated, hedged)
+
+
+_TRUCE = frozenset({"truce", "ceasefire", "cease-fire", "armistice", "moratorium", "pause"})
+_OFFERING = frozenset({"offer", "propose", "suggest", "float", "put", "declare", "announce"})
+_APPRAISAL = frozenset({"useful", "productive", "constructive", "fruitful", "positive", "progress", "encouraging",
+                        "substantive", "good", "promising", "breakthrough"})
+_TALK_WORDS = frozenset({"be", "make", "call", "describe", "hold", "meet", "talk", "discussion", "talks", "meeting"})
+_APPEAL = frozenset({"call", "appeal", "urge", "plead"})
+
+
+def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) -> tuple[str, str | None]:
+    """Types the cue table gets wrong: offering a truce is a proposal, praising talks is support,
+    an appeal is a demand (docs/methods/evidence.md, "Statements")."""
+    lemma = tok.lemma_.lower()
+    objects = {c.lemma_.lower() for c in tok.subtree if c.dep_ in ("dobj", "pobj", "attr", "nsubjpass")}
+    if lemma in _OFFERING and objects & _TRUCE and not negated:
+        return "PROPOSE", None
+    if etype in ("CONSULT", "AGREE", "OTHER") and not negated \
+            and any(t.lemma_.lower() in _APPRAISAL and t.dep_ in ("acomp", "dobj", "attr", "amod", "oprd") for t in tokens) \
+            and (lemma in _APPRAISAL or lemma in _TALK_WORDS):
+        return "SUPPORT", "SUPPORT"
+    if lemma in _APPEAL and etype in ("AGREE", "CONSULT") and any(
+            c.lower_ in ("for", "on") for c in tok.children):
+        return "DEMAND", "DEMAND"
+    return etype, plover
 
 
 # -- issues and stance --------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class PersonMention:
     surface: str
     link: Link
     is_person: bool
+    titles: frozenset[str] = frozenset()  # office words the article gives the person ("minister", "spokesman")
 
 
 @dataclass
