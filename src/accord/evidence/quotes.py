@@ -109,9 +109,9 @@ def _subject(verb):
             for g in child.children:
                 if g.dep_ == "pobj":
                     return g
-    for child in verb.children:
-        if child.dep_ in _SUBJ_DEPS and child.dep_ != "nsubjpass":
-            return child
+    subjects = [c for c in verb.children if c.dep_ in _SUBJ_DEPS and c.dep_ != "nsubjpass"]
+    if subjects:  # a dateline parsed as a second subject ("VIENNA - The agency said") is the farther one
+        return max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
     head = verb
     for _ in range(3):  # xcomp/conj/advcl chains inherit the subject ("went on to say")
         if head.dep_ in ("xcomp", "conj", "advcl") and head.head is not head:

@@ -20,7 +20,8 @@ OFFICE_WORDS = frozenset(
     "ambassador commander commanders military army forces side authorities parliament foreign".split()
 )
 ROLE_WORDS = frozenset("spokesman spokeswoman spokesperson chief head mediator envoy mayor governor general "
-                       "commander chancellor premier ambassador negotiator adviser advisor".split())
+                       "commander chancellor premier ambassador negotiator adviser advisor commissioner director "
+                       "speaker".split())
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "his", "its", "it"})
 _WORD = re.compile(r"[\w.'’-]+")
 

@@ -13,7 +13,7 @@ TYPES = ("PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE"
 NEGOTIATION_TYPES = TYPES[:-1]
 _LIGHT = frozenset({"hold", "launch", "issue", "make", "take", "give", "conduct", "undertake", "mount", "have",
                     "begin", "start", "decide", "seek", "try", "continue", "announce", "say", "claim", "state",
-                    "tell", "report", "be", "appear", "seem", "plan", "want", "move", "renew", "express",
+                    "tell", "report", "be", "appear", "seem", "plan", "move", "renew", "express",
                     "voice", "stress", "emphasize", "confirm", "add", "reiterate", "vow"})
 _REPORT = frozenset({"say", "announce", "claim", "state", "tell", "report", "add", "confirm", "stress",
                      "emphasize", "reiterate", "note", "write", "declare"})
@@ -189,13 +189,36 @@ _TALK_WORDS = frozenset({"be", "make", "call", "describe", "hold", "meet", "talk
 _APPEAL = frozenset({"call", "appeal", "urge", "plead"})
 
 
+_RECEIVING = frozenset({"receive", "host", "welcome"})
+_VISITORS = frozenset({"envoy", "envoys", "delegation", "delegations", "minister", "ministers", "president",
+                       "negotiator", "negotiators", "counterpart", "visitor", "visitors", "mediator", "mediators"})
+_SOFT_MODALS = frozenset({"could", "might", "may"})
+_NEGATIVE_APPRAISAL = re.compile(
+    r"\b(?:unacceptable|impossible|unrealistic|capitulation|non-?starter|trap|theft|blackmail|posturing|colonial|"
+    r"provocation|provocative|cynical|absurd|illegal|lies?|theatre|theater|sabotage|ultimatum|wrong|dangerous|"
+    r"red line|out of the question|not on the (?:agenda|table)|not for sale|veto|disappointed|disappointing|"
+    r"politically motivated|obstacle|occupation|aggression|terror|pretext|deceit|deception|hypocrisy)\b", re.I)
+_POSITIVE_APPRAISAL = re.compile(
+    r"\b(?:useful|productive|constructive|fruitful|positive|progress|encouraging|substantive|promising|breakthrough|"
+    r"step in the right direction|closer than|good basis|fair start|good start|deserves? (?:serious )?"
+    r"(?:consideration|study)|welcome)\b", re.I)
+
+
 def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) -> tuple[str, str | None]:
-    """Types the cue table gets wrong: offering a truce is a proposal, praising talks is support,
-    an appeal is a demand (docs/methods/evidence.md, "Statements")."""
+    """Types the cue table gets wrong: offering a truce or a package is a proposal, praising talks is
+    support, an appeal is a demand, receiving envoys is a meeting, "could accept" gives ground
+    (docs/methods/evidence.md, "Statements")."""
     lemma = tok.lemma_.lower()
     objects = {c.lemma_.lower() for c in tok.subtree if c.dep_ in ("dobj", "pobj", "attr", "nsubjpass")}
-    if lemma in _OFFERING and objects & _TRUCE and not negated:
+    kids = {c.dep_ for c in tok.children}
+    if lemma in _OFFERING and (objects & _TRUCE or (lemma == "offer" and "dobj" in kids)) and not negated:
         return "PROPOSE", None
+    judging = (lemma == "call" and kids & {"oprd", "ccomp", "xcomp"}) or \
+        (lemma == "describe" and any(c.lower_ == "as" for c in tok.children))
+    if judging and "dobj" in kids:  # "called the demand colonial", "described the talks as useful"
+        judged = " ".join(t.lower_ for t in tokens)
+        good = _POSITIVE_APPRAISAL.search(judged) and not _NEGATIVE_APPRAISAL.search(judged)
+        return ("SUPPORT", "SUPPORT") if good else ("DISAPPROVE", "DISAPPROVE")
     if etype in ("CONSULT", "AGREE", "OTHER") and not negated \
             and any(t.lemma_.lower() in _APPRAISAL and t.dep_ in ("acomp", "dobj", "attr", "amod", "oprd") for t in tokens) \
             and (lemma in _APPRAISAL or lemma in _TALK_WORDS):
@@ -203,7 +226,41 @@ def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) ->
     if lemma in _APPEAL and etype in ("AGREE", "CONSULT") and any(
             c.lower_ in ("for", "on") for c in tok.children):
         return "DEMAND", "DEMAND"
+    if lemma in _RECEIVING and objects & _VISITORS:
+        return "CONSULT", "CONSULT"
+    if etype == "AGREE" and any(c.dep_ == "aux" and c.lower_ in _SOFT_MODALS for c in tok.children):
+        return "CONCEDE", "CONCEDE"
+    if etype == "DEMAND" and any(c.lower_ == "longer" for c in tok.subtree if c.i < tok.i):
+        return "CONCEDE", "CONCEDE"
     return etype, plover
+
+
+def untyped_clause(head, tokens: list) -> Typed:
+    """The type of a reported clause no cue word types: a demand ("wants", "has to"), a refusal
+    ("a red line", "not for sale"), a judgement (DISAPPROVE or SUPPORT) or OTHER."""
+    low = " ".join(t.lower_ for t in tokens)
+    lemmas = {t.lemma_.lower() for t in tokens}
+    inside = {t.i for t in tokens}
+    while head.lemma_.lower() in _REPORT:  # "X said (that) ...": the reported predicate decides
+        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
+        if content is None:
+            break
+        head = content
+    negated = any(c.dep_ == "neg" for c in head.children)
+    if lemmas & {"want", "need", "must"} or re.search(r"\b(?:has|have|had) to\b", low):
+        etype = "DEMAND"
+    elif re.search(r"\b(?:red line|not for sale|not on the (?:agenda|table)|out of the question|no deal|"
+                   r"not (?:a|an) (?:bargaining|option)|not in a hurry)\b", low) or (negated and _future(head)):
+        etype = "REJECT"
+    elif _NEGATIVE_APPRAISAL.search(low):
+        etype = "DISAPPROVE"
+    elif _POSITIVE_APPRAISAL.search(low):
+        etype = "SUPPORT"
+    else:
+        etype = "OTHER"
+    words = {t.lower_ for t in tokens}
+    return Typed(etype, None if etype == "OTHER" else etype, head.i, _future(head), bool(words & {"if", "unless"}),
+                 negated, bool(words & {"reportedly", "allegedly", "apparently", "may", "might", "could"}))
 
 
 # -- issues and stance --------------------------------------------------------------------------

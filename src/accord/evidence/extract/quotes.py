@@ -22,8 +22,11 @@ _PERSONAL = ("he", "she", "him", "her")
 PRONOUN_CONFIDENCE = 0.6
 ROLE_CONFIDENCE = 0.85
 _ANONYMOUS = ("anonymous_official", "vague")
+_ROLE_SINGULAR = frozenset({"official", "diplomat", "aide", "source", "envoy", "negotiator", "mediator", "minister",
+                            "spokesman", "spokesperson", "commissioner", "director", "adviser", "advisor"})
 _ROLE_HEADS = ("president|minister|premier|chancellor|adviser|advisor|aide|spokesman|spokeswoman|spokesperson|envoy|"
-               "negotiator|secretary|ambassador|commander|leader|diplomat|mediator|chief|head|mayor|governor")
+               "negotiator|secretary|ambassador|commander|leader|diplomat|mediator|chief|head|mayor|governor|"
+               "commissioner|director|officials?|sources?|diplomats|aides|negotiators|mediators")
 _ROLE = re.compile(rf"^the\s+(?:[\w’'-]+\s+){{0,3}}(?:{_ROLE_HEADS})$", re.I)
 
 
@@ -63,11 +66,11 @@ def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) ->
             speaker = ante.surface
             base = ante.link if ante.link.actor_id else actors.link(ante.surface, ctx.published)
             link = Link(base.actor_id, "pronoun_heuristic", round(PRONOUN_CONFIDENCE * max(base.confidence, 0.5), 3))
-    elif q.source and _ROLE.match(src_text) and not _has_person(ctx.doc, q.source):
-        holder = _role_holder(ctx, q.source[0][0], src_text.lower().split()[-1])
-        if holder is not None:  # "the minister said": the minister the article named
-            speaker = holder.surface
-            base = holder.link if holder.link.actor_id else actors.link(holder.surface, ctx.published)
+    elif q.source and not _has_person(ctx.doc, q.source):
+        role = _role_word(src_text)
+        holder = _role_holder(ctx, q.source[0][0], role, by_index) if role else None
+        if holder is not None:  # "the minister said": the minister the article introduced
+            speaker, base, anonymous = holder
             if base.actor_id:
                 link = Link(base.actor_id, "role_reference", round(ROLE_CONFIDENCE * base.confidence, 3))
     has_name = _has_person(ctx.doc, q.source) or q.speaker_of is not None or (pronoun and speaker != src_text)
@@ -85,18 +88,22 @@ def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) ->
 
 
 def _antecedent(ctx: DocumentContext, pos: int, person: bool) -> PersonMention | None:
-    """Nearest preceding person (or, for they/it, linked) mention in this or the previous paragraph."""
+    """Nearest preceding person (or, for they/it, linked) mention in this or the previous paragraph,
+    a clause subject first ("Umerov proposed a truce over Easter ... he said" is Umerov)."""
     k = bisect_right([m.start for m in ctx.persons], pos) - 1
     paras = ctx.clean.paragraphs
     floor = paras[max(0, ctx.paragraph_of(pos) - 1)].start if paras else 0
+    nearest = None
     while k >= 0:
         m = ctx.persons[k]
         if m.start < floor:
-            return None
+            break
         if m.end <= pos and (m.is_person or not person):
-            return m
+            if m.subject or not person:
+                return m
+            nearest = nearest or m
         k -= 1
-    return None
+    return nearest
 
 
 def _anonymous_before(ctx: DocumentContext, pos: int, ante: PersonMention | None,
@@ -112,12 +119,34 @@ def _anonymous_before(ctx: DocumentContext, pos: int, ante: PersonMention | None
     return found
 
 
-def _role_holder(ctx: DocumentContext, pos: int, role: str) -> PersonMention | None:
-    """The last person before ``pos`` the article gave the title ``role``."""
-    for m in reversed(ctx.persons):
-        if m.end <= pos and m.is_person and role in m.titles:
-            return m
-    return None
+def _role_word(source: str) -> str | None:
+    """The office word of a definite role reference ("the minister", "The diplomat, who ..."), singular."""
+    head = source.split(",", 1)[0].strip()
+    if not _ROLE.match(head):
+        return None
+    word = head.lower().split()[-1]
+    return word[:-1] if word.endswith("s") and word[:-1] in _ROLE_SINGULAR else word
+
+
+def _role_holder(ctx: DocumentContext, pos: int, role: str,
+                 by_index: dict[int, QuoteRow]) -> tuple[str, Link, str | None] | None:
+    """The last speaker before ``pos`` the article gave the title ``role``: a named person
+    ("Foreign Minister Marta Oskarsson") or an earlier source ("a European diplomat"), with the
+    link and, for an unnamed source, its attribution kind."""
+    best: tuple[int, str, Link, str | None] | None = None
+    for m in ctx.persons:
+        if m.end <= pos and m.is_person and role in m.titles and (best is None or m.start > best[0]):
+            link = m.link if m.link.actor_id else ctx.registry.actors.link(m.surface, ctx.published)
+            best = (m.start, m.surface, link, None)
+    for row in by_index.values():
+        if not row.source or row.source[0]["start"] >= pos or not row.speaker:
+            continue
+        words = [w.rstrip("s") if w.rstrip("s") in _ROLE_SINGULAR else w for w in row.speaker.lower().split(",")[0].split()]
+        if role in words and (best is None or row.source[0]["start"] > best[0]):
+            kind = row.attribution_kind if row.attribution_kind in _ANONYMOUS else None
+            best = (row.source[0]["start"], row.speaker,
+                    Link(row.source_actor_id, row.link_method or "none", row.link_confidence or 0.0), kind)
+    return None if best is None else best[1:]
 
 
 def _has_person(doc, spans: list[tuple[int, int]]) -> bool:

@@ -16,6 +16,15 @@ ALIAS_CONFIDENCE = 0.9
 TITLE_WINDOW = 4  # tokens before a name that can hold its title ("Kremlin spokesman Dmitry Peskov")
 
 
+def _is_subject(tok) -> bool:
+    for t in (tok, tok.head):
+        if t.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        if t.dep_ not in ("appos", "compound", "poss"):
+            break
+    return False
+
+
 def titles_of(ent) -> frozenset[str]:
     """Office words the text gives a person: just before the name or in an appositive after it
     ("Foreign Minister Marta Oskarsson", "Oskarsson, the foreign minister,")."""
@@ -43,7 +52,8 @@ def extract(ctx: DocumentContext) -> None:
             actor_id=link.actor_id, link_method=link.method, confidence=link.confidence))
         if ent.label_ == "PERSON" or (ent.label_ in ("ORG", "GPE") and link.actor_id):
             titles = titles_of(ent) if ent.label_ == "PERSON" else frozenset()
-            ctx.persons.append(PersonMention(ent.start_char, ent.end_char, ent.text, link, ent.label_ == "PERSON", titles))
+            ctx.persons.append(PersonMention(ent.start_char, ent.end_char, ent.text, link, ent.label_ == "PERSON",
+                                             titles, _is_subject(ent.root)))
     ent_spans = {(m.start_char, m.end_char) for m in mentions}
     for s, e, actor in actors.find_aliases(ctx.text):
         if (s, e) in ent_spans:

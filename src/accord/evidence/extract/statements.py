@@ -15,7 +15,7 @@ from accord.evidence.extract.context import DocumentContext
 from accord.evidence.extract.hedges import sentence_bounds
 from accord.evidence.records import QuoteRow, StatementIssueRow, StatementRow, record_id
 from accord.evidence.stance import anchor_position, direction_of, fallback_position
-from accord.evidence.statements import classify_clause, clause_heads, clause_tokens
+from accord.evidence.statements import classify_clause, clause_heads, clause_tokens, untyped_clause
 
 ROWS = (StatementRow, StatementIssueRow)
 HEDGED_FACTOR = 0.7
@@ -70,9 +70,11 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
     issue_ids = reg.issues.issues_in(ctext) if reg.issues.patterns else []
     plan = _plan_noun(head, tokens)
     _remember_plan_authors(ctx, tokens, plan_authors)
+    actors, quote_id, conf = _speakers(ctx, c0, c1, qs)
+    if typed is None and actors:  # reported speech is a statement even without a cue word
+        typed = untyped_clause(head, tokens)
     if typed is None:
         return []
-    actors, quote_id, conf = _speakers(ctx, c0, c1, qs)
     if plan is not None and not actors:
         actors, conf = list(plan_authors), 0.6
         typed.event_type, typed.plover = "PROPOSE", None
@@ -202,9 +204,9 @@ def _conjuncts(tok) -> list:
 def _subject_of(tok):
     """The subject of a predicate, climbing from an object or a complement to the verb above."""
     for t in (tok, tok.head, tok.head.head, tok.head.head.head):
-        for ch in t.children:
-            if ch.dep_ in _SUBJECTS:
-                return ch
+        subjects = [ch for ch in t.children if ch.dep_ in _SUBJECTS]
+        if subjects:  # the subject nearest before the verb (a dateline can parse as a second one)
+            return max(subjects, key=lambda c: (c.i < t.i, c.i if c.i < t.i else -c.i))
         if t.dep_ not in _CLIMB:
             break
     return None
