@@ -2,7 +2,7 @@
 
 The scenario (scenario_stance.yaml) is made up: Veldia and Ostria negotiate, the Union mediates;
 "inspections" runs from none (0) to unrestricted (100), "embargo" from lifted at once (0) to
-kept in full (100).
+kept in full, not lifted on day one (100).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def test_favouring_a_quick_end_to_the_embargo_is_strongly_for_lifting_it(reg):
 
 
 def test_not_lifting_the_embargo_on_the_first_day_leans_to_keeping_it(reg):
-    st = only(reg, "Oskarsson said Veldia will not lift the embargo on the first day of the deal.")
+    st = only(reg, "Oskarsson said Veldia will not lift the embargo on day one of the deal.")
     assert st.actor_id == "veldia" and st.negated
     assert st.stance["embargo"] == {"polarity": 1, "position": 100.0}
 
@@ -115,6 +115,8 @@ def test_anchor_matching_by_stems_and_mirroring():
     anchors = [(0.0, "embargo lifted immediately"), (50.0, "embargo eased in stages"), (100.0, "embargo kept in full")]
     assert stem("lifting") == stem("lifted") == "lift"
     assert anchor_position(anchors, "will lift the embargo immediately", 1) == 0.0
+    assert anchor_position(anchors, "wants the embargo scrapped at once", 1) == 0.0  # same concepts, other words
+    # not the lifted-at-once end: the other end
     assert anchor_position(anchors, "will not lift the embargo immediately", -1) == 100.0
     assert anchor_position(anchors, "the embargo will not be eased in stages", -1) is None
-    assert anchor_position(anchors, "embargo", 1) is None
+    assert anchor_position(anchors, "the embargo", 1) is None

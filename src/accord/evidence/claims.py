@@ -76,11 +76,18 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         r"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))?\s?(?P<ampm>a\.m\.|p\.m\.|am\b|pm\b)|"
         r"\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b(?!:)", re.I)),
     ("month", re.compile(
-        rf"(?P<by>\b(?:by|before|until|in|from|since|after|during|early|late|mid-?|next|last|this)\s+)(?P<month>{_MONTH_FULL})\b"
+        rf"(?P<by>\b(?:by|before|until|in|from|since|after|during|early|late|mid-?|next|last|this|of|beyond|"
+        rf"through|till|throughout)\s+)(?P<month>{_MONTH_FULL})\b"
         rf"(?:,?\s+(?P<year>\d{{4}}))?|\b(?P<month2>{_MONTH_FULL})\s+(?P<year2>(?:19|20)\d\d)\b")),
     ("year", re.compile(r"(?<![\w$€£.,-])(?P<year>(?:19|20)\d\d)(?![\w%,.]\d|[\w%])")),
     ("count", re.compile(rf"(?P<num>{NUM})(?P<scale>{_SCALE_RE})?[-\s](?P<unit>[a-z]+)\b", re.I)),
-    ("count_word", re.compile(rf"\b(?P<num>{_COUNT_WORDS}|dozen)\s+(?:more\s+|new\s+|other\s+)?(?P<unit>[a-z]+s)\b", re.I)),
+    ("count_word", re.compile(
+        rf"\b(?P<num>{_COUNT_WORDS}|dozen)\s+(?:of\s+the\s+|of\s+its\s+|of\s+their\s+)?(?:[a-z-]+\s+){{0,2}}?"
+        rf"(?P<unit>[a-z]+s)\b", re.I)),
+    ("ordinal", re.compile(
+        r"\b(?:the|a|its|their|his|her|this|our)\s+(?P<num>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+        r"tenth|\d{1,3}(?:st|nd|rd|th))\b", re.I)),
+    ("grouped", re.compile(r"(?<![\w$€£.])(?P<num>\d{1,3}(?:,\d{3})+)(?![\w%]|\.\d)")),
 ]
 _TROOP_UNITS = {"troops", "soldiers", "servicemen", "personnel"}
 _PERSON_UNITS = _TROOP_UNITS | {"people", "civilians", "persons", "refugees", "prisoners", "pows", "children", "residents"}
@@ -178,6 +185,8 @@ def in_name(text: str, start: int) -> bool:
     before = text[start - 1] if start else " "
     if before.isalpha() or (before == "-" and start >= 2 and text[start - 2].isalpha()):
         return True
+    if re.match(r"\d+-point\b", text[start:start + 12]):  # "the 20-point plan"
+        return True
     return _NAME_NUMBER.search(text, max(0, start - 20), start) is not None
 
 
@@ -223,6 +232,8 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
         return NumericClaim(s, e, "area", _num(g["num"]), "km2", approx, ref)
     if kind == "duration":
         unit = g["unit"].lower().rstrip("s")
+        if g["num"].lower() in ("a", "an") and re.search(r"\d", text[max(0, s - 30):s]):
+            return None  # a rate: "40,000 tonnes a year"
         val = _num(g["num"])
         if unit in ("year",) and val > 100:
             return None
@@ -232,6 +243,38 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
         unit = g["unit"].lower()
         qt = "troops" if unit in _TROOP_UNITS else "persons"
         return NumericClaim(s, e, qt, _num(g["num"]) * _scale(g.get("scale")), "persons", approx, unit)
+    if kind in _DATE_KINDS:
+        return _date_claim(kind, m, g, s, e, published)
+    if kind == "ordinal":
+        word = g["num"].lower()
+        rank = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        return NumericClaim(m.start("num"), e, "ordinal", float(rank), "rank", "exact", _after_noun(text, e))
+    if kind == "grouped":
+        return NumericClaim(s, e, "count", _num(g["num"]), "", approx, ref or _after_noun(text, e))
+    if kind == "count_word":
+        unit = g["unit"].lower()
+        if unit in _COUNT_STOP:
+            return None
+        if unit in _PERSON_UNITS:
+            return NumericClaim(s, e, "troops" if unit in _TROOP_UNITS else "persons", _num(g["num"]), "persons",
+                                approx, unit)
+        return NumericClaim(s, e, "count", _num(g["num"]), unit, approx, ref)
+    if kind == "count":
+        unit = g["unit"].lower()
+        num_s = g["num"]
+        if unit in _COUNT_STOP or len(unit) < 3:
+            return None
+        if re.fullmatch(r"(19|20)\d\d", num_s) and not g.get("scale"):
+            return None
+        return NumericClaim(s, e, "count", _num(num_s) * _scale(g.get("scale")), unit, approx, ref)
+    return None
+
+
+_DATE_KINDS = ("date", "date_dm", "time", "month", "year")
+
+
+def _date_claim(kind: str, m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -> NumericClaim | None:
+    """A day, a clock time, a month or a year."""
     if kind in ("date", "date_dm"):
         return _day_date(m, g, s, e, published)
     if kind == "time":
@@ -249,22 +292,6 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
         return NumericClaim(s, e, "date", None, "month", "exact", None, iso_date=iso)
     if kind == "year":
         return NumericClaim(s, e, "date", None, "year", "exact", None, iso_date=g["year"])
-    if kind == "count_word":
-        unit = g["unit"].lower()
-        if unit in _COUNT_STOP:
-            return None
-        if unit in _PERSON_UNITS:
-            return NumericClaim(s, e, "troops" if unit in _TROOP_UNITS else "persons", _num(g["num"]), "persons",
-                                approx, unit)
-        return NumericClaim(s, e, "count", _num(g["num"]), unit, approx, ref)
-    if kind == "count":
-        unit = g["unit"].lower()
-        num_s = g["num"]
-        if unit in _COUNT_STOP or len(unit) < 3:
-            return None
-        if re.fullmatch(r"(19|20)\d\d", num_s) and not g.get("scale"):
-            return None
-        return NumericClaim(s, e, "count", _num(num_s) * _scale(g.get("scale")), unit, approx, ref)
     return None
 
 
@@ -290,6 +317,8 @@ def _day_date(m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -
 
 
 _MONTH_NAMES = {m[:3]: m for m in _MONTHS}
+_ORDINALS = {w: k for k, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)}
 
 
 def _in_referent(text: str, end: int) -> str | None:

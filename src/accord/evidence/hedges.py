@@ -21,13 +21,19 @@ WEASEL_PATTERNS: dict[str, re.Pattern] = {
     "anonymous_sources": re.compile(
         r"\b(?:sources?|officials?|people|persons?|diplomats?|aides?|insiders?)\s+(?:(?:who\s+(?:are|is|was|were)\s+)?"
         r"(?:familiar|close|briefed|with knowledge|in the know)|who\s+(?:spoke|asked|requested|declined))\b", re.I),
+    "unnamed_by_request": re.compile(
+        r"\b(?:on condition of anonymity|(?:asked|declined|requested) not to be (?:named|identified)|"
+        r"declined to be (?:named|identified)|not authori[sz]ed to (?:speak|brief|comment))\b", re.I),
+    "seen_by": re.compile(
+        r"\b(?:seen|obtained|reviewed) by\s+(?:this|the|our)\s+(?:agency|newspaper|paper|outlet|news agency|reporters?)\b|"
+        r"\baccording to\s+(?:a|an)\s+(?:draft|document|copy|text|person|official|source|diplomat|memo)\b", re.I),
     "citing_sources": re.compile(
         r"\bciting\s+(?:\w+\s+){0,3}(?:sources|officials|people|diplomats|insiders|reports)\b", re.I),
     "vague_reports": re.compile(
         r"\b(?:early|initial|first|unconfirmed|media|press|local|some|several|conflicting)\s+reports?\b|"
         r"\breports\s+(?:say|said|suggest|suggested|indicate|indicated|claim|claimed)\b", re.I),
     "unnamed_officials_say": re.compile(
-        r"\b(?:officials|diplomats|sources|aides|insiders|negotiators)\s+(?:\w+\s+)?(?:said|say|says|told|added|"
+        r"\b(?:officials|diplomats|sources|aides|insiders|negotiators|delegates)\s+(?:\w+\s+){0,3}?(?:said|say|says|told|added|"
         r"indicated|suggested|confirmed|believe|believed)\b", re.I),
     "allegations": re.compile(r"\b(?:allegations?|accusations?|rumou?rs?|speculation|unproven|unverified|unconfirmed)\b", re.I),
     "viewed_as": re.compile(r"\b(?:is|are|was|were|been|be)\s+(?:widely\s+)?(?:seen|viewed|regarded|perceived|interpreted)\s+(?:by\s+\w+\s+)?as\b", re.I),
@@ -40,7 +46,7 @@ _MODAL = re.compile(r"\b(?:will|would|could|might|may)\s+(?:likely\s+|probably\s
 SIGNALS = ("hedge_adverb", "weasel_pattern", "vague_subject", "passive_reporting", "sourceless_modality")
 _PLAN_TEXT = re.compile(
     r"\b(?:plan|plans|proposal|draft|framework|document|text|deal|agreement|accord|clause|point|provision|blueprint|"
-    r"memorandum|treaty)\b(?:\s+\S+){0,8}?\s+(?:would|will|shall|is expected to|are expected to|is to|are to)\b|"
+    r"memorandum|treaty)\b(?:\s+\S+){0,8}?\s+[\"“]?(?:would|will|shall|is expected to|are expected to|is to|are to)\b|"
     r"\b(?:under|according to|in)\s+the\s+(?:\S+\s+){0,3}?(?:plan|proposal|draft|framework|deal|agreement|text|"
     r"document|blueprint)\b", re.I)
 _ANONYMOUS_KINDS = ("anonymous_official", "vague")
@@ -104,15 +110,18 @@ def flag_sentence(text: str, start: int, end: int, covering_kind: str | None = N
     return SentenceFlag(start, end, hedges, weasels, kind, unattributed, score, signals)
 
 
-_ANONYMOUS_WEASELS = frozenset({"anonymous_sources", "citing_sources", "unnamed_officials_say"})
+_ANONYMOUS_WEASELS = frozenset({"anonymous_sources", "citing_sources", "unnamed_officials_say", "unnamed_by_request"})
 
 
 _OUTLETS = re.compile(
     r"\b(?:Reuters|AP|Associated Press|AFP|Bloomberg|Xinhua|TASS|RIA|Interfax|CNN|NBC|CBS|ABC|BBC|Fox News|Axios|"
     r"Politico|Financial Times|New York Times|Washington Post|Wall Street Journal|Guardian|Times|Post|Kyiv Independent|"
     r"Ukrainska Pravda|Kommersant|newspaper|news agency|agency|magazine|outlet|broadcaster|the paper)\b")
-_ANON = re.compile(r"\b(?:official|officials|source|sources|aide|aides|diplomat|diplomats|person|people)\b", re.I)
-_VAGUE = re.compile(r"^(?:some|many|most|several|critics|observers|analysts|experts|others|commentators)\b", re.I)
+_ANON = re.compile(r"\b(?:official|officials|source|sources|aide|aides|diplomat|diplomats|person|people|delegate|"
+                   r"delegates|mediator|mediators|negotiator|negotiators|lawmaker|lawmakers|officer|officers|insider|"
+                   r"insiders)\b", re.I)
+_VAGUE = re.compile(r"^(?:some|many|most|several|critics|observers|analysts|experts|others|commentators|"
+                    r"(?:early|initial|unconfirmed|media|press) reports|reports)\b", re.I)
 
 
 def attribution_kind(source_text: str, has_name: bool) -> str:

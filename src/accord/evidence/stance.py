@@ -20,12 +20,18 @@ _NEG_WORDS = frozenset({"not", "n't", "never", "no", "neither", "nor", "without"
 _REPORTING_STOP = frozenset({"say", "tell", "add", "state", "announce", "report", "write", "note", "claim"})
 _CONDITION_MARKS = frozenset({"if", "unless", "provided", "once", "until"})
 _STEM_END = ("ings", "ing", "ed", "es", "s")
-_STOP = frozenset("a an the of to and or in on for with by from at into no not any all its their his her as is are "
+_STOP = frozenset("a an the of to and or in on for with by from at into no not its their his her as is are "
                   "be was were will would shall should can could may might must has have had it this that these those "
                   "never without against none plus including only both whole".split())
 _STRONG = re.compile(r"\b(?:as soon as possible|immediately|at once|without delay|under no circumstances|never|"
                      r"in full|fully|completely|entirely|any)\b", re.I)
 _NEG_LABEL = re.compile(r"\b(?:no|not|none|never|without)\b", re.I)
+NEGATIVE_APPRAISAL = re.compile(
+    r"\b(?:unacceptable|impossible|unrealistic|capitulation|non-?starter|trap|theft|blackmail|posturing|colonial|"
+    r"provocation|provocative|cynical|absurd|illegal|lies?|theatre|theater|sabotage|ultimatum|wrong|dangerous|"
+    r"red line|out of the question|not on the (?:agenda|table)|not for sale|veto|disappointed|disappointing|"
+    r"politically motivated|obstacle|occupation|aggression|terror|pretext|deceit|deception|hypocrisy)\b", re.I)
+"""Words that judge what they describe as bad ("unacceptable", "a red line", "theft")."""
 STRONG_OFFSET = 40.0  # a strongly worded stance without a matching anchor: 10 or 90
 PLAIN_OFFSET = 25.0  # otherwise: 25 or 75
 
@@ -62,9 +68,13 @@ class Direction:
 def stem(word: str) -> str:
     """A crude English stem: lower case without a plural or verb ending ("lifting" → "lift")."""
     w = word.lower()
+    if w.endswith("ly") and len(w) > 5:
+        w = w[:-2]
     for end in _STEM_END:
         if w.endswith(end) and len(w) - len(end) >= 3:
             w = w[: -len(end)]
+            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":  # "scrapped" -> "scrap"
+                w = w[:-1]
             break
     return w[:-1] if w.endswith("e") and len(w) > 4 else w
 
@@ -82,6 +92,9 @@ def _negations_on(tok) -> int:
             n += 1
     if tok.lemma_.lower() in _OPPOSING or tok.lower_ in ("against", "without"):
         n += 1
+    for c in tok.children:  # "X is unacceptable", "called X a trap"
+        if c.dep_ in ("acomp", "attr", "oprd") and NEGATIVE_APPRAISAL.search(" ".join(w.lower_ for w in c.subtree)):
+            n += 1
     if tok.dep_ == "prt" and tok.head.lemma_.lower() + " " + tok.lower_ in _OPPOSING:
         n += 1
     return n
@@ -122,31 +135,51 @@ def direction_of(mention, stop, keyword_tokens: set[int]) -> Direction:
     return Direction(-1 if negations % 2 else 1, undo, conditional, bool(_STRONG.search(sent_text)))
 
 
-def anchor_position(anchors: list[tuple[float, str]], clause_text: str, negation: int) -> float | None:
-    """The value of the anchor the clause's words match best, mirrored when only one is negated.
+def _concepts() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in load("stance_concepts"):
+        concept, _, words = line.partition(":")
+        for w in words.split():
+            out.setdefault(w, concept.strip())
+    return out
 
-    A match needs two shared stems and half the label's stems; a negated match of a middle
-    anchor says nothing and gives None.
+
+_CONCEPT = _concepts()
+
+
+def concepts(text: str) -> frozenset[str]:
+    """Stems of ``text``'s content words, words of one concept merged (lexicons/stance_concepts.txt)."""
+    return frozenset(_CONCEPT.get(w, w) for w in stems(text))
+
+
+def anchor_position(anchors: list[tuple[float, str]], clause_text: str, negation: int,
+                    keywords: frozenset[str] = frozenset()) -> float | None:
+    """The value of the anchor the clause's words match best; when only one of the clause and the
+    label is negated, the anchor in the mirror place on the other side of the scale.
+
+    Words every label shares and the issue's own keywords cannot tell anchors apart and are left
+    out; a match needs one of the remaining words.
     """
-    words = stems(clause_text)
-    best: tuple[float, float, str] | None = None
-    for value, label in anchors:
-        label_words = stems(label)
-        if len(label_words) < 2:
-            continue
-        hit = len(words & label_words)
-        score = hit / len(label_words)
-        if hit >= 2 and score >= 0.5 and (best is None or score > best[0]):
-            best = (score, value, label)
+    labels = [(value, label, concepts(label)) for value, label in sorted(anchors)]
+    if len(labels) < 2:
+        return None
+    common = frozenset.intersection(*(w for _, _, w in labels)) | keywords
+    words = concepts(clause_text)
+    best: tuple[int, float, int] | None = None
+    for k, (_, _, label_words) in enumerate(labels):
+        own = label_words - common
+        hit = len(words & own)
+        if hit and (best is None or (hit, hit / len(own)) > best[:2]):
+            best = (hit, hit / len(own), k)
     if best is None:
         return None
-    _, value, label = best
+    k = best[2]
+    value, label, _ = labels[k]
     label_sign = -1 if _NEG_LABEL.search(label) else 1
     if label_sign == negation:
         return value
-    if abs(value - 50.0) < 25.0:
-        return None
-    return 100.0 - value
+    mirror = len(labels) - 1 - k  # not this end: the anchor at the other end
+    return None if mirror == k else labels[mirror][0]
 
 
 def fallback_position(polarity: int, issue_direction: int, strong: bool) -> float | None:

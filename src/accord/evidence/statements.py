@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from accord.evidence.lexicons import load
+from accord.evidence.stance import NEGATIVE_APPRAISAL as _NEGATIVE_APPRAISAL
+from accord.evidence.stance import concepts
 from accord.scenario.model import Scenario
 
 TYPES = ("PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
@@ -18,14 +20,6 @@ _LIGHT = frozenset({"hold", "launch", "issue", "make", "take", "give", "conduct"
 _REPORT = frozenset({"say", "announce", "claim", "state", "tell", "report", "add", "confirm", "stress",
                      "emphasize", "reiterate", "note", "write", "declare"})
 _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
-POLARITY = {"PROPOSE": 1, "DEMAND": 1, "AGREE": 1, "SUPPORT": 1, "CONCEDE": 1, "RETREAT": 1,
-            "REJECT": -1, "DISAPPROVE": -1, "THREATEN": 0, "CONSULT": 0, "COOPERATE": 0, "AID": 0, "OTHER": 0}
-_OPPOSE = re.compile(r"\b(?:unacceptable|capitulation|red line|will never|would never|never accept|out of the question|"
-                     r"non-starter|reject|rejects|rejected|refuse|refuses|refused|dismiss|dismissed|dismisses|oppose|opposes|opposed)\b", re.I)
-_SUPPORT = re.compile(r"\b(?:accept|accepts|accepted|back|backs|backed|welcome|welcomes|welcomed|endorse|endorses|"
-                      r"endorsed|agree to|agreed to|agrees to|is ready for|ready to|support|supports|supported)\b", re.I)
-
-
 def _cue_table() -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], tuple[str, str | None]]]:
     single: dict[str, tuple[str, str | None]] = {}
     pairs: dict[tuple[str, str], tuple[str, str | None]] = {}
@@ -193,11 +187,6 @@ _RECEIVING = frozenset({"receive", "host", "welcome"})
 _VISITORS = frozenset({"envoy", "envoys", "delegation", "delegations", "minister", "ministers", "president",
                        "negotiator", "negotiators", "counterpart", "visitor", "visitors", "mediator", "mediators"})
 _SOFT_MODALS = frozenset({"could", "might", "may"})
-_NEGATIVE_APPRAISAL = re.compile(
-    r"\b(?:unacceptable|impossible|unrealistic|capitulation|non-?starter|trap|theft|blackmail|posturing|colonial|"
-    r"provocation|provocative|cynical|absurd|illegal|lies?|theatre|theater|sabotage|ultimatum|wrong|dangerous|"
-    r"red line|out of the question|not on the (?:agenda|table)|not for sale|veto|disappointed|disappointing|"
-    r"politically motivated|obstacle|occupation|aggression|terror|pretext|deceit|deception|hypocrisy)\b", re.I)
 _POSITIVE_APPRAISAL = re.compile(
     r"\b(?:useful|productive|constructive|fruitful|positive|progress|encouraging|substantive|promising|breakthrough|"
     r"step in the right direction|closer than|good basis|fair start|good start|deserves? (?:serious )?"
@@ -276,6 +265,7 @@ class IssueIndex:
     anchors: dict[str, list[tuple[float, frozenset[str], str]]] = field(default_factory=dict)
     direction: dict[str, int] = field(default_factory=dict)
     numeric: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # (raw number, scale value)
+    keywords: dict[str, frozenset[str]] = field(default_factory=dict)  # issue id -> its keywords as concepts
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | None) -> IssueIndex:
@@ -290,6 +280,7 @@ class IssueIndex:
                 r"(?<![\w])(?:" + "|".join(re.escape(k) for k in kws) + r")(?![\w])", re.I)
             idx.anchors[issue.id] = [(a.value, _content_words(a.label), a.label) for a in issue.scale.anchors]
             idx.direction[issue.id] = _direction(kws, issue.scale.anchors)
+            idx.keywords[issue.id] = frozenset().union(*(concepts(k) for k in kws))
             nums = []
             for a in issue.scale.anchors:
                 m = _LABEL_NUMBER.search(a.label)
@@ -314,22 +305,11 @@ class IssueIndex:
         """Issue ids whose keywords occur in ``text``."""
         return [iid for iid, pat in self.patterns.items() if pat.search(text)]
 
-    def anchor_position(self, issue_id: str, text: str) -> float | None:
-        """The value of the anchor whose label the text matches best (≥ 2 content words, ≥ half)."""
-        words = _content_words(text)
-        best, best_score = None, 0.0
-        for value, label_words, _ in self.anchors.get(issue_id, []):
-            if len(label_words) < 2:
-                continue
-            hit = len(words & label_words)
-            score = hit / len(label_words)
-            if hit >= 2 and score >= 0.5 and score > best_score:
-                best, best_score = value, score
-        return best
-
 
 _LABEL_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
 _NEG_LABEL = re.compile(r"\b(?:no|not|none|never|without)\b", re.I)
+_UNDO_LABEL = re.compile(r"\b(?:lift|lifted|lifting|removed?|scrapped|abolished|ended|phased out|dropped|cancell?ed|"
+                         r"repealed|revoked|renounced?|renounces|unfrozen)\b", re.I)
 
 
 def _direction(keywords: list[str], anchors) -> int:
@@ -345,24 +325,11 @@ def _direction(keywords: list[str], anchors) -> int:
         if not hit:
             continue
         sign = -1.0 if _NEG_LABEL.search(a.label) else 1.0
+        if _UNDO_LABEL.search(a.label):  # "tariff removed": the label is against the keywords
+            sign = -sign
         total += (a.value - 50.0) * sign * hit
     return -1 if total < 0 else 1
 
 
 def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP and len(w) > 2)
-
-
-def stance_polarity(event_type: str, sentence_text: str, negated: bool) -> int:
-    """−1/0/+1: the statement's attitude to the issue proposition it mentions."""
-    pol = POLARITY.get(event_type, 0)
-    if pol == 0:
-        if _OPPOSE.search(sentence_text):
-            pol = -1
-        elif _SUPPORT.search(sentence_text):
-            pol = 1
-    elif _OPPOSE.search(sentence_text) and pol > 0 and event_type not in ("DEMAND",):
-        pol = -1
-    if negated:
-        pol = -pol
-    return pol

@@ -115,8 +115,9 @@ def _stance(ctx: DocumentContext, iid: str, head, tokens: list, ctext: str) -> d
         return {"polarity": 0, "position": None, "conditional": False}
     keyword = {t.i for t in span}
     d = direction_of(span.root, head, keyword)
-    labels = [(v, label) for v, _, label in issues.anchors.get(iid, [])]
-    position = anchor_position(labels, ctext, d.negation)
+    labels = [(v, label) for v, _, label in issues.anchors.get(iid, [])]  # numeric scales: the claims extractor
+    position = None if iid in issues.numeric else \
+        anchor_position(labels, ctext, d.negation, issues.keywords.get(iid, frozenset()))
     if position is None and d.strong:
         position = fallback_position(d.polarity, issues.direction.get(iid, 1), strong=True)
     return {"polarity": d.polarity, "position": position, "conditional": d.conditional}
