@@ -36,7 +36,18 @@ def test_months_years_clock_times_and_spelled_out_counts():
                  "the meeting at 14:30 ran late, and talks end in June.")
     assert got == [("March 2025", "date", None, "2025-03"), ("three prisoners", "persons", 3.0, None),
                    ("twelve soldiers", "troops", 12.0, None), ("3 p.m.", "time", 15.0, "T15:00"),
-                   ("2027", "date", None, "2027"), ("14:30", "time", 14.5, "T14:30"), ("June", "date", None, "--06")]
+                   ("2027", "date", None, "2027"), ("14:30", "time", 14.5, "T14:30"), ("June", "date", None, "2026-06")]
+
+
+def test_a_date_without_a_year_takes_the_nearest_year():
+    got = [c.iso_date for c in extract_claims("Talks ended in August and resume on 3 January.", dt.date(2026, 11, 20))]
+    assert got == ["2026-08", "2027-01-03"]
+
+
+def test_ordinals_names_and_rates():
+    assert claims("the second swap and the 20-point plan; 40,000 tonnes a year; four and a half hours") == [
+        ("second", "ordinal", 2.0, None), ("40,000 tonnes", "count", 40000.0, None),
+        ("four and a half hours", "duration", 4.5, None)]
 
 
 def test_percentage_keeps_its_referent():
@@ -82,6 +93,26 @@ def test_datelines_and_subheads_are_never_speakers(run):
     rec = run("GENEVA: Ostrian negotiators arrived on Monday.\n\nWashington: the talks went on late.\n\n"
               "Key statements: the delegations will meet again.")
     assert [q.speaker for q in rec.quotes] == []
+
+
+def test_dateline_is_cut_from_a_source():
+    from accord.evidence.dateline import dateline_end
+
+    for text, rest in [("KYIV - A senior official said", "A senior official said"),
+                       ("GENEVA, May 13 - Kestria said", "Kestria said"),
+                       ("PORT ALDEN, 16 July (Harbour Wire) - Voren said", "Voren said"),
+                       ("The E3 said", "The E3 said")]:
+        assert text[dateline_end(text, 0):] == rest
+
+
+def test_source_after_a_dateline_is_the_person(run):
+    [q] = run("GENEVA - Pavel Drax said on Monday that Ostria would accept inspections.").quotes
+    assert (q.speaker, q.source_actor_id) == ("Pavel Drax", "ostria")
+
+
+def test_role_word_never_tied_to_a_name_takes_the_scenario_holder(run):
+    [q] = run("Veldia's foreign minister said the embargo must stay.").quotes
+    assert (q.speaker, q.source_actor_id, q.link_method) == ("Marta Oskarsson", "veldia", "role_reference")
 
 
 def test_role_word_resolves_to_the_person_the_article_introduced(run):

@@ -53,7 +53,7 @@ _NAME_NUMBER = re.compile(
 
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("duration", re.compile(
-        rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
+        rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half| and a half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
     ("fraction_in", re.compile(rf"\b(?P<num>{_NUMWORD}|\d+)\s+(?:in|out of)\s+(?P<den>{_NUMWORD}|\d+)\b", re.I)),
     ("fraction", re.compile(r"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
     ("percent", re.compile(rf"(?P<num>{NUM})\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
@@ -118,8 +118,9 @@ def _num(s: str) -> float:
     s = s.strip().lower()
     if s in _SMALL:
         return float(_SMALL[s])
-    if s.endswith("-and-a-half"):
-        return _num(s[: -len("-and-a-half")]) + 0.5
+    for half in ("-and-a-half", " and a half"):
+        if s.endswith(half):
+            return _num(s[: -len(half)]) + 0.5
     return float(s.replace(",", ""))
 
 
@@ -288,7 +289,9 @@ def _date_claim(kind: str, m: re.Match, g: dict, s: int, e: int, published: dt.d
         name = g["month"] or g["month2"]
         year = g["year"] or g["year2"]
         s = m.start("month") if g["month"] else s
-        iso = f"{year}-{_MONTHS[name.lower()]:02d}" if year else f"--{_MONTHS[name.lower()]:02d}"
+        month = _MONTHS[name.lower()]
+        year = year or (_nearest_year(month, 15, published) if published else None)
+        iso = f"{year}-{month:02d}" if year else f"--{month:02d}"
         return NumericClaim(s, e, "date", None, "month", "exact", None, iso_date=iso)
     if kind == "year":
         return NumericClaim(s, e, "date", None, "year", "exact", None, iso_date=g["year"])
@@ -298,9 +301,9 @@ def _date_claim(kind: str, m: re.Match, g: dict, s: int, e: int, published: dt.d
 def _day_date(m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -> NumericClaim | None:
     """A day of a month ("November 26", "26 Nov", "Dec. 11, 2025"), a deadline after "by"/"until"."""
     month, day = _MONTHS[_MONTH_NAMES[g["month"][:3].lower()]], int(g["day"])
-    year = int(g["year"]) if g.get("year") else (published.year if published else None)
     if day > 31 or day < 1:
         return None
+    year = int(g["year"]) if g.get("year") else (_nearest_year(month, day, published) if published else None)
     iso = None
     if year is not None:
         try:
@@ -317,6 +320,16 @@ def _day_date(m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -
 
 
 _MONTH_NAMES = {m[:3]: m for m in _MONTHS}
+
+
+def _nearest_year(month: int, day: int, published: dt.date) -> int:
+    """The year that puts a day given without one nearest the publication date."""
+    def gap(year: int) -> int:
+        try:
+            return abs((dt.date(year, month, day) - published).days)
+        except ValueError:
+            return 10**6
+    return min((published.year - 1, published.year, published.year + 1), key=gap)
 _ORDINALS = {w: k for k, w in enumerate(
     "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from accord.evidence.dateline import dateline_end
 from accord.evidence.extract.context import DocumentContext, PersonMention
 from accord.evidence.hedges import attribution_kind
 from accord.evidence.quotes import Quote, extract_quotes
@@ -27,7 +28,7 @@ _ROLE_SINGULAR = frozenset({"official", "diplomat", "aide", "source", "envoy", "
 _ROLE_HEADS = ("president|minister|premier|chancellor|adviser|advisor|aide|spokesman|spokeswoman|spokesperson|envoy|"
                "negotiator|secretary|ambassador|commander|leader|diplomat|mediator|chief|head|mayor|governor|"
                "commissioner|director|officials?|sources?|diplomats|aides|negotiators|mediators")
-_ROLE = re.compile(rf"^the\s+(?:[\w’'-]+\s+){{0,3}}(?:{_ROLE_HEADS})$", re.I)
+_ROLE = re.compile(rf"^(?:the|[A-Z][\w-]*(?:’s|'s))\s+(?:[\w’'-]+\s+){{0,3}}(?:{_ROLE_HEADS})$", re.I)
 
 
 def extract(ctx: DocumentContext) -> None:
@@ -48,6 +49,7 @@ def extract(ctx: DocumentContext) -> None:
 
 def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) -> QuoteRow:
     text, actors = ctx.text, ctx.registry.actors
+    q.source = [(dateline_end(text, a), b) for a, b in q.source if dateline_end(text, a) < b]  # "KYIV - X said"
     src_text = " ".join(text[s:e] for s, e in q.source)
     link = actors.link(src_text, ctx.published) if src_text else Link(None, "none", 0.0)
     speaker = src_text or None
@@ -68,7 +70,7 @@ def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) ->
             link = Link(base.actor_id, "pronoun_heuristic", round(PRONOUN_CONFIDENCE * max(base.confidence, 0.5), 3))
     elif q.source and not _has_person(ctx.doc, q.source):
         role = _role_word(src_text)
-        holder = _role_holder(ctx, q.source[0][0], role, by_index) if role else None
+        holder = _role_holder(ctx, q.source[0][0], role, src_text.split(",", 1)[0], by_index) if role else None
         if holder is not None:  # "the minister said": the minister the article introduced
             speaker, base, anonymous = holder
             if base.actor_id:
@@ -128,7 +130,7 @@ def _role_word(source: str) -> str | None:
     return word[:-1] if word.endswith("s") and word[:-1] in _ROLE_SINGULAR else word
 
 
-def _role_holder(ctx: DocumentContext, pos: int, role: str,
+def _role_holder(ctx: DocumentContext, pos: int, role: str, phrase: str,
                  by_index: dict[int, QuoteRow]) -> tuple[str, Link, str | None] | None:
     """The last speaker before ``pos`` the article gave the title ``role``: a named person
     ("Foreign Minister Marta Oskarsson") or an earlier source ("a European diplomat"), with the
@@ -146,6 +148,10 @@ def _role_holder(ctx: DocumentContext, pos: int, role: str,
             kind = row.attribution_kind if row.attribution_kind in _ANONYMOUS else None
             best = (row.source[0]["start"], row.speaker,
                     Link(row.source_actor_id, row.link_method or "none", row.link_confidence or 0.0), kind)
+    if best is None:  # an office the article never tied to a name: its holder in the scenario
+        holder = ctx.registry.actors.role_holder(phrase, ctx.published)
+        if holder is not None:
+            return holder, ctx.registry.actors.link(holder, ctx.published), None
     return None if best is None else best[1:]
 
 
