@@ -54,13 +54,16 @@ class Typed:
     hedged: bool = False
 
 
+_VERB_ONLY = frozenset({"table"})  # "tabled a plan" proposes; "on the table" does not
+
+
 def _lookup(tok) -> tuple[str, str | None] | None:
     lemma = tok.lemma_.lower()
     for child in tok.children:
         if child.dep_ in ("prt", "prep") and (lemma, child.lower_) in _PAIRS:
             return _PAIRS[(lemma, child.lower_)]
     if tok.pos_ in ("VERB", "ADJ", "NOUN", "AUX") and lemma in _SINGLE:
-        if tok.pos_ == "AUX" and lemma != "must":
+        if (tok.pos_ == "AUX" and lemma != "must") or (lemma in _VERB_ONLY and tok.pos_ != "VERB"):
             return None
         return _SINGLE[lemma]
     return None
@@ -176,7 +179,10 @@ def _finish(tokens: list, tok, hit: tuple[str, str | None]) -> Typed:
 
 
 _TRUCE = frozenset({"truce", "ceasefire", "cease-fire", "armistice", "moratorium", "pause"})
-_OFFERING = frozenset({"offer", "propose", "suggest", "float", "put", "declare", "announce"})
+_OFFERING = frozenset({"offer", "propose", "suggest", "float", "put", "declare", "announce", "pledge"})
+_PROPOSALS = frozenset({"plan", "proposal", "deal", "package", "guarantee", "framework", "roadmap", "formula",
+                        "initiative", "brigade", "force", "mission"})
+_OBLIGATION = re.compile(r"\b(?:has|have|had|would have|will have) to be\b|\bmust be\b")
 _APPRAISAL = frozenset({"useful", "productive", "constructive", "fruitful", "positive", "progress", "encouraging",
                         "substantive", "good", "promising", "breakthrough"})
 _TALK_WORDS = frozenset({"be", "make", "call", "describe", "hold", "meet", "talk", "discussion", "talks", "meeting"})
@@ -200,8 +206,10 @@ def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) ->
     lemma = tok.lemma_.lower()
     objects = {c.lemma_.lower() for c in tok.subtree if c.dep_ in ("dobj", "pobj", "attr", "nsubjpass")}
     kids = {c.dep_ for c in tok.children}
-    if lemma in _OFFERING and (objects & _TRUCE or (lemma == "offer" and "dobj" in kids)) and not negated:
+    if lemma in _OFFERING and objects & (_TRUCE | _PROPOSALS) and not negated:
         return "PROPOSE", None
+    if etype in ("AGREE", "CONSULT", "SUPPORT", "OTHER") and _OBLIGATION.search(" ".join(t.lower_ for t in tokens)):
+        return "DEMAND", "DEMAND"
     judging = (lemma == "call" and kids & {"oprd", "ccomp", "xcomp"}) or \
         (lemma == "describe" and any(c.lower_ == "as" for c in tok.children))
     if judging and "dobj" in kids:  # "called the demand colonial", "described the talks as useful"
@@ -224,6 +232,11 @@ def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) ->
     return etype, plover
 
 
+def words_of(tokens: list) -> set[str]:
+    """The lower-case words of a clause."""
+    return {t.lower_ for t in tokens}
+
+
 def untyped_clause(head, tokens: list) -> Typed:
     """The type of a reported clause no cue word types: a demand ("wants", "has to"), a refusal
     ("a red line", "not for sale"), a judgement (DISAPPROVE or SUPPORT) or OTHER."""
@@ -238,6 +251,10 @@ def untyped_clause(head, tokens: list) -> Typed:
     negated = any(c.dep_ == "neg" for c in head.children)
     if lemmas & {"want", "need", "must"} or re.search(r"\b(?:has|have|had) to\b", low):
         etype = "DEMAND"
+    elif words_of(tokens) & {"if", "unless"} and _future(head):
+        etype = "THREATEN"
+    elif re.search(r"\ball options (?:remain |are )?on the table\b", low):
+        etype = "THREATEN"
     elif re.search(r"\b(?:red line|not for sale|not on the (?:agenda|table)|out of the question|no deal|"
                    r"not (?:a|an) (?:bargaining|option)|not in a hurry)\b", low) or (negated and _future(head)):
         etype = "REJECT"
