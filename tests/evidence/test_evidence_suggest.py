@@ -115,3 +115,20 @@ def test_confidence_counts_independent_sources_not_repeats():
     assert _source_weights(one_wire) == {"wire:AP:2025-11-20": 0.8}
     two = [item("article:1", 0.6), item("article:2", 0.8)]
     assert _source_weights(two) == {"article:1": 0.6, "article:2": 0.8}
+
+
+NEGATED = [
+    ("2025-11-20", "Kyiv will not hold a referendum on any territorial deal, Zelensky said.", "https://ex.org/n1"),
+    ("2025-11-21", "Moscow will not accept a referendum unless Ukraine withdraws from Donbas, Peskov said.",
+     "https://ex.org/n2"),
+]
+
+
+def test_suggestions_point_the_right_way_on_negated_and_conditional_sentences(news_db, small_scenario):
+    sugg = _by_key(suggest_positions(news_db("negated", NEGATED), small_scenario))
+    # referendum: 0 = no referendum needed; donbas_withdrawal: 100 = full Ukrainian withdrawal
+    assert sugg[("ukraine", "referendum")].position < 50
+    assert sugg[("russia", "referendum")].position < 50
+    assert sugg[("russia", "donbas_withdrawal")].position > 50
+    entry = sugg[("russia", "donbas_withdrawal")].to_patch_entry()
+    assert [(e["speaker"], e["hedged"]) for e in entry["supporting"]] == [("Peskov", False)]
