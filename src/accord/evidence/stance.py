@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from accord.evidence.lexicons import load
 
@@ -152,6 +153,11 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(_CONCEPT.get(w, w) for w in stems(text))
 
 
+@lru_cache(maxsize=4096)
+def _label_concepts(label: str) -> frozenset[str]:
+    return concepts(label)
+
+
 def anchor_position(anchors: list[tuple[float, str]], clause_text: str, negation: int,
                     keywords: frozenset[str] = frozenset()) -> float | None:
     """The value of the anchor the clause's words match best; when only one of the clause and the
@@ -160,7 +166,7 @@ def anchor_position(anchors: list[tuple[float, str]], clause_text: str, negation
     Words every label shares and the issue's own keywords cannot tell anchors apart and are left
     out; a match needs one of the remaining words.
     """
-    labels = [(value, label, concepts(label)) for value, label in sorted(anchors)]
+    labels = [(value, label, _label_concepts(label)) for value, label in sorted(anchors)]
     if len(labels) < 2:
         return None
     common = frozenset.intersection(*(w for _, _, w in labels)) | keywords
