@@ -42,19 +42,19 @@ def test_refusing_any_inspection_is_low_on_the_inspection_scale(reg):
     st = only(reg, "Veldia's foreign minister Marta Oskarsson said her government will not accept "
                    "any inspection of its military sites.")
     assert st.actor_id == "veldia" and st.event_type == "REJECT"
-    assert st.stance["inspections"] == {"polarity": -1, "position": 0.0}
+    assert st.stance["inspections"] == {"polarity": -1, "position": 0.0, "basis": "anchor"}
 
 
 def test_favouring_a_quick_end_to_the_embargo_is_strongly_for_lifting_it(reg):
     st = only(reg, "Ostria is in favour of lifting the embargo as soon as possible, Pavel Drax told reporters.")
     assert st.actor_id == "ostria" and st.event_type == "SUPPORT"
-    assert st.stance["embargo"] == {"polarity": -1, "position": 0.0}
+    assert st.stance["embargo"] == {"polarity": -1, "position": 0.0, "basis": "anchor"}
 
 
 def test_not_lifting_the_embargo_on_the_first_day_leans_to_keeping_it(reg):
     st = only(reg, "Oskarsson said Veldia will not lift the embargo on day one of the deal.")
     assert st.actor_id == "veldia" and st.negated
-    assert st.stance["embargo"] == {"polarity": 1, "position": 100.0}
+    assert st.stance["embargo"] == {"polarity": 1, "position": 100.0, "basis": "anchor"}
 
 
 # -- negation scope, refusal verbs, conditions -----------------------------------------------------
@@ -67,20 +67,27 @@ def test_condition_clause_is_what_the_speaker_wants(reg):
     st = only(reg, "Veldia will not accept inspections unless the embargo is lifted.")
     assert st.conditional and st.event_type == "THREATEN"
     assert st.stance["inspections"]["polarity"] == -1
-    assert st.stance["embargo"] == {"polarity": -1, "position": 0.0}
+    assert st.stance["embargo"] == {"polarity": -1, "position": 0.0, "basis": "anchor"}
     assert st.confidence == pytest.approx(0.4 + 0.4 * 0.95 * 1.0, abs=0.2)
 
 
-def test_without_anchor_a_plain_stance_keeps_no_position(reg):
+def test_without_anchor_the_attitude_gives_the_side_of_the_issue(reg):
     st = only(reg, "Ostria backs the truce.")
-    assert st.stance["truce"] == {"polarity": 1, "position": None}
+    assert st.stance["truce"] == {"polarity": 1, "position": 75.0, "basis": "attitude"}
+    st = only(reg, "Veldia will never accept a truce.")
+    assert st.stance["truce"] == {"polarity": -1, "position": 10.0, "basis": "wording"}
+
+
+def test_a_meeting_about_an_issue_takes_no_side(reg):
+    st = only(reg, "Drax met Brandt to discuss the truce.")
+    assert st.event_type == "CONSULT" and st.stance["truce"] == {"polarity": 0, "position": None, "basis": None}
 
 
 # -- clauses and joint statements ------------------------------------------------------------------
 def test_two_clauses_of_one_sentence_get_their_own_stance(reg):
     rows = statements(reg, "Drax said Ostria would accept inspections but would not lift the embargo.")
     got = sorted((r.event_type, r.issue_ids[0], r.stance[r.issue_ids[0]]["position"]) for r in rows)
-    assert got == [("AGREE", "inspections", None), ("REJECT", "embargo", 100.0)]
+    assert got == [("AGREE", "inspections", 75.0), ("REJECT", "embargo", 100.0)]
     assert {r.actor_id for r in rows} == {"ostria"} and len({r.id for r in rows}) == 2
 
 

@@ -59,6 +59,7 @@ class Direction:
     undoing: int
     conditional: bool
     strong: bool
+    marked: bool = False  # a negation, refusal, undoing verb or condition was found on the path
 
     @property
     def polarity(self) -> int:
@@ -133,7 +134,8 @@ def direction_of(mention, stop, keyword_tokens: set[int]) -> Direction:
     if tok.lemma_.lower() in _REPORTING_STOP and tok.i != mention.i:
         negations -= _negations_on(tok)  # "did not say" is not a stance on the content
     sent_text = mention.sent.text if hasattr(mention, "sent") else ""
-    return Direction(-1 if negations % 2 else 1, undo, conditional, bool(_STRONG.search(sent_text)))
+    return Direction(-1 if negations % 2 else 1, undo, conditional, bool(_STRONG.search(sent_text)),
+                     negations > 0 or undo < 0 or conditional)
 
 
 def _concepts() -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Position suggestions from stored statements, as a reviewable scenario patch (origin: evidence).
 
 Each statement on an issue implies a point on the issue's 0–100 scale: the position its clause
-gives (an anchor it matches, read through its negations), else 75 or 25 by its attitude and the
-issue's direction (:func:`accord.evidence.stance.fallback_position`). Points are averaged with
+gives (an anchor it matches read through its negations, a number, or its attitude on the issue's
+side), else 75 or 25 by its polarity and the issue's direction
+(:func:`accord.evidence.stance.fallback_position`). Points are averaged with
 weights confidence × article quality × recency (half-life ``HALF_LIFE_DAYS``) × 0.5 when hedged.
 Confidence grows with the weight of independent sources, not of statements: statements from
 one article, or from articles carrying one wire story, count as one source with the weight of its

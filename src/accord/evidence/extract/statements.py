@@ -20,6 +20,7 @@ from accord.evidence.statements import classify_clause, clause_heads, clause_tok
 ROWS = (StatementRow, StatementIssueRow)
 HEDGED_FACTOR = 0.7
 CONDITIONAL_FACTOR = 0.8
+NEUTRAL_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "THREATEN", "OTHER"})
 PLAN_NOUNS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative",
                         "document", "text", "provision", "clause", "point", "version", "memorandum"})
 _SUBJECTS = ("nsubj", "nsubjpass")
@@ -50,9 +51,10 @@ def extract(ctx: DocumentContext) -> None:
                         polarity=st["polarity"], position=st["position"]))
 
 
-def set_position(ctx: DocumentContext, statement: StatementRow, issue_id: str, position: float) -> None:
+def set_position(ctx: DocumentContext, statement: StatementRow, issue_id: str, position: float, basis: str) -> None:
     """Set the position a statement implies on an issue (in its stance and its issue row)."""
     statement.stance[issue_id]["position"] = position
+    statement.stance[issue_id]["basis"] = basis
     ctx.issue_rows[(statement.id, issue_id)].position = position
 
 
@@ -83,7 +85,7 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
     if not actors and not issue_ids:
         return []
     flagged = si in ctx.sentence_flags
-    stance = {iid: _stance(ctx, iid, head, tokens, ctext) for iid in issue_ids}
+    stance = {iid: _stance(ctx, iid, head, tokens, ctext, typed.event_type) for iid in issue_ids}
     conditions = [st.pop("conditional") for st in stance.values()]
     conditional = typed.conditional or any(conditions)
     if flagged:
@@ -105,22 +107,26 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
     return rows
 
 
-def _stance(ctx: DocumentContext, iid: str, head, tokens: list, ctext: str) -> dict:
-    """Polarity and position of a clause on one issue, from the first mention of the issue in it."""
+def _stance(ctx: DocumentContext, iid: str, head, tokens: list, ctext: str, event_type: str) -> dict:
+    """Polarity, position and the basis of the position of a clause on one issue, from the first
+    mention of the issue in it (docs/methods/evidence.md, "Stance")."""
     issues = ctx.registry.issues
-    c0 = tokens[0].idx
-    m = issues.patterns[iid].search(ctx.text, c0, tokens[-1].idx + len(tokens[-1]))
+    m = issues.patterns[iid].search(ctx.text, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
     span = ctx.doc.char_span(m.start(), m.end(), alignment_mode="expand") if m else None
     if span is None:
-        return {"polarity": 0, "position": None, "conditional": False}
-    keyword = {t.i for t in span}
-    d = direction_of(span.root, head, keyword)
-    labels = [(v, label) for v, _, label in issues.anchors.get(iid, [])]  # numeric scales: the claims extractor
-    position = None if iid in issues.numeric else \
-        anchor_position(labels, ctext, d.negation, issues.keywords.get(iid, frozenset()))
-    if position is None and d.strong:
-        position = fallback_position(d.polarity, issues.direction.get(iid, 1), strong=True)
-    return {"polarity": d.polarity, "position": position, "conditional": d.conditional}
+        return {"polarity": 0, "position": None, "basis": None, "conditional": False}
+    d = direction_of(span.root, head, {t.i for t in span})
+    # a meeting or an exchange that mentions an issue takes no side unless its words do
+    polarity = d.polarity if d.marked or event_type not in NEUTRAL_TYPES else 0
+    labels = [(v, label) for v, _, label in issues.anchors.get(iid, [])]
+    position, basis = None, None
+    if iid not in issues.numeric:  # numeric scales take the number in the clause (claims extractor)
+        position = anchor_position(labels, ctext, d.negation, issues.keywords.get(iid, frozenset()))
+        basis = "anchor" if position is not None else None
+    if position is None and polarity:
+        position = fallback_position(polarity, issues.direction.get(iid, 1), strong=d.strong)
+        basis = "wording" if d.strong else "attitude"
+    return {"polarity": polarity, "position": position, "basis": basis, "conditional": d.conditional}
 
 
 def _speakers(ctx: DocumentContext, c0: int, c1: int, qs: list[QuoteRow]) -> tuple[list[str], str | None, float]:
