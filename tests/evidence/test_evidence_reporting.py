@@ -50,6 +50,11 @@ def test_ordinals_names_and_rates():
         ("four and a half hours", "duration", 4.5, None)]
 
 
+def test_a_number_word_that_refers_back_is_not_a_count():
+    assert claims("The two delegations met and the three sides signed; five observers watched.") == [
+        ("five observers", "count", 5.0, None)]
+
+
 def test_percentage_keeps_its_referent():
     [c] = extract_claims("About 40% of voters back the plan.")
     assert (c.quantity_type, c.value, c.referent, c.approx) == ("percent", 40.0, "voters", "about")

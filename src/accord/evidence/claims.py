@@ -82,7 +82,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("year", re.compile(r"(?<![\w$€£.,-])(?P<year>(?:19|20)\d\d)(?![\w%,.]\d|[\w%])")),
     ("count", re.compile(rf"(?P<num>{NUM})(?P<scale>{_SCALE_RE})?[-\s](?P<unit>[a-z]+)\b", re.I)),
     ("count_word", re.compile(
-        rf"\b(?P<num>{_COUNT_WORDS}|dozen)\s+(?:of\s+the\s+|of\s+its\s+|of\s+their\s+)?(?:[a-z-]+\s+){{0,2}}?"
+        rf"(?<!\bthe )(?<!\bThe )(?<!\bthese )(?<!\bthose )\b(?P<num>{_COUNT_WORDS}|dozen)\s+(?:[a-z-]+\s+){{0,2}}?"
         rf"(?P<unit>[a-z]+s)\b", re.I)),
     ("ordinal", re.compile(
         r"\b(?:the|a|its|their|his|her|this|our)\s+(?P<num>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
