@@ -110,7 +110,7 @@ def classify_clause(head, tokens: list) -> Typed | None:
             return _finish(tokens, tok, hit)
         if hit is not None and fallback is None:
             fallback = _finish(tokens, tok, hit)
-        kids = sorted((c for c in tok.children if c.i in inside), key=lambda c: _dep_rank(c))
+        kids = sorted((c for c in tok.children if c.i in inside and not _condition(c)), key=lambda c: _dep_rank(c))
         queue.extend(c for c in kids if c.dep_ not in ("punct", "det", "cc", "advmod", "amod", "compound", "poss", "nsubj", "nsubjpass", "npadvmod", "appos")
                      or (c.dep_ in ("nsubj",) and c.pos_ == "NOUN" and tok.lemma_ in ("be",)))
     return fallback
@@ -140,6 +140,11 @@ def clause_tokens(sent, head, heads: list) -> list:
     if head.i == sent.root.i:
         return [t for t in sent if t.i not in cut]
     return [t for t in head.subtree if t.i not in cut]
+
+
+def _condition(tok) -> bool:
+    """True for the head of an "if"/"unless" clause: what it names is asked for, not done."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
 
 
 def _has_content_child(tok) -> bool:
