@@ -53,6 +53,7 @@ def test_ordinals_names_and_rates():
 def test_a_number_word_that_refers_back_is_not_a_count():
     assert claims("The two delegations met and the three sides signed; five observers watched.") == [
         ("five observers", "count", 5.0, None)]
+    assert claims("A dozen observers came.") == [("dozen observers", "count", 12.0, None)]
 
 
 def test_percentage_keeps_its_referent():

@@ -118,6 +118,8 @@ def _num(s: str) -> float:
     s = s.strip().lower()
     if s in _SMALL:
         return float(_SMALL[s])
+    if s == "dozen":
+        return 12.0
     for half in ("-and-a-half", " and a half"):
         if s.endswith(half):
             return _num(s[: -len(half)]) + 0.5
