@@ -50,7 +50,7 @@ def dateline_date(paragraphs: list[str], reference: dt.date | None) -> dt.date |
 
 
 def dateline_end(text: str, start: int) -> int:
-    """Where the text after a dateline starting at ``start`` begins ("KYIV -", "GENEVA, May 13 -",
+    """Where the text after a dateline starting at ``start`` begins ("VIENNA -", "GENEVA, May 13 -",
     "May 13 (Wire) -"); ``start`` itself when there is none."""
     m = _PREFIX.match(text, start)
     if m is None or not text[start:m.end()].strip(" \t-–—"):

@@ -49,7 +49,7 @@ def extract(ctx: DocumentContext) -> None:
 
 def _quote_row(ctx: DocumentContext, q: Quote, by_index: dict[int, QuoteRow]) -> QuoteRow:
     text, actors = ctx.text, ctx.registry.actors
-    q.source = [(dateline_end(text, a), b) for a, b in q.source if dateline_end(text, a) < b]  # "KYIV - X said"
+    q.source = [(dateline_end(text, a), b) for a, b in q.source if dateline_end(text, a) < b]  # "VIENNA - X said"
     src_text = " ".join(text[s:e] for s, e in q.source)
     link = actors.link(src_text, ctx.published) if src_text else Link(None, "none", 0.0)
     speaker = src_text or None
