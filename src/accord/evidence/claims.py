@@ -42,9 +42,18 @@ _SCALE_RE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|tn|trn|m|b|k)\b)"
 _Q = rf"(?:\b(?P<qual>{_QUAL_RE})\s+)?"
 _QUAL_TAIL = re.compile(rf"\b({_QUAL_RE})\s+$", re.I)
 
+_MONTH_FULL = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_RE = _MONTH_FULL + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+_COUNT_WORDS = "|".join(w for w in _SMALL if _SMALL[w] >= 2)
+_NAME_NUMBER = re.compile(
+    r"(?:\b(?:Article|Articles|Art\.|Point|Points|Chapter|Section|Paragraph|Clause|Resolution|No\.|Number|Item|"
+    r"Protocol|Annex|Format|Group|Flight|Route|Highway|Unit|Brigade|Battalion|Regiment|Corps|Division|Army|"
+    r"Block|Reactor|Phase|Stage|Round|Channel|Room|Lane)\s+$)", re.I)
+"""A word before a number that makes the number part of a name ("Article 5", "Resolution 2202")."""
+
 PATTERNS: list[tuple[str, re.Pattern]] = [
     ("duration", re.compile(
-        rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
+        rf"\b(?P<num>{NUM}|(?:{_NUMWORD})(?:-and-a-half| and a half)?)[-\s](?P<unit>hours?|days?|weeks?|months?|years?)\b", re.I)),
     ("fraction_in", re.compile(rf"\b(?P<num>{_NUMWORD}|\d+)\s+(?:in|out of)\s+(?P<den>{_NUMWORD}|\d+)\b", re.I)),
     ("fraction", re.compile(r"(?<![-\w])(?P<num>a|one|two|three|four)[-\s](?P<den>half|halves|thirds?|quarters?|fifths?)\b", re.I)),
     ("percent", re.compile(rf"(?P<num>{NUM})\s?(?:%|percent\b|per cent\b|pct\b)", re.I)),
@@ -60,14 +69,33 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("persons", re.compile(
         rf"(?P<num>{NUM})(?P<scale>{_SCALE_RE})?\s(?P<unit>troops|soldiers|servicemen|personnel|people|civilians|persons|refugees|prisoners|POWs|children|residents)\b", re.I)),
     ("date", re.compile(
-        r"(?P<by>\b(?:by|before|until|no later than|on|from|since)\s+)?\b(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?\b")),
+        rf"(?P<by>\b(?:by|before|until|no later than|on|from|since)\s+)?\b(?P<month>{_MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?!:)(?:,?\s+(?P<year>\d{{4}}))?\b")),
+    ("date_dm", re.compile(
+        rf"(?P<by>\b(?:by|before|until|no later than|on|from|since)\s+)?\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{_MONTH_RE})\b(?:,?\s+(?P<year>\d{{4}}))?")),
+    ("time", re.compile(
+        r"\b(?P<hour>[01]?\d|2[0-3])(?::(?P<minute>[0-5]\d))?\s?(?P<ampm>a\.m\.|p\.m\.|am\b|pm\b)|"
+        r"\b(?P<hour24>[01]?\d|2[0-3]):(?P<minute24>[0-5]\d)\b(?!:)", re.I)),
+    ("month", re.compile(
+        rf"(?P<by>\b(?:by|before|until|in|from|since|after|during|early|late|mid-?|next|last|this|of|beyond|"
+        rf"through|till|throughout)\s+)(?P<month>{_MONTH_FULL})\b"
+        rf"(?:,?\s+(?P<year>\d{{4}}))?|\b(?P<month2>{_MONTH_FULL})\s+(?P<year2>(?:19|20)\d\d)\b")),
+    ("year", re.compile(r"(?<![\w$€£.,-])(?P<year>(?:19|20)\d\d)(?![\w%,.]\d|[\w%])")),
     ("count", re.compile(rf"(?P<num>{NUM})(?P<scale>{_SCALE_RE})?[-\s](?P<unit>[a-z]+)\b", re.I)),
+    ("count_word", re.compile(
+        rf"(?<!\bthe )(?<!\bThe )(?<!\bthese )(?<!\bthose )\b(?P<num>{_COUNT_WORDS}|dozen)\s+(?:[a-z-]+\s+){{0,2}}?"
+        rf"(?P<unit>[a-z]+s)\b", re.I)),
+    ("ordinal", re.compile(
+        r"\b(?:the|a|its|their|his|her|this|our)\s+(?P<num>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+        r"tenth|\d{1,3}(?:st|nd|rd|th))\b", re.I)),
+    ("grouped", re.compile(r"(?<![\w$€£.])(?P<num>\d{1,3}(?:,\d{3})+)(?![\w%]|\.\d)")),
 ]
 _TROOP_UNITS = {"troops", "soldiers", "servicemen", "personnel"}
+_PERSON_UNITS = _TROOP_UNITS | {"people", "civilians", "persons", "refugees", "prisoners", "pows", "children", "residents"}
 _COUNT_STOP = {"percent", "per", "and", "or", "to", "of", "in", "the", "a", "years", "year", "times", "am", "pm",
                "p", "a.m", "th", "st", "nd", "rd", "from", "on", "at", "by", "for", "with", "is", "was", "were"}
 _REF_STOP = frozenset("and or in into to by that which who is are was were has have had would will could for from "
-                      "on as at with after before over under since per while because than but".split())
+                      "on as at with after before over under since per while because than but back backs backed "
+                      "support supports supported want wants say says said oppose opposes favour favor".split())
 _OF_RE = re.compile(r"^\s+(?:of)\s+((?:[\w’'-]+\s?){1,6})")
 
 
@@ -90,8 +118,11 @@ def _num(s: str) -> float:
     s = s.strip().lower()
     if s in _SMALL:
         return float(_SMALL[s])
-    if s.endswith("-and-a-half"):
-        return _num(s[: -len("-and-a-half")]) + 0.5
+    if s == "dozen":
+        return 12.0
+    for half in ("-and-a-half", " and a half"):
+        if s.endswith(half):
+            return _num(s[: -len(half)]) + 0.5
     return float(s.replace(",", ""))
 
 
@@ -138,7 +169,7 @@ def extract_claims(text: str, published: dt.date | None = None) -> list[NumericC
                 tail = _QUAL_TAIL.search(text, max(0, s - 30), s)
                 if tail is not None:
                     qual, s = tail.group(1), tail.start()
-            if any(s < b and a < e for a, b in taken):
+            if any(s < b and a < e for a, b in taken) or in_name(text, _number_start(m, s)):
                 continue
             claim = _build(kind, m, text, s, e, published, qual)
             if claim is None:
@@ -147,6 +178,26 @@ def extract_claims(text: str, published: dt.date | None = None) -> list[NumericC
             out.append(claim)
     out.sort(key=lambda c: c.start)
     return out
+
+
+def in_name(text: str, start: int) -> bool:
+    """True when the number starting at ``start`` is part of a name: "E3", "G7", "F-16",
+    "Article 5", "Resolution 2202" (docs/methods/evidence.md, "Numeric claims")."""
+    if start >= len(text) or not text[start].isdigit():
+        return False
+    before = text[start - 1] if start else " "
+    if before.isalpha() or (before == "-" and start >= 2 and text[start - 2].isalpha()):
+        return True
+    if re.match(r"\d+-point\b", text[start:start + 12]):  # "the 20-point plan"
+        return True
+    return _NAME_NUMBER.search(text, max(0, start - 20), start) is not None
+
+
+def _number_start(m: re.Match, s: int) -> int:
+    for name in ("num", "year", "day", "hour", "hour24"):
+        if name in m.re.groupindex and m.group(name) is not None and m.start(name) >= s:
+            return m.start(name)
+    return s
 
 
 def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date | None,
@@ -184,6 +235,8 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
         return NumericClaim(s, e, "area", _num(g["num"]), "km2", approx, ref)
     if kind == "duration":
         unit = g["unit"].lower().rstrip("s")
+        if g["num"].lower() in ("a", "an") and re.search(r"\d", text[max(0, s - 30):s]):
+            return None  # a rate: "40,000 tonnes a year"
         val = _num(g["num"])
         if unit in ("year",) and val > 100:
             return None
@@ -193,27 +246,22 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
         unit = g["unit"].lower()
         qt = "troops" if unit in _TROOP_UNITS else "persons"
         return NumericClaim(s, e, qt, _num(g["num"]) * _scale(g.get("scale")), "persons", approx, unit)
-    if kind == "date":
-        month, day = _MONTHS[g["month"].lower()], int(g["day"])
-        year = int(g["year"]) if g.get("year") else (published.year if published else None)
-        if day > 31:
+    if kind in _DATE_KINDS:
+        return _date_claim(kind, m, g, s, e, published)
+    if kind == "ordinal":
+        word = g["num"].lower()
+        rank = _ORDINALS.get(word) or int(re.sub(r"\D", "", word))
+        return NumericClaim(m.start("num"), e, "ordinal", float(rank), "rank", "exact", _after_noun(text, e))
+    if kind == "grouped":
+        return NumericClaim(s, e, "count", _num(g["num"]), "", approx, ref or _after_noun(text, e))
+    if kind == "count_word":
+        unit = g["unit"].lower()
+        if unit in _COUNT_STOP:
             return None
-        iso = None
-        if year is not None:
-            try:
-                iso = dt.date(year, month, day).isoformat()
-            except ValueError:
-                return None
-        by = (g.get("by") or "").strip().lower()
-        approx_d = {"by": "up_to", "before": "less_than", "until": "up_to", "no later than": "up_to",
-                    "since": "at_least", "from": "at_least"}.get(by, "exact")
-        if g.get("by") and by != "on" and by in ("by", "before", "until", "no later than"):
-            ref_d = "deadline"
-        else:
-            ref_d = None
-        if by in ("on", "from", "since") or not g.get("by"):
-            s = m.start("month")
-        return NumericClaim(s, e, "date", None, "date", approx_d, ref_d, iso_date=iso or f"--{month:02d}-{day:02d}")
+        if unit in _PERSON_UNITS:
+            return NumericClaim(s, e, "troops" if unit in _TROOP_UNITS else "persons", _num(g["num"]), "persons",
+                                approx, unit)
+        return NumericClaim(s, e, "count", _num(g["num"]), unit, approx, ref)
     if kind == "count":
         unit = g["unit"].lower()
         num_s = g["num"]
@@ -223,6 +271,69 @@ def _build(kind: str, m: re.Match, text: str, s: int, e: int, published: dt.date
             return None
         return NumericClaim(s, e, "count", _num(num_s) * _scale(g.get("scale")), unit, approx, ref)
     return None
+
+
+_DATE_KINDS = ("date", "date_dm", "time", "month", "year")
+
+
+def _date_claim(kind: str, m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -> NumericClaim | None:
+    """A day, a clock time, a month or a year."""
+    if kind in ("date", "date_dm"):
+        return _day_date(m, g, s, e, published)
+    if kind == "time":
+        hour = int(g["hour"] or g["hour24"])
+        minute = int(g["minute"] or g["minute24"] or 0)
+        if (g["ampm"] or "").lower().startswith("p") and hour < 12:
+            hour += 12
+        return NumericClaim(s, e, "time", hour + minute / 60.0, "hours", "exact", None,
+                            iso_date=f"T{hour:02d}:{minute:02d}")
+    if kind == "month":
+        name = g["month"] or g["month2"]
+        year = g["year"] or g["year2"]
+        s = m.start("month") if g["month"] else s
+        month = _MONTHS[name.lower()]
+        year = year or (_nearest_year(month, 15, published) if published else None)
+        iso = f"{year}-{month:02d}" if year else f"--{month:02d}"
+        return NumericClaim(s, e, "date", None, "month", "exact", None, iso_date=iso)
+    if kind == "year":
+        return NumericClaim(s, e, "date", None, "year", "exact", None, iso_date=g["year"])
+    return None
+
+
+def _day_date(m: re.Match, g: dict, s: int, e: int, published: dt.date | None) -> NumericClaim | None:
+    """A day of a month ("November 26", "26 Nov", "Dec. 11, 2025"), a deadline after "by"/"until"."""
+    month, day = _MONTHS[_MONTH_NAMES[g["month"][:3].lower()]], int(g["day"])
+    if day > 31 or day < 1:
+        return None
+    year = int(g["year"]) if g.get("year") else (_nearest_year(month, day, published) if published else None)
+    iso = None
+    if year is not None:
+        try:
+            iso = dt.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    by = (g.get("by") or "").strip().lower()
+    approx_d = {"by": "up_to", "before": "less_than", "until": "up_to", "no later than": "up_to",
+                "since": "at_least", "from": "at_least"}.get(by, "exact")
+    ref_d = "deadline" if by in ("by", "before", "until", "no later than") else None
+    if by in ("on", "from", "since") or not g.get("by"):
+        s = min(m.start("month"), m.start("day"))
+    return NumericClaim(s, e, "date", None, "date", approx_d, ref_d, iso_date=iso or f"--{month:02d}-{day:02d}")
+
+
+_MONTH_NAMES = {m[:3]: m for m in _MONTHS}
+
+
+def _nearest_year(month: int, day: int, published: dt.date) -> int:
+    """The year that puts a day given without one nearest the publication date."""
+    def gap(year: int) -> int:
+        try:
+            return abs((dt.date(year, month, day) - published).days)
+        except ValueError:
+            return 10**6
+    return min((published.year - 1, published.year, published.year + 1), key=gap)
+_ORDINALS = {w: k for k, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split(), start=1)}
 
 
 def _in_referent(text: str, end: int) -> str | None:

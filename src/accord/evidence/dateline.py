@@ -20,6 +20,10 @@ _DATELINE = re.compile(
     rf"^[ \t]*(?:[A-Z][\w.'’ -]{{0,40}},[ \t]+)?"
     rf"(?:(?P<month>{_MONTH})\.?[ \t]+(?P<day>\d{{1,2}})|(?P<day2>\d{{1,2}})[ \t]+(?P<month2>{_MONTH})\.?)"
     rf"(?:,?[ \t]+(?P<year>\d{{4}}))?[ \t]*(?:\(|[-–—:])")
+_PREFIX = re.compile(
+    rf"(?:[A-Z][A-Z'’.]+(?:[ \t]+[A-Z][A-Z'’.]+)*(?:,[ \t]*)?)?"
+    rf"(?:(?:{_MONTH})\.?[ \t]+\d{{1,2}}|\d{{1,2}}[ \t]+(?:{_MONTH})\.?)?(?:,?[ \t]+\d{{4}})?"
+    rf"[ \t]*(?:\([^)\n]{{1,40}}\))?[ \t]*[-–—][ \t]+")
 HEAD_PARAGRAPHS = 2
 MISMATCH_DAYS = 1  # a day either way is a time zone, not a contradiction
 
@@ -43,6 +47,18 @@ def dateline_date(paragraphs: list[str], reference: dt.date | None) -> dt.date |
             return None
         return min(dates, key=lambda d: abs((d - reference).days)) if reference else dates[0]
     return None
+
+
+def dateline_end(text: str, start: int) -> int:
+    """Where the text after a dateline starting at ``start`` begins ("VIENNA -", "GENEVA, May 13 -",
+    "May 13 (Wire) -"); ``start`` itself when there is none."""
+    m = _PREFIX.match(text, start)
+    if m is None or not text[start:m.end()].strip(" \t-–—"):
+        return start
+    head = text[start:m.end()]
+    has_place = bool(re.match(r"[A-Z][A-Z'’.]+\b", head)) and not re.match(rf"(?:{_MONTH})\b", head)
+    has_date = bool(re.search(r"\d", head))
+    return m.end() if has_place or has_date else start
 
 
 def contradicts(header: dt.date | None, text_date: dt.date | None) -> bool:

@@ -109,9 +109,9 @@ def _subject(verb):
             for g in child.children:
                 if g.dep_ == "pobj":
                     return g
-    for child in verb.children:
-        if child.dep_ in _SUBJ_DEPS and child.dep_ != "nsubjpass":
-            return child
+    subjects = [c for c in verb.children if c.dep_ in _SUBJ_DEPS and c.dep_ != "nsubjpass"]
+    if subjects:  # a dateline parsed as a second subject ("VIENNA - The agency said") is the farther one
+        return max(subjects, key=lambda c: (c.i < verb.i, c.i if c.i < verb.i else -c.i))
     head = verb
     for _ in range(3):  # xcomp/conj/advcl chains inherit the subject ("went on to say")
         if head.dep_ in ("xcomp", "conj", "advcl") and head.head is not head:
@@ -324,6 +324,23 @@ _BAR_CREDIT = re.compile(
     r"(?P<q>“[^”\n]{3,}”)[ \t\u00a0]*(?P<cue>―)[ \t\u00a0]*(?P<src>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3})")
 
 
+def _heading(name: str) -> bool:
+    """A dateline or subhead before a colon ("GENEVA:", "Washington:", "Key points:"), not a speaker."""
+    return (name.isupper() and len(name) > 3) or name.lower() in _HEADING_WORDS or \
+        any(w.lower() in _HEADING_WORDS for w in name.split()[1:])
+
+
+_HEADING_WORDS = frozenset(load("heading_words"))
+
+
+def _place(sents: list, span: Span) -> bool:
+    """True when the parser reads ``span`` as a place (a dateline such as "Washington:")."""
+    if not sents:
+        return False
+    sp = sents[0].doc.char_span(span[0], span[1], alignment_mode="expand")
+    return sp is not None and any(t.ent_type_ in ("GPE", "LOC", "FAC") for t in sp)
+
+
 def _colon_quotes(text: str, sents: list, found: list[Quote]) -> list[Quote]:
     """Transcript and headline lines "NAME: words" (the colon is the cue, NAME the source), and
     quotations credited with a bar ("“…” ― Name")."""
@@ -340,7 +357,7 @@ def _colon_quotes(text: str, sents: list, found: list[Quote]) -> list[Quote]:
     for m in _COLON_LINE.finditer(text):
         src = (m.start("src"), m.end("src"))
         cue = (m.end("src"), m.end("src") + 1)
-        if cue in cues or len(m.group("content")) < 8:
+        if cue in cues or len(m.group("content")) < 8 or _heading(m.group("src")) or _place(sents, src):
             continue
         c0, c1 = _trim(text, m.start("content"), m.end("content"))
         if c1 - c0 < 3:

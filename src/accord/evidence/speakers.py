@@ -19,6 +19,10 @@ OFFICE_WORDS = frozenset(
     "leader leaders leadership diplomat diplomats envoy envoys negotiator negotiators secretary delegation "
     "ambassador commander commanders military army forces side authorities parliament foreign".split()
 )
+ROLE_WORDS = frozenset("spokesman spokeswoman spokesperson chief head mediator envoy mayor governor general "
+                       "commander chancellor premier ambassador negotiator adviser advisor commissioner director "
+                       "speaker".split())
+_LEADER_TITLES = ("president", "prime", "chancellor", "premier")
 PRONOUNS = frozenset({"he", "she", "they", "him", "her", "them", "his", "its", "it"})
 _WORD = re.compile(r"[\w.'’-]+")
 
@@ -53,6 +57,7 @@ class ActorRegistry:
     surnames: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
     roles: list[tuple[str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
+    holders: list[tuple[frozenset[str], str, str, dt.date | None, dt.date | None]] = field(default_factory=list)
     _alias_re: re.Pattern | None = None
 
     @classmethod
@@ -75,6 +80,8 @@ class ActorRegistry:
             for role in actor.roles:
                 reg.roles.append((role.title.lower(), actor.id, role.start, role.end))
                 if role.holder:
+                    reg.holders.append((frozenset(_WORD.findall(role.title.lower())), role.holder, actor.id,
+                                        role.start, role.end))
                     parts = role.holder.split()
                     reg.aliases.setdefault(role.holder.lower(), actor.id)
                     if len(parts) > 1:
@@ -139,6 +146,35 @@ class ActorRegistry:
                 if w in self.demonyms:
                     return Link(self.demonyms[w], "title", 0.7)
         return NO_LINK
+
+    def role_holder(self, phrase: str, when: dt.date | None = None) -> str | None:
+        """The person holding the office a role phrase names ("the Russian president", "Tarsia's trade
+        minister") at ``when``: a scenario role whose title has the phrase's office word, of the
+        actor the phrase names if it names one, sharing most words with it; None when unclear."""
+        words = [w.strip(".,;:’'s") if w.endswith(("’s", "'s")) else w for w in _WORD.findall(phrase.lower())]
+        if not words:
+            return None
+        actor = self.link(phrase, when).actor_id
+        scored: list[tuple[float, str]] = []
+        for head in _LEADER_TITLES if words[-1] == "leader" else (words[-1],):  # a leader: president first
+            scored = self._holders_with(head, actor, words, when)
+            if scored:
+                break
+        scored.sort(reverse=True)
+        if not scored or (actor is None and (scored[0][0] < 2 or (len(scored) > 1 and scored[1][0] == scored[0][0]))):
+            return None
+        return scored[0][1]
+
+    def _holders_with(self, head: str, actor: str | None, words: list[str],
+                      when: dt.date | None) -> list[tuple[float, str]]:
+        scored = []
+        for title, holder, owner, start, end in self.holders:
+            if head not in title or (actor is not None and owner != actor):
+                continue
+            if when is not None and ((start is not None and when < start) or (end is not None and when > end)):
+                continue
+            scored.append((len(title & set(words)) - 0.01 * len(title), holder))
+        return scored
 
     def find_aliases(self, text: str) -> list[tuple[int, int, str]]:
         """Every alias occurrence in ``text``: (start, end, actor id)."""

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from accord.evidence.lexicons import load
+from accord.evidence.stance import NEGATIVE_APPRAISAL as _NEGATIVE_APPRAISAL
+from accord.evidence.stance import concepts
 from accord.scenario.model import Scenario
 
 TYPES = ("PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
@@ -13,19 +15,11 @@ TYPES = ("PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE"
 NEGOTIATION_TYPES = TYPES[:-1]
 _LIGHT = frozenset({"hold", "launch", "issue", "make", "take", "give", "conduct", "undertake", "mount", "have",
                     "begin", "start", "decide", "seek", "try", "continue", "announce", "say", "claim", "state",
-                    "tell", "report", "be", "appear", "seem", "plan", "want", "move", "renew", "express",
+                    "tell", "report", "be", "appear", "seem", "plan", "move", "renew", "express",
                     "voice", "stress", "emphasize", "confirm", "add", "reiterate", "vow"})
 _REPORT = frozenset({"say", "announce", "claim", "state", "tell", "report", "add", "confirm", "stress",
                      "emphasize", "reiterate", "note", "write", "declare"})
 _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
-POLARITY = {"PROPOSE": 1, "DEMAND": 1, "AGREE": 1, "SUPPORT": 1, "CONCEDE": 1, "RETREAT": 1,
-            "REJECT": -1, "DISAPPROVE": -1, "THREATEN": 0, "CONSULT": 0, "COOPERATE": 0, "AID": 0, "OTHER": 0}
-_OPPOSE = re.compile(r"\b(?:unacceptable|capitulation|red line|will never|would never|never accept|out of the question|"
-                     r"non-starter|reject|rejects|rejected|refuse|refuses|refused|dismiss|dismissed|dismisses|oppose|opposes|opposed)\b", re.I)
-_SUPPORT = re.compile(r"\b(?:accept|accepts|accepted|back|backs|backed|welcome|welcomes|welcomed|endorse|endorses|"
-                      r"endorsed|agree to|agreed to|agrees to|is ready for|ready to|support|supports|supported)\b", re.I)
-
-
 def _cue_table() -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], tuple[str, str | None]]]:
     single: dict[str, tuple[str, str | None]] = {}
     pairs: dict[tuple[str, str], tuple[str, str | None]] = {}
@@ -60,13 +54,16 @@ class Typed:
     hedged: bool = False
 
 
+_VERB_ONLY = frozenset({"table"})  # "tabled a plan" proposes; "on the table" does not
+
+
 def _lookup(tok) -> tuple[str, str | None] | None:
     lemma = tok.lemma_.lower()
     for child in tok.children:
         if child.dep_ in ("prt", "prep") and (lemma, child.lower_) in _PAIRS:
             return _PAIRS[(lemma, child.lower_)]
     if tok.pos_ in ("VERB", "ADJ", "NOUN", "AUX") and lemma in _SINGLE:
-        if tok.pos_ == "AUX" and lemma != "must":
+        if (tok.pos_ == "AUX" and lemma != "must") or (lemma in _VERB_ONLY and tok.pos_ != "VERB"):
             return None
         return _SINGLE[lemma]
     return None
@@ -95,8 +92,13 @@ def _negated(tok) -> bool:
 
 def classify_sentence(sent) -> Typed | None:
     """Statement type of one spaCy sentence: the shallowest predicate with a cue wins."""
-    root = sent.root
-    queue = [root]
+    return classify_clause(sent.root, list(sent))
+
+
+def classify_clause(head, tokens: list) -> Typed | None:
+    """Statement type of the clause of ``tokens`` headed by ``head`` (the shallowest cue wins)."""
+    inside = {t.i for t in tokens}
+    queue = [head]
     fallback: Typed | None = None
     seen = 0
     while queue and seen < 40:
@@ -105,13 +107,44 @@ def classify_sentence(sent) -> Typed | None:
         hit = _lookup(tok)
         lemma = tok.lemma_.lower()
         if hit is not None and not (lemma in _LIGHT and _has_content_child(tok)):
-            return _finish(sent, tok, hit)
+            return _finish(tokens, tok, hit)
         if hit is not None and fallback is None:
-            fallback = _finish(sent, tok, hit)
-        kids = sorted(tok.children, key=lambda c: _dep_rank(c))
+            fallback = _finish(tokens, tok, hit)
+        kids = sorted((c for c in tok.children if c.i in inside and not _condition(c)), key=lambda c: _dep_rank(c))
         queue.extend(c for c in kids if c.dep_ not in ("punct", "det", "cc", "advmod", "amod", "compound", "poss", "nsubj", "nsubjpass", "npadvmod", "appos")
                      or (c.dep_ in ("nsubj",) and c.pos_ == "NOUN" and tok.lemma_ in ("be",)))
     return fallback
+
+
+def clause_heads(sent) -> list:
+    """The predicates heading the sentence's clauses: its root and every verb coordinated with a clause head."""
+    heads = [sent.root]
+    for tok in sent:
+        if tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") \
+                and _has_own_words(tok):
+            heads.append(tok)
+    return heads
+
+
+def _has_own_words(tok) -> bool:
+    return sum(1 for _ in tok.subtree) >= 3
+
+
+def clause_tokens(sent, head, heads: list) -> list:
+    """The tokens of ``head``'s clause: its subtree without the other clauses nested in it
+    (the root clause also keeps the words outside every subtree, such as a trailing "she said")."""
+    others = [h for h in heads if h.i != head.i and head.is_ancestor(h)]
+    cut = {t.i for h in others for t in h.subtree}
+    for h in others:  # the conjunction before a coordinated clause goes with it
+        cut.update(c.i for c in h.head.children if c.dep_ in ("cc", "punct") and h.left_edge.i - 2 <= c.i < h.i)
+    if head.i == sent.root.i:
+        return [t for t in sent if t.i not in cut]
+    return [t for t in head.subtree if t.i not in cut]
+
+
+def _condition(tok) -> bool:
+    """True for the head of an "if"/"unless" clause: what it names is asked for, not done."""
+    return tok.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in tok.children)
 
 
 def _has_content_child(tok) -> bool:
@@ -124,12 +157,12 @@ def _dep_rank(c) -> int:
     return order.get(c.dep_, 5)
 
 
-def _finish(sent, tok, hit: tuple[str, str | None]) -> Typed:
-    low = " ".join(t.lower_ for t in sent)
+def _finish(tokens: list, tok, hit: tuple[str, str | None]) -> Typed:
+    low = " ".join(t.lower_ for t in tokens)
     etype, plover = hit
     future = _future(tok)
     negated = _negated(tok)
-    words = {t.lower_ for t in sent}
+    words = {t.lower_ for t in tokens}
     conditional = bool(words & {"if", "unless"})
     if future and etype in ("CONSULT", "SUPPORT", "COOPERATE", "AID"):
         etype, plover = "AGREE", "AGREE"
@@ -143,11 +176,102 @@ def _finish(sent, tok, hit: tuple[str, str | None]) -> Typed:
         etype, plover = "THREATEN", "THREATEN"
     elif conditional and future and etype in ("REJECT", "OTHER", "CONCEDE", "RETREAT"):
         etype, plover = "THREATEN", "THREATEN"
-    if negated and etype in ("AGREE", "SUPPORT") and (future or tok.lemma_.lower() in ("accept", "agree")):
-        if future:
-            etype, plover = "REJECT", "REJECT"
+    if negated and future and etype in ("AGREE", "SUPPORT", "CONCEDE", "RETREAT"):
+        etype, plover = "REJECT", "REJECT"
+    etype, plover = _retype(tokens, tok, etype, plover, negated)
     hedged = bool(words & {"reportedly", "allegedly", "apparently", "purportedly", "may", "might", "could"})
     return Typed(etype, plover, tok.i, future, conditional, negated, hedged)
+
+
+_TRUCE = frozenset({"truce", "ceasefire", "cease-fire", "armistice", "moratorium", "pause"})
+_OFFERING = frozenset({"offer", "propose", "suggest", "float", "put", "declare", "announce", "pledge"})
+_PROPOSALS = frozenset({"plan", "proposal", "deal", "package", "guarantee", "framework", "roadmap", "formula",
+                        "initiative", "brigade", "force", "mission"})
+_OBLIGATION = re.compile(r"\b(?:has|have|had|would have|will have) to be\b|\bmust be\b")
+_APPRAISAL = frozenset({"useful", "productive", "constructive", "fruitful", "positive", "progress", "encouraging",
+                        "substantive", "good", "promising", "breakthrough"})
+_TALK_WORDS = frozenset({"be", "make", "call", "describe", "hold", "meet", "talk", "discussion", "talks", "meeting"})
+_APPEAL = frozenset({"call", "appeal", "urge", "plead"})
+
+
+_RECEIVING = frozenset({"receive", "host", "welcome"})
+_VISITORS = frozenset({"envoy", "envoys", "delegation", "delegations", "minister", "ministers", "president",
+                       "negotiator", "negotiators", "counterpart", "visitor", "visitors", "mediator", "mediators"})
+_SOFT_MODALS = frozenset({"could", "might", "may"})
+_POSITIVE_APPRAISAL = re.compile(
+    r"\b(?:useful|productive|constructive|fruitful|positive|progress|encouraging|substantive|promising|breakthrough|"
+    r"step in the right direction|closer than|good basis|fair start|good start|deserves? (?:serious )?"
+    r"(?:consideration|study)|welcome)\b", re.I)
+
+
+def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) -> tuple[str, str | None]:
+    """Types the cue table gets wrong: offering a truce or a package is a proposal, praising talks is
+    support, an appeal is a demand, receiving envoys is a meeting, "could accept" gives ground
+    (docs/methods/evidence.md, "Statements")."""
+    lemma = tok.lemma_.lower()
+    objects = {c.lemma_.lower() for c in tok.subtree if c.dep_ in ("dobj", "pobj", "attr", "nsubjpass")}
+    kids = {c.dep_ for c in tok.children}
+    if lemma in _OFFERING and objects & (_TRUCE | _PROPOSALS) and not negated:
+        return "PROPOSE", None
+    if etype in ("AGREE", "CONSULT", "SUPPORT", "OTHER") and _OBLIGATION.search(" ".join(t.lower_ for t in tokens)):
+        return "DEMAND", "DEMAND"
+    judging = (lemma == "call" and kids & {"oprd", "ccomp", "xcomp"}) or \
+        (lemma == "describe" and any(c.lower_ == "as" for c in tok.children))
+    if judging and "dobj" in kids:  # "called the demand colonial", "described the talks as useful"
+        judged = " ".join(t.lower_ for t in tokens)
+        good = _POSITIVE_APPRAISAL.search(judged) and not _NEGATIVE_APPRAISAL.search(judged)
+        return ("SUPPORT", "SUPPORT") if good else ("DISAPPROVE", "DISAPPROVE")
+    if etype in ("CONSULT", "AGREE", "OTHER") and not negated \
+            and any(t.lemma_.lower() in _APPRAISAL and t.dep_ in ("acomp", "dobj", "attr", "amod", "oprd") for t in tokens) \
+            and (lemma in _APPRAISAL or lemma in _TALK_WORDS):
+        return "SUPPORT", "SUPPORT"
+    if lemma in _APPEAL and etype in ("AGREE", "CONSULT") and any(
+            c.lower_ in ("for", "on") for c in tok.children):
+        return "DEMAND", "DEMAND"
+    if lemma in _RECEIVING and objects & _VISITORS:
+        return "CONSULT", "CONSULT"
+    if etype == "AGREE" and any(c.dep_ == "aux" and c.lower_ in _SOFT_MODALS for c in tok.children):
+        return "CONCEDE", "CONCEDE"
+    if etype == "DEMAND" and any(c.lower_ == "longer" for c in tok.subtree if c.i < tok.i):
+        return "CONCEDE", "CONCEDE"
+    return etype, plover
+
+
+def words_of(tokens: list) -> set[str]:
+    """The lower-case words of a clause."""
+    return {t.lower_ for t in tokens}
+
+
+def untyped_clause(head, tokens: list) -> Typed:
+    """The type of a reported clause no cue word types: a demand ("wants", "has to"), a refusal
+    ("a red line", "not for sale"), a judgement (DISAPPROVE or SUPPORT) or OTHER."""
+    low = " ".join(t.lower_ for t in tokens)
+    lemmas = {t.lemma_.lower() for t in tokens}
+    inside = {t.i for t in tokens}
+    while head.lemma_.lower() in _REPORT:  # "X said (that) ...": the reported predicate decides
+        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
+        if content is None:
+            break
+        head = content
+    negated = any(c.dep_ == "neg" for c in head.children)
+    if lemmas & {"want", "need", "must"} or re.search(r"\b(?:has|have|had) to\b", low):
+        etype = "DEMAND"
+    elif words_of(tokens) & {"if", "unless"} and _future(head):
+        etype = "THREATEN"
+    elif re.search(r"\ball options (?:remain |are )?on the table\b", low):
+        etype = "THREATEN"
+    elif re.search(r"\b(?:red line|not for sale|not on the (?:agenda|table)|out of the question|no deal|"
+                   r"not (?:a|an) (?:bargaining|option)|not in a hurry)\b", low) or (negated and _future(head)):
+        etype = "REJECT"
+    elif _NEGATIVE_APPRAISAL.search(low):
+        etype = "DISAPPROVE"
+    elif _POSITIVE_APPRAISAL.search(low):
+        etype = "SUPPORT"
+    else:
+        etype = "OTHER"
+    words = {t.lower_ for t in tokens}
+    return Typed(etype, None if etype == "OTHER" else etype, head.i, _future(head), bool(words & {"if", "unless"}),
+                 negated, bool(words & {"reportedly", "allegedly", "apparently", "may", "might", "could"}))
 
 
 # -- issues and stance --------------------------------------------------------------------------
@@ -163,6 +287,7 @@ class IssueIndex:
     anchors: dict[str, list[tuple[float, frozenset[str], str]]] = field(default_factory=dict)
     direction: dict[str, int] = field(default_factory=dict)
     numeric: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # (raw number, scale value)
+    keywords: dict[str, frozenset[str]] = field(default_factory=dict)  # issue id -> its keywords as concepts
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | None) -> IssueIndex:
@@ -177,6 +302,7 @@ class IssueIndex:
                 r"(?<![\w])(?:" + "|".join(re.escape(k) for k in kws) + r")(?![\w])", re.I)
             idx.anchors[issue.id] = [(a.value, _content_words(a.label), a.label) for a in issue.scale.anchors]
             idx.direction[issue.id] = _direction(kws, issue.scale.anchors)
+            idx.keywords[issue.id] = frozenset().union(*(concepts(k) for k in kws))
             nums = []
             for a in issue.scale.anchors:
                 m = _LABEL_NUMBER.search(a.label)
@@ -201,22 +327,11 @@ class IssueIndex:
         """Issue ids whose keywords occur in ``text``."""
         return [iid for iid, pat in self.patterns.items() if pat.search(text)]
 
-    def anchor_position(self, issue_id: str, text: str) -> float | None:
-        """The value of the anchor whose label the text matches best (≥ 2 content words, ≥ half)."""
-        words = _content_words(text)
-        best, best_score = None, 0.0
-        for value, label_words, _ in self.anchors.get(issue_id, []):
-            if len(label_words) < 2:
-                continue
-            hit = len(words & label_words)
-            score = hit / len(label_words)
-            if hit >= 2 and score >= 0.5 and score > best_score:
-                best, best_score = value, score
-        return best
-
 
 _LABEL_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")
 _NEG_LABEL = re.compile(r"\b(?:no|not|none|never|without)\b", re.I)
+_UNDO_LABEL = re.compile(r"\b(?:lift|lifted|lifting|removed?|scrapped|abolished|ended|phased out|dropped|cancell?ed|"
+                         r"repealed|revoked|renounced?|renounces|unfrozen)\b", re.I)
 
 
 def _direction(keywords: list[str], anchors) -> int:
@@ -232,24 +347,11 @@ def _direction(keywords: list[str], anchors) -> int:
         if not hit:
             continue
         sign = -1.0 if _NEG_LABEL.search(a.label) else 1.0
+        if _UNDO_LABEL.search(a.label):  # "tariff removed": the label is against the keywords
+            sign = -sign
         total += (a.value - 50.0) * sign * hit
     return -1 if total < 0 else 1
 
 
 def _content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z][a-z-]+", text.lower()) if w not in _STOP and len(w) > 2)
-
-
-def stance_polarity(event_type: str, sentence_text: str, negated: bool) -> int:
-    """−1/0/+1: the statement's attitude to the issue proposition it mentions."""
-    pol = POLARITY.get(event_type, 0)
-    if pol == 0:
-        if _OPPOSE.search(sentence_text):
-            pol = -1
-        elif _SUPPORT.search(sentence_text):
-            pol = 1
-    elif _OPPOSE.search(sentence_text) and pol > 0 and event_type not in ("DEMAND",):
-        pol = -1
-    if negated:
-        pol = -pol
-    return pol

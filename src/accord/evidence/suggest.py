@@ -1,15 +1,19 @@
 """Position suggestions from stored statements, as a reviewable scenario patch (origin: evidence).
 
-Each statement on an issue implies a point on the issue's 0–100 scale: the anchor its wording
-matches, else 75 or 25 by its polarity and the issue's direction (see statements._direction).
-Points are averaged with weights confidence × article quality × recency (half-life
-``HALF_LIFE_DAYS``) × 0.5 when hedged. Confidence grows with total weight and shrinks with
-disagreement.
+Each statement on an issue implies a point on the issue's 0–100 scale: the position its clause
+gives (an anchor it matches read through its negations, a number, or its attitude on the issue's
+side), else 75 or 25 by its polarity and the issue's direction
+(:func:`accord.evidence.stance.fallback_position`). Points are averaged with
+weights confidence × article quality × recency (half-life ``HALF_LIFE_DAYS``) × 0.5 when hedged.
+Confidence grows with the weight of independent sources, not of statements: statements from
+one article, or from articles carrying one wire story, count as one source with the weight of its
+strongest statement; it shrinks with disagreement. Every suggestion lists its supporting
+statements with their sentence, speaker and hedge status.
 
 A statement is dated by the later of its article's header date and the date its text gives
 itself (the dateline, ``articles.text_date``): an article cannot be known before the events it
 reports, so a mis-dated article never enters the picture of an earlier date
-(docs/methods/evidence.md, "Dates").
+(docs/methods/evidence.md, "Dates" and "Suggestions").
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pydantic import ValidationError
 
 from accord.errors import InputError
 from accord.evidence import store
+from accord.evidence.stance import fallback_position
 from accord.evidence.statements import IssueIndex
 from accord.io import read_yaml
 from accord.scenario.model import Position, Scenario, Source
@@ -52,6 +57,8 @@ class EvidenceItem:
     title: str | None
     outlet: str | None
     event_type: str
+    hedged: bool = False
+    source_key: str = ""  # statements with one key are one source (an article, or a wire story)
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Suggestion:
     salience: float
     date: dt.date
     n_statements: int
+    n_sources: int = 0
     supporting: list[EvidenceItem] = field(default_factory=list)
     contradicting: list[EvidenceItem] = field(default_factory=list)
 
@@ -86,13 +94,18 @@ class Suggestion:
         """A YAML-ready patch entry: the Position plus confidence and contradicting evidence."""
         d = self.to_position().model_dump(mode="json", exclude_none=True)
         d["confidence"] = round(self.confidence, 4)
-        d["contradicting"] = [
-            {"url": i.url or f"article:{i.article_id}", "id": i.statement_id, "outlet": i.outlet,
-             "date": i.date.isoformat() if i.date else None, "quote": _short(i.sentence),
-             "implied_position": round(i.implied, 2)}
-            for i in self.contradicting[:MAX_SOURCES]
-        ]
+        d["n_sources"] = self.n_sources
+        d["supporting"] = [_evidence_entry(i) for i in self.supporting[:MAX_SOURCES]]
+        d["contradicting"] = [_evidence_entry(i) for i in self.contradicting[:MAX_SOURCES]]
         return d
+
+
+def _evidence_entry(i: EvidenceItem) -> dict[str, Any]:
+    """One statement behind a suggestion as the patch shows it: where, who, whether hedged."""
+    return {"url": i.url or f"article:{i.article_id}", "id": i.statement_id, "outlet": i.outlet,
+            "date": i.date.isoformat() if i.date else None, "quote": _short(i.sentence),
+            "speaker": i.speaker, "hedged": i.hedged, "type": i.event_type,
+            "implied_position": round(i.implied, 2)}
 
 
 def _short(text: str, limit: int = 240) -> str:
@@ -126,7 +139,7 @@ def suggest_positions(db: str | Path, scenario: Scenario, as_of: dt.date | str |
         cur = con.execute("""
             SELECT si.statement_id, si.article_id, si.issue_id, si.polarity, si.position, s.actor_id,
                    s.confidence, s.hedged, s.sentence_text, s.event_type, greatest(a.published_at, a.text_date), a.url, a.title,
-                   a.outlet, a.quality_score, q.speaker
+                   a.outlet, a.quality_score, q.speaker, a.wire_source
             FROM statement_issues si JOIN statements s ON s.id = si.statement_id
             JOIN articles a ON a.id = si.article_id LEFT JOIN quotes q ON q.id = s.quote_id
             WHERE s.actor_id IS NOT NULL
@@ -136,22 +149,21 @@ def suggest_positions(db: str | Path, scenario: Scenario, as_of: dt.date | str |
         con.close()
     groups: dict[tuple[str, str], list[EvidenceItem]] = {}
     for (sid, aid, iid, pol, pos, actor, conf, hedged, sent, etype, pub, url, title, outlet, quality,
-         speaker) in rows:
+         speaker, wire) in rows:
         if actor not in actors or iid not in issues:
             continue
         date = _as_date(pub)
         if cutoff is not None and (date is None or date > cutoff):
             continue
-        if pos is not None:
-            implied = float(pos)
-        elif pol:
-            up = index.direction.get(iid, 1) * int(pol) > 0
-            implied = 75.0 if up else 25.0
-        else:
+        implied = float(pos) if pos is not None else \
+            fallback_position(int(pol or 0), index.direction.get(iid, 1), strong=False)
+        if implied is None:
             continue
         w = float(conf or 0.5) * float(quality if quality is not None else 1.0) * (0.5 if hedged else 1.0)
+        key = f"wire:{wire}:{date}" if wire else f"article:{aid}"
         groups.setdefault((actor, iid), []).append(
-            EvidenceItem(sid, aid, date, implied, w, int(pol or 0), sent, speaker, url, title, outlet, etype))
+            EvidenceItem(sid, aid, date, implied, w, int(pol or 0), sent, speaker, url, title, outlet, etype,
+                         bool(hedged), key))
     counts: dict[str, int] = {}
     for (actor, _), items in groups.items():
         counts[actor] = max(counts.get(actor, 0), len(items))
@@ -171,15 +183,24 @@ def suggest_positions(db: str | Path, scenario: Scenario, as_of: dt.date | str |
         pos = sum(i.weight * i.implied for i in items) / total
         var = sum(i.weight * (i.implied - pos) ** 2 for i in items) / total
         agreement = max(0.0, 1.0 - math.sqrt(var) / 50.0)
-        confidence = (1.0 - math.exp(-total)) * agreement
+        sources = _source_weights(items)
+        confidence = (1.0 - math.exp(-sum(sources.values()))) * agreement
         supporting = sorted((i for i in items if abs(i.implied - pos) <= SUPPORT_BAND), key=lambda i: -i.weight)
         contradicting = sorted((i for i in items if abs(i.implied - pos) > SUPPORT_BAND), key=lambda i: -i.weight)
         out.append(Suggestion(
             actor=actor, issue=iid, position=float(min(100.0, max(0.0, pos))),
             confidence=float(min(1.0, max(0.0, confidence))),
             salience=float(min(1.0, max(0.1, len(items) / counts[actor]))) if counts[actor] else DEFAULT_SALIENCE,
-            date=max(dates) if dates else ref, n_statements=len(items),
+            date=max(dates) if dates else ref, n_statements=len(items), n_sources=len(sources),
             supporting=supporting, contradicting=contradicting))
+    return out
+
+
+def _source_weights(items: list[EvidenceItem]) -> dict[str, float]:
+    """The weight of each independent source: its strongest statement (repeats add nothing)."""
+    out: dict[str, float] = {}
+    for i in items:
+        out[i.source_key] = max(out.get(i.source_key, 0.0), i.weight)
     return out
 
 
@@ -213,7 +234,7 @@ def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestio
             continue
         if not isinstance(entry, dict):
             raise InputError("patch entry is not a mapping", file=source, field=f"[{k}]")
-        data = {key: v for key, v in entry.items() if key not in ("confidence", "contradicting")}
+        data = {key: v for key, v in entry.items() if key not in _PATCH_EXTRAS}
         data.setdefault("origin", "evidence")
         try:
             new.append(Position.model_validate(data))
@@ -227,6 +248,9 @@ def apply_patch(scenario: Scenario, patch: list[dict[str, Any]] | list[Suggestio
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise InputError(f"patch does not fit the scenario: {_first_error(exc)}", file=source) from None
+
+
+_PATCH_EXTRAS = ("confidence", "n_sources", "supporting", "contradicting")  # shown for review, not Position fields
 
 
 def _first_error(exc: ValidationError) -> str:

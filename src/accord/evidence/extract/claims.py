@@ -31,14 +31,14 @@ def extract(ctx: DocumentContext) -> None:
 def _numeric_positions(ctx: DocumentContext, st: StatementRow, found: list[NumericClaim]) -> None:
     issues = ctx.registry.issues
     for iid, stance in st.stance.items():
-        if stance["position"] is not None or iid not in issues.numeric:
+        if stance.get("basis") == "anchor" or iid not in issues.numeric:
             continue
         for cl in found:
             if st.sentence_start <= cl.start < st.sentence_end and isinstance(cl.value, float) \
                     and cl.quantity_type in POSITION_QUANTITIES:
                 pos = issues.numeric_position(iid, cl.value)
                 if pos is not None:
-                    set_position(ctx, st, iid, round(pos, 4))
+                    set_position(ctx, st, iid, round(pos, 4), "number")
                     break
 
 

@@ -54,6 +54,8 @@ class PersonMention:
     surface: str
     link: Link
     is_person: bool
+    titles: frozenset[str] = frozenset()  # office words the article gives the person ("minister", "spokesman")
+    subject: bool = False  # the mention is (part of) its clause's subject
 
 
 @dataclass
