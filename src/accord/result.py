@@ -375,6 +375,65 @@ class Backtest(_Record):
     notes: list[str] = []
 
 
+class TrackRecordEvent(_Record):
+    """A question of the rolling backtest (events.yaml) and, where accord never forecast it, why."""
+
+    id: Id
+    question: str
+    deadline: dt.date
+    kind: str
+    not_modelled: str = Field(default="", description="why accord forecast this event at no origin; empty if it did")
+
+
+class TrackRecordCell(_Record):
+    """One event at one origin: every forecaster's probability, accord's Monte Carlo error, what happened."""
+
+    origin: dt.date
+    event: Id
+    outcome: int = Field(ge=0, le=1)
+    forecasts: dict[str, Probability] = {}
+    mc_error: Number = Field(default=None, description="Monte Carlo standard error of accord's probability")
+    reason: str = Field(default="", description="why accord has no forecast in this cell")
+
+
+class TrackRecordScore(_Record):
+    """A forecaster's Brier and log scores (lower is better) on its n cells, with 95% intervals over events."""
+
+    scorer: str
+    n: int
+    events: int
+    brier: Number = None
+    brier_low: Number = None
+    brier_high: Number = None
+    log: Number = None
+    log_low: Number = None
+    log_high: Number = None
+
+
+class ReliabilityRow(_Record):
+    """A reliability bin of one forecaster: its forecasts in [low, high), their mean and the observed frequency."""
+
+    scorer: str
+    low: float
+    high: float
+    n: int
+    mean_forecast: Probability = None
+    observed: Probability = None
+
+
+class TrackRecord(_Record):
+    """The rolling backtest: the case's events forecast at several origins and scored beside baselines."""
+
+    origins: list[dt.date] = []
+    draws: int = 0
+    events: list[TrackRecordEvent] = []
+    cells: list[TrackRecordCell] = []
+    scores: list[TrackRecordScore] = []
+    reliability: list[ReliabilityRow] = []
+    rules: list[str] = []
+    notes: list[str] = []
+
+
 class Article(_Record):
     """An article the evidence pipeline read."""
 
@@ -566,6 +625,7 @@ class RunResult(_Record):
     packages: Optional[Packages] = None
     truce: Optional[Truce] = None
     backtest: Optional[Backtest] = None
+    track_record: Optional[TrackRecord] = None
     evidence: Optional[Evidence] = None
     summary: list[SummaryNote] = []
     executive: Optional[ExecutiveSummary] = None

@@ -399,12 +399,12 @@ def test_outcomes_ground_truth(outcomes: dict) -> None:
     assert outcomes["case"] == "ukraine-2025"
     assert outcomes["as_of"] == dt.date(2026, 6, 15)
     got = {o["id"]: o["value"] for o in outcomes["outcomes"]}
-    assert got["comprehensive_agreement"] is False
-    assert got["general_ceasefire_30d"] is False
-    assert got["elections_held"] is False
-    assert got["referendum_held"] is False
-    assert got["assets_still_frozen"] is True
-    assert got["prisoner_exchanges_continued"] is True
+    assert got["comprehensive_agreement_by_2026_06_15"] is False
+    assert got["general_ceasefire_30d_by_2026_06_15"] is False
+    assert got["elections_by_2026_05_15"] is False
+    assert got["referendum_by_2026_05_15"] is False
+    assert got["reparations_loan_by_2025_12_31"] is False
+    assert got["pow_swap_by_2026_02_28"] is True and got["pow_swap_3_by_2026_05_31"] is True
     for o in outcomes["outcomes"]:
         assert o["status"] in {"observed", "no_evidence", "inferred"}, o["id"]
         assert o["date"] <= dt.date(2026, 6, 15), o["id"]
