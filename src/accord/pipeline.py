@@ -375,6 +375,14 @@ def backtest_stage(case: Case, scenario: Scenario, as_of: dt.date) -> Backtest |
                     direction_summary={k: DirectionScore.model_validate(v) for k, v in summary.items()})
 
 
+def _versus(paired: Any) -> dict[str, Any]:
+    """The paired Brier difference to accord as TrackRecordScore fields (none for accord itself)."""
+    if paired is None:
+        return {}
+    return {"shared": paired.n, "minus_accord": paired.diff, "minus_accord_low": paired.low,
+            "minus_accord_high": paired.high}
+
+
 def track_record_stage(case: Case, draws: int, seed: int, markets: Path | None) -> TrackRecord | None:
     """The rolling backtest of a case with events.yaml and outcomes.yaml (None without them)."""
     from dataclasses import asdict
@@ -390,8 +398,8 @@ def track_record_stage(case: Case, draws: int, seed: int, markets: Path | None) 
                                  not_modelled=bt.not_modelled.get(e.id, "")) for e in bt.events],
         cells=[TrackRecordCell(origin=c.origin, event=c.event_id, outcome=c.outcome, forecasts=c.forecasts,
                                mc_error=c.mc_error, reason=c.reason) for c in bt.cells],
-        scores=[TrackRecordScore(events=s.clusters, **{k: v for k, v in asdict(s).items() if k != "clusters"})
-                for s in bt.scores],
+        scores=[TrackRecordScore(events=s.clusters, **{k: v for k, v in asdict(s).items() if k != "clusters"},
+                                 **_versus(bt.versus_model.get(s.scorer))) for s in bt.scores],
         reliability=[ReliabilityRow(scorer=name, **asdict(b)) for name, bins in bt.reliability.items() for b in bins],
     )
 
@@ -477,10 +485,12 @@ def run(
     if (folder / "outcomes.yaml").is_file():
         with stages.stage("backtest", "scoring against the recorded outcomes"):
             market_file = Path(markets) if markets else None
+            known = len(stages.problems)
             result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
                                              lambda: backtest_stage(the_case, scenario, when))
-            result.track_record = stages.attempt("backtest", folder / "events.yaml",
-                                                 lambda: track_record_stage(the_case, draws, seed, market_file))
+            if len(stages.problems) == known:  # a broken outcomes file is one problem, not one per use
+                result.track_record = stages.attempt("backtest", folder / "events.yaml",
+                                                     lambda: track_record_stage(the_case, draws, seed, market_file))
 
     result.problems = stages.problems
     result.case.principals, result.case.principals_from = principal_parties(the_case, scenario, result.packages)

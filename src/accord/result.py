@@ -408,6 +408,11 @@ class TrackRecordScore(_Record):
     log: Number = None
     log_low: Number = None
     log_high: Number = None
+    shared: int = Field(default=0, description="cells this forecaster and accord both forecast")
+    minus_accord: Number = Field(default=None, description="this forecaster's Brier minus accord's on the shared "
+                                 "cells (positive: accord did better)")
+    minus_accord_low: Number = None
+    minus_accord_high: Number = None
 
 
 class ReliabilityRow(_Record):

@@ -40,7 +40,7 @@ BAD_INVOCATIONS = [
     (("evidence",), ["evidence", "--db", "t.duckdb", "--limit", "all"], "--limit"),
     (("evidence",), ["evidence"], "--db"),
     (("suggest",), ["suggest", "--db", "t.duckdb"], "--scenario"),
-    (("backtest",), ["backtest", "nosuch"], "nosuch"),
+    (("backtest",), ["backtest", "--bogus"], "--bogus"),
     (("backtest", "deu"), ["backtest", "deu"], "'file'"),
     (("backtest", "deu"), ["backtest", "deu", "d.tsv", "--workers", "x"], "--workers"),
     (("backtest", "ukraine"), ["backtest", "ukraine", "--draws", "x"], "--draws"),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from accord.analysis.backtest import load_outcomes, market_history
 from accord.analysis.events import EVENTS_FILE, Event, load_events
-from accord.analysis.scoring import ReliabilityBin, Score, laplace_rate, reliability, score
+from accord.analysis.scoring import Paired, ReliabilityBin, Score, laplace_rate, paired_brier, reliability, score
 from accord.errors import InputError
 
 if TYPE_CHECKING:
@@ -46,6 +46,8 @@ RULES = (
     f"{PRICE_WINDOW.days} days up to the origin.",
     "Brier = mean (p − outcome)²; log score = mean −ln(probability given to what happened); lower is better.",
     "95% intervals resample whole events (with all their origins) 2,000 times.",
+    "Each baseline is also compared with accord on the cells both forecast: its Brier minus accord's "
+    "(positive: accord did better).",
     "Events the models cannot speak to are not scored for accord; the baselines still score them.",
 )
 
@@ -99,6 +101,7 @@ class RollingBacktest:
     cells: list[Cell]
     scores: list[Score]
     reliability: dict[str, list[ReliabilityBin]]
+    versus_model: dict[str, Paired]
     draws: int
     seed: int
     not_modelled: dict[str, str] = field(default_factory=dict)
@@ -118,6 +121,7 @@ class RollingBacktest:
             "events": [{"id": e.id, "question": e.question, "deadline": e.deadline, "kind": e.kind} for e in self.events],
             "cells": [asdict(c) for c in self.cells], "scores": [asdict(s) for s in self.scores],
             "reliability": {k: [asdict(b) for b in v] for k, v in self.reliability.items()},
+            "versus_model": {k: asdict(v) for k, v in self.versus_model.items()},
             "not_modelled": self.not_modelled, "notes": self.notes, "rules": list(self.rules),
         }
 
@@ -209,7 +213,7 @@ def rolling_backtest(case: Case, *, draws: int = 1000, seed: int = 0, markets: s
     not_modelled = {k: v for k, v in not_modelled.items() if k not in modelled}
     scores, bins = _scores(cells, seed)
     return RollingBacktest(case=case.name, origins=origins, events=events, cells=cells, scores=scores,
-                           reliability=bins, draws=draws, seed=seed, not_modelled=not_modelled, notes=notes)
+                           reliability=bins, versus_model=_versus_model(cells, seed), draws=draws, seed=seed, not_modelled=not_modelled, notes=notes)
 
 
 def _prices(markets: str | Path | None, notes: list[str]) -> dict[str, list[tuple[dt.date, float]]]:
@@ -262,3 +266,15 @@ def _scores(cells: Sequence[Cell], seed: int) -> tuple[list[Score], dict[str, li
         scores.append(score(name, p, o, [c.event_id for c in mine], seed=seed))
         bins[name] = reliability(p, o)
     return scores, bins
+
+
+def _versus_model(cells: Sequence[Cell], seed: int) -> dict[str, Paired]:
+    """Each baseline's Brier minus accord's on the cells both forecast (positive: accord did better)."""
+    shared = [c for c in cells if MODEL in c.forecasts]
+    names = dict.fromkeys(k for c in shared for k in c.forecasts if k != MODEL)
+    out = {}
+    for name in names:
+        mine = [c for c in shared if name in c.forecasts]
+        out[name] = paired_brier([c.forecasts[name] for c in mine], [c.forecasts[MODEL] for c in mine],
+                                 [c.outcome for c in mine], [c.event_id for c in mine], seed=seed)
+    return out

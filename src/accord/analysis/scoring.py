@@ -7,7 +7,6 @@ not count as independent evidence. Method and rules: docs/methods/backtest.md.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -107,13 +106,26 @@ def reliability(p: Sequence[float], o: Sequence[int], bins: int = BINS) -> list[
     return rows
 
 
+@dataclass(frozen=True)
+class Paired:
+    """Brier of forecaster A minus forecaster B on the n forecasts both made (negative: A is better)."""
+
+    n: int
+    diff: float
+    low: float
+    high: float
+
+
+def paired_brier(p_a: Sequence[float], p_b: Sequence[float], o: Sequence[int], clusters: Sequence[Hashable], *,
+                 resamples: int = RESAMPLES, seed: int = 0) -> Paired:
+    """The paired Brier difference A − B on the same forecasts, with its 95% cluster-bootstrap interval."""
+    terms = brier_terms(np.asarray(p_a), np.asarray(o)) - brier_terms(np.asarray(p_b), np.asarray(o))
+    low, high = cluster_interval(terms, clusters, resamples=resamples, seed=seed)
+    return Paired(n=len(terms), diff=float(terms.mean()), low=low, high=high)
+
+
 def laplace_rate(yes: int, n: int) -> float:
     """(yes + 1) / (n + 2): a base rate that is never 0 or 1 and is 0.5 with no history."""
     if yes < 0 or n < yes:
         raise ValueError(f"cannot take a rate of {yes} in {n}")
     return (yes + 1) / (n + 2)
-
-
-def finite(value: float) -> bool:
-    """True for a real, finite number."""
-    return isinstance(value, (int, float)) and math.isfinite(value)

@@ -17,7 +17,7 @@ from accord.execution import Execution
 
 if TYPE_CHECKING:
     from accord.analysis.rolling import RollingBacktest
-    from accord.analysis.scoring import Score
+    from accord.analysis.scoring import Paired, Score
 
 
 def deu(
@@ -115,7 +115,8 @@ def events(
         typer.echo(json.dumps(result.to_dict(), indent=2, default=json_value))
         return
     emit(origin_table(result), fmt, title=f"{loaded.name}: accord's P(yes) by origin (– not open, n/m not modelled)")
-    emit([_score_row(s) for s in result.scores], fmt, title="Scores (lower is better; 95% intervals resample events)")
+    emit([_score_row(s, result.versus_model.get(s.scorer)) for s in result.scores], fmt,
+         title="Scores (lower is better; 95% intervals resample events)")
     for event_id, reason in result.not_modelled.items():
         typer.echo(f"not modelled: {event_id}: {reason}")
     for note in result.notes:
@@ -139,7 +140,9 @@ def origin_table(result: RollingBacktest) -> list[dict[str, object]]:
     return rows
 
 
-def _score_row(s: Score) -> dict[str, object]:
+def _score_row(s: Score, versus: Paired | None) -> dict[str, object]:
     return {"forecaster": s.scorer, "n": s.n, "events": s.clusters,
             "Brier [95%]": f"{s.brier:.3f} [{s.brier_low:.3f}, {s.brier_high:.3f}]",
-            "log [95%]": f"{s.log:.3f} [{s.log_low:.3f}, {s.log_high:.3f}]"}
+            "log [95%]": f"{s.log:.3f} [{s.log_low:.3f}, {s.log_high:.3f}]",
+            "− accord, shared [95%]": f"{versus.diff:+.3f} [{versus.low:+.3f}, {versus.high:+.3f}] on {versus.n}"
+            if versus else None}

@@ -47,9 +47,12 @@ def track_record_view(tr: TrackRecord | None) -> dict[str, Any] | None:
         "origins": tr.origins, "draws": tr.draws, "rules": tr.rules, "notes": tr.notes, "rows": rows,
         "scores": [{"name": s.scorer, "n": s.n, "events": s.events, "best": s.brier is not None and s.brier == best,
                     "brier": _interval(s.brier, s.brier_low, s.brier_high),
-                    "log": _interval(s.log, s.log_low, s.log_high)} for s in tr.scores],
+                    "log": _interval(s.log, s.log_low, s.log_high),
+                    "versus": (f"{s.minus_accord:+.3f} [{s.minus_accord_low:+.3f}, {s.minus_accord_high:+.3f}] "
+                               f"on {s.shared}" if s.minus_accord is not None else "–")} for s in tr.scores],
         "reliability": [{"scorer": r.scorer, "bin": f"{r.low:.1f}–{r.high:.1f}", "n": r.n,
-                         "mean": prob_text(r.mean_forecast), "observed": prob_text(r.observed)}
+                         "mean": prob_text(r.mean_forecast),
+                         "observed": "–" if r.observed is None else f"{100 * r.observed:.0f}%"}
                         for r in tr.reliability if r.n],
         "not_modelled": [{"event": e.id, "reason": e.not_modelled} for e in tr.events if e.not_modelled],
         "yes": sum(r["outcome"] == "yes" for r in rows), "events": len(rows),
