@@ -21,7 +21,7 @@ ALLOWED: dict[str, set[str]] = {
     "gmcr": {"errors", "io"},
     "cases": {"errors", "io", "packages", "gmcr", "scenario"},
     "evidence": {"errors", "io", "execution", "distributed", "scenario"},
-    "analysis": {"errors", "io", "execution", "distributed", "models", "scenario", "cases"},
+    "analysis": {"errors", "io", "execution", "distributed", "models", "scenario", "cases", "packages", "gmcr"},
     "report": {"errors", "io", "models", "result"},
     "pipeline": {"errors", "io", "models", "scenario", "cases", "evidence", "analysis", "result", "report",
                  "packages", "gmcr"},

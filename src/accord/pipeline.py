@@ -29,6 +29,7 @@ from accord.models.registry import forecast, names
 from accord.packages.space import issue_letter
 from accord.result import (
     Actor,
+    Agreement,
     Anchor,
     Article,
     Backtest,
@@ -69,7 +70,7 @@ from accord.scenario.io import load_scenario
 from accord.scenario.model import IssueData, Scenario
 
 DEFAULT_DRAWS = 1000
-STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "backtest", "report")
+STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "agreements", "backtest", "report")
 #: At most this many Pareto-optimal packages are kept (evenly spaced) for the report's chart.
 FRONTIER_SAMPLE = 400
 
@@ -404,6 +405,23 @@ def track_record_stage(case: Case, draws: int, seed: int, markets: Path | None) 
     )
 
 
+def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int, seed: int) -> list[Agreement]:
+    """The probability of every event of the case's events file by its deadline (docs/methods/agreement.md)."""
+    from accord.analysis.agreement import forecast_events
+    from accord.analysis.events import load_events
+    from accord.report.summary import agreement_figure, agreement_sentence
+
+    out = []
+    for f in forecast_events(case, load_events(events_file), origin, draws=draws, seed=seed):
+        record = Agreement(event=f.event_id, question=f.question, kind=f.kind, origin=f.origin, deadline=f.deadline,
+                           probability=f.probability, mc_error=f.mc_error, p_terms=f.p_terms,
+                           p_by_deadline=f.p_by_deadline, modelled=f.modelled, reason=f.reason, draws=f.draws)
+        figure = agreement_figure(f.probability, f.mc_error) if f.probability is not None and f.mc_error is not None \
+            else ""
+        out.append(record.model_copy(update={"figure": figure, "text": agreement_sentence(record)}))
+    return out
+
+
 # -- the run ---------------------------------------------------------------------------
 
 
@@ -481,6 +499,12 @@ def run(
         got = stages.attempt("packages", folder, lambda: packages_stage(the_case, scenario, stages.problems))
         if got:
             result.packages, result.truce = got
+
+    events_file = the_case.file("events.yaml")
+    with stages.stage("agreements", "probabilities of the events by their deadlines" if events_file else "no events.yaml"):
+        if events_file is not None:
+            result.agreements = stages.attempt(
+                "agreements", events_file, lambda: agreements_stage(the_case, events_file, when, draws, seed)) or []
 
     if (folder / "outcomes.yaml").is_file():
         with stages.stage("backtest", "scoring against the recorded outcomes"):

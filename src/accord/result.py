@@ -613,6 +613,33 @@ class ExecutiveSummary(_Record):
     changes: list[Change] = []
 
 
+class Agreement(_Record):
+    """The probability of one event of the case's ``events.yaml`` by its deadline (docs/methods/agreement.md).
+
+    ``probability = p_terms × p_by_deadline``, kept inside [1/(2n), 1 − 1/(2n)] for n draws, never 0 or 1;
+    ``mc_error`` is its Monte Carlo (binomial) standard error. An event the models cannot speak to has
+    ``modelled`` false, null figures and the reason; ``text`` is the sentence every renderer shows.
+    """
+
+    event: Id
+    question: str
+    kind: str
+    origin: dt.date
+    deadline: dt.date
+    probability: Probability = None
+    mc_error: Number = None
+    p_terms: Probability = Field(default=None, description="share of draws whose terms are acceptable, ratified "
+                                                           "or stable, as the event's kind asks")
+    p_by_deadline: Probability = Field(default=None, description="P(reached by the deadline | acceptable terms) "
+                                                                 "from the case's hazard")
+    modelled: bool = True
+    reason: str = Field(default="", description="what the probability is conditional on, or why it is not modelled")
+    draws: int = 0
+    figure: str = Field(default="", description="the probability and its Monte Carlo error as shown, e.g. "
+                                                "'0.62 ± 0.02' (empty when not modelled)")
+    text: str = ""
+
+
 # --- the whole run -----------------------------------------------------------------------------
 
 
@@ -635,6 +662,8 @@ class RunResult(_Record):
     summary: list[SummaryNote] = []
     executive: Optional[ExecutiveSummary] = None
     problems: list[Problem] = []
+    agreements: list[Agreement] = Field(default=[], description="probabilities of the case's events by their "
+                                                               "deadlines (events.yaml), modelled or not")
     timings: dict[str, float] = {}
 
     def forecasts_at(self, date: dt.date | str | None = None) -> dict[str, dict[str, Optional[float]]]:

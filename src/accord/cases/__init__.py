@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -34,6 +35,8 @@ class CaseConfig(FileModel):
     compare: list[dt.date] = []
     horizon: dt.date | None = None
     principals: list[str] = Field(default=[], description="the two parties charts pair first (e.g. on the frontier)")
+    hazard: dict[Literal["package", "issue", "partial", "truce"], Annotated[float, Field(gt=0, allow_inf_nan=False)]] = Field(
+        default={}, description="median days from acceptable terms to an agreement, per event kind (docs/methods/agreement.md)")
 
 
 class _Bundle(FileModel):

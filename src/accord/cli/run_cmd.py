@@ -117,6 +117,10 @@ def print_executive(out: RunOutput) -> None:
     console.print(ex.outlook, markup=False, highlight=False)
     if ex.in_short:
         console.print(ex.in_short, style="bold", markup=False, highlight=False)
+    if out.result.agreements:
+        console.print("[bold]Probabilities by deadline[/bold]")
+        for a in out.result.agreements:
+            console.print("  • " + a.text, markup=False, highlight=False, style=None if a.modelled else "dim")
     blocks = [("Is an agreement likely?", ex.evidence), ("What blocks it", [b.text for b in ex.blockers])]
     for title, lines in blocks:
         console.print(f"[bold]{title}[/bold]")

@@ -104,6 +104,7 @@ def build_context(result: RunResult) -> dict[str, Any]:
     evidence = result.evidence or Evidence()
     ctx["summary"] = build_summary(result)
     ctx["executive"] = executive_view(result)
+    ctx["agreements"] = result.agreements
     ctx["grid"] = _grid(sc.positions, sc.actors, sc.issues, names)
     ctx["sources"] = _sources(sc.positions, names, evidence)
     ctx["origin"] = _origin(sc.positions, evidence, names)

@@ -9,10 +9,12 @@ principal party's position carries a warning. See docs/report.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from accord.report.labels import fmt_pct, fmt_pos, latest_positions, model_name, nearest_label
 from accord.result import (
+    Agreement,
     Anchor,
     Blocker,
     Change,
@@ -120,6 +122,8 @@ TOP = 3
 CONDITIONING = ("Conditional on an agreement being reached: the {model} model's point forecast per issue. A share is "
                 "the share of that model's Monte Carlo simulations landing in the same band, conditional on a deal "
                 "under that model: it is not the probability that the outcome happens.")
+WITH_PROBABILITIES = ("Probabilities of the case's events by their deadlines follow (events.yaml): each says what it is "
+                      "conditional on, and ± is its Monte Carlo standard error.")
 NOT_COMPUTED_PROBABILITY = ("accord does not yet compute a calibrated probability of agreement, so this summary gives "
                             "none; below is the evidence this run does have.")
 
@@ -134,11 +138,27 @@ def executive_summary(result: RunResult) -> ExecutiveSummary:
     in_short, evidence = _agreement_evidence(result, names)
     changes, later = _changes(result, model, names)
     return ExecutiveSummary(
-        horizon=horizon, outlook=question + NOT_COMPUTED_PROBABILITY, in_short=in_short, evidence=evidence,
+        horizon=horizon, outlook=question + (WITH_PROBABILITIES if result.agreements else NOT_COMPUTED_PROBABILITY),
+        in_short=in_short, evidence=evidence,
         headline_model=model, conditioning=CONDITIONING.format(model=model_name(model).lower()) if model else "",
         terms=_terms(result, model, names), blockers=_party_blockers(result, names) + _issue_blockers(result, names),
         changed_from=result.case.as_of if later else None, changed_to=later, changes=changes,
     )
+
+
+def agreement_figure(probability: float, mc_error: float) -> str:
+    """``P ± error`` with as many decimals as the error's first significant digit needs (two to four)."""
+    decimals = 2 if mc_error <= 0 else min(4, max(2, -math.floor(math.log10(mc_error))))
+    return f"{probability:.{decimals}f} ± {mc_error:.{decimals}f}"
+
+
+def agreement_sentence(a: Agreement) -> str:
+    """The line every renderer shows for one event: probability ± Monte Carlo error, deadline, origin, conditioning."""
+    if not a.modelled or a.probability is None or a.mc_error is None:
+        return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason}."
+    days = (a.deadline - a.origin).days
+    return (f"{a.question}: P = {agreement_figure(a.probability, a.mc_error)} by {a.deadline.isoformat()} "
+            f"({days} days after {a.origin.isoformat()}, {a.draws:,} draws); {a.reason}.")
 
 
 def _party_list(ids: list[str], names: dict[str, str]) -> str:

@@ -1,0 +1,359 @@
+"""Per-draw values of an event's terms, one function per event kind (docs/methods/agreement.md).
+
+Each function returns :class:`Terms` (one value in [0, 1] per Monte Carlo draw and what the
+figure is conditional on) or :class:`NotModelled` (why the models cannot speak to the event).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from accord.analysis.events import Event
+from accord.analysis.uncertainty import NoiseSpec, SimulationResult, simulate
+from accord.errors import AccordError
+from accord.gmcr.io import load_gmcr
+from accord.gmcr.model import GMCRModel
+from accord.gmcr.stability import CONCEPTS, analyse_stability
+from accord.io import read_yaml, validate_yaml
+from accord.models.issue import IssueData
+from accord.models.registry import names
+from accord.packages.file_format import PackageFile
+from accord.packages.io import load_package_model
+from accord.packages.pareto import frontier_additive
+from accord.packages.ratification import Context, win_sets
+from accord.packages.space import PackageModel
+
+if TYPE_CHECKING:
+    from accord.cases import Case
+    from accord.scenario.model import Scenario
+
+#: Packages enumerated outright up to this many; beyond, the candidates are Pareto frontiers.
+ENUMERATE_LIMIT = 20_000
+#: Draws whose exact Pareto frontier joins the candidate pool of a large package space (two for more than two parties).
+FRONTIER_DRAWS = 16
+CHUNK = 100
+#: At most this many candidate packages are evaluated per draw: those nearest to acceptable to all at the stated inputs.
+POOL_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class AgreementNoise:
+    """The uncertainty of the inputs (docs/methods/agreement.md says where each figure comes from).
+
+    ``inputs`` perturbs positions, saliences and capabilities as the Monte Carlo intervals do;
+    ``reservation_sd`` is the sd of a party's reservation value on the 0–1 utility scale;
+    ``preference_sd`` the sd, in preference levels, of the noise on a decision maker's ranking of states.
+    """
+
+    inputs: NoiseSpec = dataclasses.field(default_factory=NoiseSpec)
+    reservation_sd: float = 0.05
+    preference_sd: float = 0.5
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Per-draw values in [0, 1] and what the probability is conditional on."""
+
+    values: np.ndarray
+    given: str
+
+
+@dataclass(frozen=True)
+class NotModelled:
+    """Why the models cannot speak to an event."""
+
+    reason: str
+
+
+def simulation_models(event: Event) -> list[str]:
+    """The event's model, or the ensemble of every simulated model."""
+    model = event.params.get("model")
+    return [str(model)] if model else names(tag="simulate")
+
+
+def simulate_issues(events: Sequence[Event], issues: Mapping[str, IssueData], draws: int, seed: int,
+                    noise: AgreementNoise) -> SimulationResult | None:
+    """One Monte Carlo run over every issue the issue-level events read, with every model they name."""
+    wanted = sorted({str(e.params["issue"]) for e in events if e.kind in ("issue", "partial")} & set(issues))
+    if not wanted:
+        return None
+    models = list(dict.fromkeys(m for e in events if e.kind in ("issue", "partial") for m in simulation_models(e)))
+    return simulate([issues[i] for i in wanted], models=models, draws=draws, seed=seed, noise=noise.inputs,
+                    keep_inputs=True)
+
+
+def _forecasts(sim: SimulationResult, iid: str, models: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per model covering the issue, its forecast in every draw."""
+    k = sim.issue_position(iid)
+    return {m: sim.values[m][k] for m in models if m in sim.values and sim.covered[m][k]}
+
+
+def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModelled:
+    """Share of draws (averaged over the models) in which the issue's forecast lies beyond the value."""
+    iid = str(event.params["issue"])
+    if sim is None or iid not in {i.id for i in sim.issues}:
+        return NotModelled(f"no position on issue {iid} is dated on or before the origin")
+    models = simulation_models(event)
+    values = _forecasts(sim, iid, models)
+    if not values:
+        return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
+    v = float(event.params["value"])
+    hits = [(f > v) if event.params["side"] == "above" else (f < v) for f in values.values()]
+    share = np.mean(np.stack(hits).astype(float), axis=0)
+    return Terms(share, f"given the {_ensemble(values)} forecast of {iid} {event.params['side']} {v:g}")
+
+
+def _ensemble(values: Mapping[str, np.ndarray]) -> str:
+    return f"{next(iter(values))} model's" if len(values) == 1 else f"{len(values)}-model ({', '.join(values)})"
+
+
+def acceptable_radius(step: float, salience: np.ndarray) -> np.ndarray:
+    """How far from its position a party accepts an outcome on one issue: one anchor step at full
+    salience, two at none (docs/methods/agreement.md)."""
+    return step * (2.0 - np.clip(salience, 0.0, 1.0))
+
+
+def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario) -> Terms | NotModelled:
+    """Share of draws in which the issue's bargaining outcome lies in every named party's acceptable range."""
+    iid = str(event.params["issue"])
+    if sim is None or iid not in {i.id for i in sim.issues}:
+        return NotModelled(f"no position on issue {iid} is dated on or before the origin")
+    k = sim.issue_position(iid)
+    issue = sim.issues[k]
+    absent = [p for p in event.parties if p not in issue.actors]
+    if absent:
+        return NotModelled(f"{', '.join(absent)} has no position on issue {iid} dated on or before the origin")
+    models = simulation_models(event)
+    values = _forecasts(sim, iid, models)
+    if not values:
+        return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
+    x, s, _ = sim.inputs[k]  # type: ignore[index]
+    cols = [issue.actors.index(p) for p in event.parties]
+    radius = acceptable_radius(snapshot.issue(iid).scale.step(), s[:, cols])
+    hits = [(np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for y in values.values()]
+    share = np.mean(np.stack(hits).astype(float), axis=0)
+    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {iid} inside the acceptable range of "
+                        f"{' and '.join(event.parties)}")
+
+
+# -- packages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PackageInputs:
+    """Stated inputs of the named parties on the event's issues, and their standard deviations."""
+
+    ideal: np.ndarray  # parties × issues, NaN where a party gives values instead of a position
+    ideal_sd: np.ndarray
+    salience: np.ndarray
+    fixed: list[np.ndarray]  # per issue, parties × options: the given values (NaN rows for positions)
+    points: list[np.ndarray]
+    reservation: np.ndarray
+    lo: float
+    hi: float
+    loss: str
+    from_scenario: int
+
+
+def _package_inputs(spec: PackageFile, model: PackageModel, parties: Sequence[str], issues: Sequence[int],
+                    snapshot: Scenario, noise: AgreementNoise) -> _PackageInputs:
+    held = {(p.actor, p.issue): p for p in snapshot.positions}
+    span = spec.scale.hi - spec.scale.lo
+    P, K = len(parties), len(issues)
+    ideal = np.full((P, K), np.nan)
+    sd = np.zeros((P, K))
+    sal = np.zeros((P, K))
+    fixed, points = [], []
+    used = 0
+    for c, k in enumerate(issues):
+        entry = spec.issues[k]
+        points.append(np.array([o.point if o.point is not None else np.nan for o in entry.options]))
+        tab = np.full((P, len(entry.options)), np.nan)
+        for r, party in enumerate(parties):
+            stated = held.get((party, entry.id))
+            if stated is not None:
+                ideal[r, c], sal[r, c], used = stated.position, stated.salience, used + 1
+                sd[r, c] = stated.uncertainty if stated.uncertainty is not None else snapshot.issue(entry.id).scale.step()
+            elif party in entry.positions:
+                pos = entry.positions[party]
+                ideal[r, c], sal[r, c] = pos.position, pos.salience
+                sd[r, c] = noise.inputs.fallback_position_sd * span
+            elif party in entry.values:
+                tab[r] = entry.values[party].v
+                sal[r, c] = entry.values[party].salience
+        fixed.append(tab)
+    reservation = np.array([model.reservation[model.party_index(p)] for p in parties])
+    return _PackageInputs(ideal, sd * noise.inputs.position_scale, sal, fixed, points, reservation,
+                          spec.scale.lo, spec.scale.hi, spec.loss, used)
+
+
+def _draw_tables(inp: _PackageInputs, size: int, rng: np.random.Generator | None,
+                 noise: AgreementNoise) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per issue the contribution tables ``(size, parties, options)`` and the reservations ``(size, parties)``."""
+    P, K = inp.ideal.shape
+    if rng is None:
+        x = np.broadcast_to(inp.ideal, (size, P, K))
+        s = np.broadcast_to(inp.salience, (size, P, K))
+        r = np.broadcast_to(inp.reservation, (size, P))
+    else:
+        x = np.clip(inp.ideal + inp.ideal_sd * rng.standard_normal((size, P, K)), inp.lo, inp.hi)
+        s = np.clip(inp.salience + noise.inputs.salience_sd * rng.standard_normal((size, P, K)), 0.0, 1.0)
+        r = inp.reservation + noise.reservation_sd * rng.standard_normal((size, P))
+    total = s.sum(axis=2, keepdims=True)
+    w = np.divide(s, total, out=np.zeros_like(s), where=total > 0)
+    tables = []
+    for k in range(K):
+        dist = (inp.points[k][None, None, :] - x[:, :, k, None]) / (inp.hi - inp.lo)
+        v = 1.0 - (np.abs(dist) if inp.loss == "linear" else dist**2)
+        v = np.clip(v, 0.0, 1.0)
+        given = ~np.isnan(inp.fixed[k][:, 0])
+        v[:, given, :] = inp.fixed[k][given][None]
+        tables.append(w[:, :, k, None] * v)
+    return tables, np.asarray(r)
+
+
+def _candidates(inp: _PackageInputs, model: PackageModel, parties: Sequence[str], issues: Sequence[int],
+                rng: np.random.Generator, noise: AgreementNoise) -> tuple[np.ndarray, str]:
+    """Option-index rows of the candidate packages: all of them, or the union of Pareto frontiers."""
+    radix = [len(model.options[k]) for k in issues]
+    if math.prod(radix) <= ENUMERATE_LIMIT:
+        return np.stack(np.unravel_index(np.arange(math.prod(radix)), radix), axis=1), "every package"
+    rows = []
+    stated, _ = _draw_tables(inp, 1, None, noise)
+    extra = FRONTIER_DRAWS if len(parties) <= 2 else 2  # frontiers of many parties are large and slow to merge
+    drawn, _ = _draw_tables(inp, extra, rng, noise)
+    for j in range(extra + 1):
+        tabs = tuple(t[0] for t in stated) if j == 0 else tuple(t[j - 1] for t in drawn)
+        sub = PackageModel(tuple(parties), tuple(model.issues[k] for k in issues),
+                           tuple(model.options[k] for k in issues), tabs, np.zeros(len(parties)))
+        rows.append(frontier_additive(sub).choices)
+    pool = np.unique(np.concatenate(rows), axis=0)
+    described = f"the {len(pool)} packages on the Pareto frontiers of the stated inputs and {extra} draws"
+    if len(pool) <= POOL_MAX:
+        return pool, described
+    margin = (sum(t[0][:, pool[:, k]] for k, t in enumerate(stated)) - inp.reservation[:, None]).min(axis=0)
+    keep = np.argsort(-margin, kind="stable")[:POOL_MAX]
+    return pool[np.sort(keep)], f"the {POOL_MAX} of {described} nearest to acceptable to all"
+
+
+def _nash_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray, ratified: np.ndarray) -> np.ndarray:
+    """Per draw: 0 without a package acceptable to all, else the ratification chance of the Nash package."""
+    U = sum(t[:, :, pool[:, k]] for k, t in enumerate(tables))  # (draws, parties, candidates)
+    gains = U - r[:, :, None]
+    ok = (gains >= 0).all(axis=1)
+    score = np.where(ok, np.log(np.maximum(gains, 1e-12)).sum(axis=1), -np.inf)
+    best = np.argmax(score, axis=1)
+    return np.where(ok.any(axis=1), ratified[best], 0.0)
+
+
+def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario, draws: int,
+                  rng: np.random.Generator, noise: AgreementNoise) -> Terms | NotModelled:
+    """Share of draws with a package acceptable to every named party, times its chance of ratification."""
+    path = case.file(str(event.params.get("packages", "packages.yaml")))
+    if path is None:
+        return NotModelled(f"the case has no {event.params.get('packages', 'packages.yaml')}")
+    data, lines = read_yaml(path)
+    spec = validate_yaml(PackageFile, data, lines, str(path))
+    if spec.as_of is not None and spec.as_of > origin:
+        return NotModelled(f"{path.name} is dated {spec.as_of}, after the origin")
+    model = load_package_model(path).model
+    unknown = [p for p in event.parties if p not in model.parties]
+    wanted = list(event.params.get("issues") or model.issues)
+    unknown += [i for i in wanted if i not in model.issues]
+    if unknown:
+        return NotModelled(f"{', '.join(unknown)} not in {path.name}")
+    issues = [model.issues.index(i) for i in wanted]
+    inp = _package_inputs(spec, model, event.parties, issues, snapshot, noise)
+    pool, described = _candidates(inp, model, event.parties, issues, rng, noise)
+    whole = len(issues) == len(model.issues)
+    ratified, rat_note = _ratification(path, model, event.parties, pool) if whole else (
+        np.ones(len(pool)), "ratification not applied (ratifiers judge whole packages)")
+    values = np.concatenate([
+        _nash_values(*_draw_tables(inp, size, rng, noise), pool, ratified)
+        for size in _chunks(draws)
+    ])
+    what = "package" if whole else f"sub-package on {', '.join(wanted)}"
+    return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described}; {rat_note}")
+
+
+def _ratification(path: Any, model: PackageModel, parties: Sequence[str], pool: np.ndarray) -> tuple[np.ndarray, str]:
+    """The chance that each candidate survives the named parties' ratifiers (at the stated inputs)."""
+    ratifiers = [r for r in load_package_model(path).ratifiers if r.side in parties]
+    if not ratifiers:
+        return np.ones(len(pool)), "no ratifier of these parties in the package file"
+    ws = win_sets(ratifiers, Context.of(model, pool))
+    return ws.p_all, f"times its chance of ratification by {', '.join(r.side for r in ratifiers)}"
+
+
+def _chunks(draws: int) -> list[int]:
+    return [min(CHUNK, draws - k) for k in range(0, draws, CHUNK)]
+
+
+# -- truce -------------------------------------------------------------------------------
+
+
+def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: AgreementNoise) -> Terms | NotModelled:
+    """Share of draws in which the state is stable for every decision maker, with their preferences perturbed."""
+    name = str(event.params.get("truce", "truce.yaml"))
+    path = case.file(name)
+    if path is None:
+        return NotModelled(f"the case has no {name}")
+    try:
+        model = load_gmcr(path)
+    except AccordError as exc:
+        return NotModelled(f"{name} cannot be read: {exc}")
+    state = event.params["state"]
+    labels = [model.state_label(p) for p in range(model.n_states)]
+    if isinstance(state, int):
+        if state > model.n_states:
+            return NotModelled(f"{name} has {model.n_states} states, not {state}")
+        pos = state - 1
+    elif state in labels:
+        pos = labels.index(state)
+    else:
+        return NotModelled(f"no state {state!r} in {name}")
+    concept = str(event.params.get("concept", "all"))
+    stable = perturbed_stability(model, draws, seed, noise.preference_sd)
+    chosen = [CONCEPTS.index(concept)] if concept != "all" else list(range(len(CONCEPTS)))
+    values = stable[:, chosen, pos].all(axis=1).astype(float)
+    which = "every stability concept" if concept == "all" else concept.upper()
+    return Terms(values, f"given state {pos + 1} ({labels[pos]}) of {name} stable for all decision makers under {which}")
+
+
+_STABILITY_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+
+
+def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> np.ndarray:
+    """``(draws, concepts, states)``: whether each state is stable for every DM when each DM's preference
+    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls."""
+    key = (model.name, model.scores.tobytes(), tuple(len(m.indices) for m in model.moves), draws, seed, sd)
+    if key in _STABILITY_CACHE:
+        return _STABILITY_CACHE[key]
+    rng = np.random.default_rng([seed, 1])
+    levels = [np.unique(model.scores[i], return_inverse=True)[1].ravel() for i in range(len(model.dms))]
+    out = np.zeros((draws, len(CONCEPTS), model.n_states), dtype=bool)
+    seen: dict[bytes, np.ndarray] = {}
+    for d in range(draws):
+        scores = np.stack([_reranked(inv, sd, rng) for inv in levels])
+        tag = scores.tobytes()
+        if tag not in seen:
+            result = analyse_stability(dataclasses.replace(model, scores=scores))
+            seen[tag] = np.stack([result.stable[c].all(axis=0) for c in CONCEPTS])
+        out[d] = seen[tag]
+    _STABILITY_CACHE.clear()
+    _STABILITY_CACHE[key] = out
+    return out
+
+
+def _reranked(level_of_state: np.ndarray, sd: float, rng: np.random.Generator) -> np.ndarray:
+    """Preference scores after shifting every level by N(0, sd) and ranking again."""
+    n = int(level_of_state.max()) + 1
+    shifted = np.arange(n, dtype=float) + sd * rng.standard_normal(n)
+    return np.argsort(np.argsort(shifted, kind="stable"), kind="stable")[level_of_state]
