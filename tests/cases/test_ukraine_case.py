@@ -451,3 +451,28 @@ def test_position_shifts_agree_with_the_scenario(outcomes: dict, scen: Scenario)
     assert {"actor": "united_states", "from": 75, "to": 25} .items() <= next(
         s for s in listed["army_cap"]["shifted"] if s["actor"] == "united_states").items()
     assert any(s["actor"] == "ukraine" and s["direction"] == "toward_russia" for s in listed["nato"]["shifted"])
+
+
+# --------------------------------------------------------------------------- events (rolling backtest)
+def test_events_cover_the_timeline_with_a_third_resolved_yes(outcomes: dict) -> None:
+    from accord.analysis.events import load_events
+
+    events = load_events(CASE / "events.yaml")
+    resolved = {o["id"]: o for o in outcomes["outcomes"]}
+    assert len(events) >= 20 and all(e.id in resolved for e in events)
+    assert all(dt.date(2025, 12, 1) <= e.deadline <= dt.date(2026, 6, 30) for e in events)
+    yes = [e.id for e in events if resolved[e.id]["value"]]
+    assert len(yes) * 3 >= len(events)
+    for e in events:  # resolved by the deadline, with the answer "nothing changes" gives
+        assert resolved[e.id]["date"] <= e.deadline and isinstance(resolved[e.id]["status_quo"], bool), e.id
+    origins = outcomes["origins"]
+    assert len(origins) >= 6 and min(origins) >= dt.date(2025, 11, 20) and max(origins) <= dt.date(2026, 4, 1)
+
+
+def test_event_sources_match_facts(facts_urls: dict[str, str]) -> None:
+    from accord.analysis.events import load_events
+
+    for e in load_events(CASE / "events.yaml"):
+        assert e.sources, e.id
+        for s in e.sources:
+            assert facts_urls[s["id"]] == s["url"], (e.id, s["id"])
