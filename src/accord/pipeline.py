@@ -512,7 +512,8 @@ def run(
             known = len(stages.problems)
             result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
                                              lambda: backtest_stage(the_case, scenario, when))
-            if len(stages.problems) == known:  # a broken outcomes file is one problem, not one per use
+            broken = {p.file for p in stages.problems}
+            if len(stages.problems) == known and str(folder / "events.yaml") not in broken:  # one problem per broken file
                 result.track_record = stages.attempt("backtest", folder / "events.yaml",
                                                      lambda: track_record_stage(the_case, draws, seed, market_file))
 

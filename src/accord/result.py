@@ -329,17 +329,6 @@ class Truce(_Record):
 # --- backtest, evidence, problems --------------------------------------------------------------
 
 
-class BacktestEvent(_Record):
-    """One scored event: the headline model's probability, every model's, the baselines', the outcome."""
-
-    event: str
-    probability: Probability = None
-    models: dict[str, Probability] = {}
-    baselines: dict[str, Probability] = {}
-    outcome: Optional[int] = None
-    rule: str = ""
-
-
 class DirectionCheck(_Record):
     """Whether the predicted direction of an actor's move matched the actual one."""
 
@@ -360,19 +349,15 @@ class DirectionScore(_Record):
 
 
 class Backtest(_Record):
-    """Event probabilities scored against what happened (Brier score: lower is better)."""
+    """The direction check: whether each model predicted the direction of the recorded position shifts."""
 
     as_of: Optional[dt.date] = None
     scored_at: Optional[dt.date] = None
     shift_window: Optional[tuple[dt.date, dt.date]] = Field(default=None, description="first and last date of the "
                                                             "position shifts the direction check scores")
     headline_model: Optional[str] = None
-    events: list[BacktestEvent] = []
-    brier: dict[str, Number] = {}
-    brier_n: dict[str, int] = {}
     direction: list[DirectionCheck] = []
     direction_summary: dict[str, DirectionScore] = {}
-    notes: list[str] = []
 
 
 class TrackRecordEvent(_Record):
