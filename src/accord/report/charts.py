@@ -519,8 +519,8 @@ def reliability_chart(result: RunResult) -> go.Figure | None:
             marker=dict(size=[6 + 2 * min(r.n, 20) ** 0.5 for r in rows]),
             hovertext=[f"{name}: {r.n} forecasts in {r.low:.1f}–{r.high:.1f}, mean {prob_text(r.mean_forecast)}, "
                        f"happened {prob_text(r.observed)}" for r in rows], hoverinfo="text"))
-    _layout(fig, 420, xaxis=dict(title="mean forecast in the bin", range=[0, 1], tickformat=".0%"),
-            yaxis=dict(title="share that happened", range=[0, 1], tickformat=".0%"))
+    _layout(fig, 420, xaxis=dict(title="mean forecast in the bin", range=[-0.03, 1.03], tickformat=".0%"),
+            yaxis=dict(title="share that happened", range=[-0.03, 1.03], tickformat=".0%"))
     return fig
 
 
