@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 
 from accord.analysis.agreement import EventForecast, forecast_events, resolved
+from accord.analysis.agreement_terms import perturbed_stability
 from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
 from accord.errors import InputError
+from accord.gmcr.io import load_gmcr
+from accord.gmcr.stability import CONCEPTS, analyse_stability
 from accord.report.summary import agreement_figure
 
 COLOMBIA = Path(__file__).resolve().parents[2] / "src" / "accord" / "cases" / "colombia"
@@ -288,3 +291,15 @@ def test_colombia_figures_are_reproducible(colombia: list[EventForecast]) -> Non
 
 
 PINNED_COLOMBIA = [0.985, 0.487, 1.0, 0.99]
+
+
+def test_without_preference_noise_every_draw_has_the_stability_of_the_file() -> None:
+    model = load_gmcr(COLOMBIA / "truce.yaml")
+    base = analyse_stability(model)
+    stable = perturbed_stability(model, draws=5, seed=0, sd=0.0)
+    for k, concept in enumerate(CONCEPTS):
+        assert (stable[:, k, :] == base.stable[concept].all(axis=0)).all()
+    noisy = perturbed_stability(model, draws=200, seed=0, sd=0.5)
+    assert noisy.shape == (200, len(CONCEPTS), model.n_states)
+    share = noisy.mean(axis=0)
+    assert ((share > 0) & (share < 1)).any()  # the noise moves some states in and out of stability

@@ -40,6 +40,8 @@ BAD_INVOCATIONS = [
     (("evidence",), ["evidence", "--db", "t.duckdb", "--limit", "all"], "--limit"),
     (("evidence",), ["evidence"], "--db"),
     (("suggest",), ["suggest", "--db", "t.duckdb"], "--scenario"),
+    (("events",), ["events", "--draws", "none"], "--draws"),
+    (("events",), ["events", "--seed", "-1"], "--seed"),
     (("backtest",), ["backtest", "--bogus"], "--bogus"),
     (("backtest", "deu"), ["backtest", "deu"], "'file'"),
     (("backtest", "deu"), ["backtest", "deu", "d.tsv", "--workers", "x"], "--workers"),

@@ -71,7 +71,7 @@ def test_every_probability_is_shown_alike_everywhere(shown: dict) -> None:
 def test_a_not_modelled_event_is_listed_as_such(shown: dict) -> None:
     talks = shown["json"]["agreements"][2]
     assert not talks["modelled"] and talks["probability"] is None and talks["mc_error"] is None
-    assert talks["text"].startswith("Talks resume (by 2016-10-31): not modelled. no model quantity says whether")
+    assert talks["text"].startswith("Talks resume (by 2016-10-31): not modelled. No model quantity says whether")
     for where in ("md", "cli"):
         assert talks["text"] in shown[where]
     assert f"Not modelled (1): Talks resume ({html.escape(talks['reason'])})." in shown["html"]
@@ -83,6 +83,19 @@ def test_the_first_screen_says_probabilities_follow(shown: dict) -> None:
                        "deadlines follow (events.yaml): each says what it is conditional on, and ± is its Monte "
                        "Carlo standard error.")
     assert "### Probabilities by deadline" in shown["md"] and 'id="agreements"' in shown["html"]
+    assert shown["json"]["executive"]["in_short"].endswith(
+        "These are findings; the probabilities by deadline weigh them with the uncertainty of the inputs and time.")
+
+
+def test_accord_events_prints_the_same_figures_as_the_run(case: Path, shown: dict) -> None:
+    res = subprocess.run([sys.executable, "-m", "accord.cli.main", "events", str(case), "--draws", "60",
+                          "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    run = shown["json"]["agreements"]
+    assert [r["event"] for r in rows] == [a["event"] for a in run]
+    assert [r["probability"] for r in rows] == [a["probability"] for a in run]
+    assert [r["mc_error"] for r in rows] == [a["mc_error"] for a in run]
 
 
 def test_a_broken_events_file_is_a_problem_of_the_run(case: Path, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ from accord.models.registry import names
 from accord.packages.file_format import PackageFile
 from accord.packages.io import load_package_model
 from accord.packages.pareto import frontier_additive
-from accord.packages.ratification import Context, win_sets
+from accord.packages.ratification import Context, Ratifier, win_sets
 from accord.packages.space import PackageModel
 
 if TYPE_CHECKING:
@@ -263,7 +263,8 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     spec = validate_yaml(PackageFile, data, lines, str(path))
     if spec.as_of is not None and spec.as_of > origin:
         return NotModelled(f"{path.name} is dated {spec.as_of}, after the origin")
-    model = load_package_model(path).model
+    loaded = load_package_model(path)
+    model = loaded.model
     unknown = [p for p in event.parties if p not in model.parties]
     wanted = list(event.params.get("issues") or model.issues)
     unknown += [i for i in wanted if i not in model.issues]
@@ -273,19 +274,22 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     inp = _package_inputs(spec, model, event.parties, issues, snapshot, noise)
     pool, described = _candidates(inp, model, event.parties, issues, rng, noise)
     whole = len(issues) == len(model.issues)
-    ratified, rat_note = _ratification(path, model, event.parties, pool) if whole else (
+    ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool) if whole else (
         np.ones(len(pool)), "ratification not applied (ratifiers judge whole packages)")
     values = np.concatenate([
         _nash_values(*_draw_tables(inp, size, rng, noise), pool, ratified)
         for size in _chunks(draws)
     ])
     what = "package" if whole else f"sub-package on {', '.join(wanted)}"
-    return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described}; {rat_note}")
+    known = f"positions of {inp.from_scenario} party-issue pairs from the scenario at the origin, the rest from {path.name}"
+    return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described} ({known}); "
+                         f"{rat_note}")
 
 
-def _ratification(path: Any, model: PackageModel, parties: Sequence[str], pool: np.ndarray) -> tuple[np.ndarray, str]:
+def _ratification(all_ratifiers: Sequence[Ratifier], model: PackageModel, parties: Sequence[str],
+                  pool: np.ndarray) -> tuple[np.ndarray, str]:
     """The chance that each candidate survives the named parties' ratifiers (at the stated inputs)."""
-    ratifiers = [r for r in load_package_model(path).ratifiers if r.side in parties]
+    ratifiers = [r for r in all_ratifiers if r.side in parties]
     if not ratifiers:
         return np.ones(len(pool)), "no ratifier of these parties in the package file"
     ws = win_sets(ratifiers, Context.of(model, pool))

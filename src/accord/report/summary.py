@@ -155,7 +155,7 @@ def agreement_figure(probability: float, mc_error: float) -> str:
 def agreement_sentence(a: Agreement) -> str:
     """The line every renderer shows for one event: probability ± Monte Carlo error, deadline, origin, conditioning."""
     if not a.modelled or a.probability is None or a.mc_error is None:
-        return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason}."
+        return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason[:1].upper()}{a.reason[1:]}."
     days = (a.deadline - a.origin).days
     return (f"{a.question}: P = {agreement_figure(a.probability, a.mc_error)} by {a.deadline.isoformat()} "
             f"({days} days after {a.origin.isoformat()}, {a.draws:,} draws); {a.reason}.")
@@ -200,7 +200,9 @@ def _agreement_evidence(result: RunResult, names: dict[str, str]) -> tuple[str, 
         stable = [f"state {s} ({labels.get(s, s)})" for s in result.truce.equilibria]
         lines.append("Truce game, states stable under every stability concept: " + "; ".join(stable) + "."
                      if stable else "Truce game: no state is stable under every stability concept.")
-    text = ("In short: " + "; ".join(short) + ". These are findings, not a probability of agreement.") if short else ""
+    after = (" These are findings; the probabilities by deadline weigh them with the uncertainty of the inputs and time."
+             if result.agreements else " These are findings, not a probability of agreement.")
+    text = ("In short: " + "; ".join(short) + "." + after) if short else ""
     return text, lines
 
 
