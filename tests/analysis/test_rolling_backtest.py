@@ -253,6 +253,8 @@ def test_cli_on_a_case_folder_and_bad_input_exit_2(folder: Path, tmp_path: Path)
     shutil.copy(folder / "scenario.yaml", bare / "scenario.yaml")
     res = _accord("backtest", str(bare))
     assert isinstance(res.exception, InputError) and "needs events.yaml and outcomes.yaml" in res.exception.message
+    res = _accord("backtest", "nosuch")  # a name that is no subcommand is a case: an input error naming it
+    assert isinstance(res.exception, InputError) and res.exception.file == "nosuch"
 
 
 def test_cli_on_colombia() -> None:
