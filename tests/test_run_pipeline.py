@@ -93,7 +93,12 @@ def test_findings_are_computed(result) -> None:
     assert d.packages.n_packages > 0 and isinstance(d.packages.acceptable_to_all, bool)
     assert set(d.truce.stability) == {"nash", "gmr", "smr", "seq"}
     assert d.exchanges and all(e.gain > 0 for e in d.exchanges)
-    assert d.backtest.brier["metaculus_q41903"] == pytest.approx(0.22**2)
+    tr = d.track_record
+    assert len(tr.origins) == 7 and len(tr.events) == 29
+    scores = {s.scorer: s for s in tr.scores}
+    assert scores["uninformed 0.5"].n == len(tr.cells) and scores["uninformed 0.5"].brier == pytest.approx(0.25)
+    assert scores["accord"].n == sum("accord" in c.forecasts for c in tr.cells) > 0
+    assert d.backtest.direction and d.backtest.direction_summary["bdm"].n > 0
     assert len(d.evidence.articles) >= 15 and d.evidence.statements
 
 

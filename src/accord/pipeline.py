@@ -33,7 +33,6 @@ from accord.result import (
     Anchor,
     Article,
     Backtest,
-    BacktestEvent,
     BdmOffer,
     BdmPath,
     CaseInfo,
@@ -53,12 +52,17 @@ from accord.result import (
     QualityFlag,
     RatificationStage,
     RatificationVote,
+    ReliabilityRow,
     RunResult,
     ScenarioSnapshot,
     SimulatedForecast,
     Simulation,
     Statement,
     Suggestion,
+    TrackRecord,
+    TrackRecordCell,
+    TrackRecordEvent,
+    TrackRecordScore,
     Truce,
     TruceState,
 )
@@ -350,33 +354,55 @@ def packages_stage(case: Case, scenario: Scenario, problems: list[Problem]) -> t
     return packages, truce
 
 
-def backtest_stage(case: Case, scenario: Scenario, as_of: dt.date, sim: Any, markets: Path | None) -> Backtest | None:
-    """Event probabilities scored against the case's outcomes (None: the case defines no backtest)."""
-    from accord.analysis.backtest import run_backtest
+def backtest_stage(case: Case, scenario: Scenario, as_of: dt.date) -> Backtest | None:
+    """Whether each model predicted the direction of the recorded position shifts (None: none recorded)."""
+    from accord.analysis.backtest import direction_check, load_outcomes
 
-    bt = run_backtest(case, scenario, as_of.isoformat(), simulation=sim, markets=markets)
-    if bt is None:
-        return None
+    outcomes = load_outcomes(case.folder / "outcomes.yaml")
     simulated = names(tag="simulate")
     headline = "bdm"
-    events = []
-    for r in bt.rows:
-        baselines = {k: v for k, v in r.items() if k not in ("event", "question", "rule", "outcome", *simulated)}
-        events.append(BacktestEvent(event=r["question"], probability=r.get(headline), outcome=r["outcome"],
-                                    models={k: r[k] for k in simulated if k in r}, baselines=baselines,
-                                    rule=r["rule"]))
+    rows, summary = direction_check(scenario, outcomes, as_of.isoformat(), simulated)
+    if not rows:
+        return None
     direction = [
         DirectionCheck(actor=d["actor"], issue=d["issue"], predicted=d.get(headline), actual=d["actual"],
                        match=d.get(headline) == d["actual"], models={m: d[m] for m in simulated if m in d})
-        for d in bt.direction
+        for d in rows
     ]
-    window = (_date(bt.shift_window[0]), _date(bt.shift_window[1])) if bt.shift_window else None
-    return Backtest(as_of=_date(bt.as_of), scored_at=_date(bt.scored_at), shift_window=window,
-                    headline_model=headline, events=events,
-                    brier={k: v["brier"] for k, v in bt.brier.items()},
-                    brier_n={k: int(v["n"]) for k, v in bt.brier.items()},
-                    direction=direction, notes=bt.notes,
-                    direction_summary={k: DirectionScore.model_validate(v) for k, v in bt.direction_summary.items()})
+    window = outcomes.get("window") or {}
+    shift = (_date(window["from"]), _date(window["to"])) if "from" in window and "to" in window else None
+    return Backtest(as_of=as_of, scored_at=outcomes.get("as_of"), shift_window=shift, headline_model=headline,
+                    direction=direction,
+                    direction_summary={k: DirectionScore.model_validate(v) for k, v in summary.items()})
+
+
+def _versus(paired: Any) -> dict[str, Any]:
+    """The paired Brier difference to accord as TrackRecordScore fields (none for accord itself)."""
+    if paired is None:
+        return {}
+    return {"shared": paired.n, "minus_accord": paired.diff, "minus_accord_low": paired.low,
+            "minus_accord_high": paired.high}
+
+
+def track_record_stage(case: Case, draws: int, seed: int, markets: Path | None) -> TrackRecord | None:
+    """The rolling backtest of a case with events.yaml and outcomes.yaml (None without them)."""
+    from dataclasses import asdict
+
+    from accord.analysis.rolling import has_backtest, rolling_backtest
+
+    if not has_backtest(case.folder):
+        return None
+    bt = rolling_backtest(case, draws=draws, seed=seed, markets=markets)
+    return TrackRecord(
+        origins=bt.origins, draws=bt.draws, rules=list(bt.rules), notes=bt.notes,
+        events=[TrackRecordEvent(id=e.id, question=e.question, deadline=e.deadline, kind=e.kind,
+                                 not_modelled=bt.not_modelled.get(e.id, "")) for e in bt.events],
+        cells=[TrackRecordCell(origin=c.origin, event=c.event_id, outcome=c.outcome, forecasts=c.forecasts,
+                               mc_error=c.mc_error, reason=c.reason) for c in bt.cells],
+        scores=[TrackRecordScore(events=s.clusters, **{k: v for k, v in asdict(s).items() if k != "clusters"},
+                                 **_versus(bt.versus_model.get(s.scorer))) for s in bt.scores],
+        reliability=[ReliabilityRow(scorer=name, **asdict(b)) for name, bins in bt.reliability.items() for b in bins],
+    )
 
 
 def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int, seed: int) -> list[Agreement]:
@@ -483,8 +509,13 @@ def run(
     if (folder / "outcomes.yaml").is_file():
         with stages.stage("backtest", "scoring against the recorded outcomes"):
             market_file = Path(markets) if markets else None
+            known = len(stages.problems)
             result.backtest = stages.attempt("backtest", folder / "outcomes.yaml",
-                                             lambda: backtest_stage(the_case, scenario, when, sim, market_file))
+                                             lambda: backtest_stage(the_case, scenario, when))
+            broken = {p.file for p in stages.problems}
+            if len(stages.problems) == known and str(folder / "events.yaml") not in broken:  # one problem per broken file
+                result.track_record = stages.attempt("backtest", folder / "events.yaml",
+                                                     lambda: track_record_stage(the_case, draws, seed, market_file))
 
     result.problems = stages.problems
     result.case.principals, result.case.principals_from = principal_parties(the_case, scenario, result.packages)

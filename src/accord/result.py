@@ -329,17 +329,6 @@ class Truce(_Record):
 # --- backtest, evidence, problems --------------------------------------------------------------
 
 
-class BacktestEvent(_Record):
-    """One scored event: the headline model's probability, every model's, the baselines', the outcome."""
-
-    event: str
-    probability: Probability = None
-    models: dict[str, Probability] = {}
-    baselines: dict[str, Probability] = {}
-    outcome: Optional[int] = None
-    rule: str = ""
-
-
 class DirectionCheck(_Record):
     """Whether the predicted direction of an actor's move matched the actual one."""
 
@@ -360,18 +349,78 @@ class DirectionScore(_Record):
 
 
 class Backtest(_Record):
-    """Event probabilities scored against what happened (Brier score: lower is better)."""
+    """The direction check: whether each model predicted the direction of the recorded position shifts."""
 
     as_of: Optional[dt.date] = None
     scored_at: Optional[dt.date] = None
     shift_window: Optional[tuple[dt.date, dt.date]] = Field(default=None, description="first and last date of the "
                                                             "position shifts the direction check scores")
     headline_model: Optional[str] = None
-    events: list[BacktestEvent] = []
-    brier: dict[str, Number] = {}
-    brier_n: dict[str, int] = {}
     direction: list[DirectionCheck] = []
     direction_summary: dict[str, DirectionScore] = {}
+
+
+class TrackRecordEvent(_Record):
+    """A question of the rolling backtest (events.yaml) and, where accord never forecast it, why."""
+
+    id: Id
+    question: str
+    deadline: dt.date
+    kind: str
+    not_modelled: str = Field(default="", description="why accord forecast this event at no origin; empty if it did")
+
+
+class TrackRecordCell(_Record):
+    """One event at one origin: every forecaster's probability, accord's Monte Carlo error, what happened."""
+
+    origin: dt.date
+    event: Id
+    outcome: int = Field(ge=0, le=1)
+    forecasts: dict[str, Probability] = {}
+    mc_error: Number = Field(default=None, description="Monte Carlo standard error of accord's probability")
+    reason: str = Field(default="", description="why accord has no forecast in this cell")
+
+
+class TrackRecordScore(_Record):
+    """A forecaster's Brier and log scores (lower is better) on its n cells, with 95% intervals over events."""
+
+    scorer: str
+    n: int
+    events: int
+    brier: Number = None
+    brier_low: Number = None
+    brier_high: Number = None
+    log: Number = None
+    log_low: Number = None
+    log_high: Number = None
+    shared: int = Field(default=0, description="cells this forecaster and accord both forecast")
+    minus_accord: Number = Field(default=None, description="this forecaster's Brier minus accord's on the shared "
+                                 "cells (positive: accord did better)")
+    minus_accord_low: Number = None
+    minus_accord_high: Number = None
+
+
+class ReliabilityRow(_Record):
+    """A reliability bin of one forecaster: its forecasts in [low, high), their mean and the observed frequency."""
+
+    scorer: str
+    low: float
+    high: float
+    n: int
+    mean_forecast: Probability = None
+    observed: Probability = None
+
+
+class TrackRecord(_Record):
+    """The rolling backtest: the case's events forecast at several origins and scored beside baselines."""
+
+    origins: list[dt.date] = []
+    draws: int = 0
+    events: list[TrackRecordEvent] = []
+    cells: list[TrackRecordCell] = []
+    scores: list[TrackRecordScore] = []
+    reliability: list[ReliabilityRow] = []
+    rules: list[str] = []
     notes: list[str] = []
 
 
@@ -593,6 +642,7 @@ class RunResult(_Record):
     packages: Optional[Packages] = None
     truce: Optional[Truce] = None
     backtest: Optional[Backtest] = None
+    track_record: Optional[TrackRecord] = None
     evidence: Optional[Evidence] = None
     summary: list[SummaryNote] = []
     executive: Optional[ExecutiveSummary] = None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accord.analysis.backtest import run_backtest
+from accord.analysis.rolling import has_backtest
 from accord.cases import case_dir, load_case
 from accord.cases.analysis import analyse_case_files
 from accord.errors import InputError
@@ -33,7 +33,7 @@ def test_bundled_case_reads_its_settings() -> None:
     assert case.config.as_of == dt.date(2025, 11, 20)
     assert case.config.compare == [dt.date(2026, 2, 28)]
     assert case.config.horizon == dt.date(2026, 6, 15)
-    assert case.hooks is not None and case.hooks.__name__ == "accord.cases.ukraine.case"
+    assert case.hooks is None  # the Ukraine case has no code of its own: its questions are data (events.yaml)
     assert load_case("ukraine").config == case.config
 
 
@@ -66,10 +66,11 @@ def test_case_code_of_a_user_folder_is_loaded_by_path(bare: Path) -> None:
         load_case(other)
 
 
-def test_a_case_without_event_rules_has_no_backtest(bare: Path) -> None:
+def test_a_case_needs_events_and_outcomes_for_a_backtest(bare: Path) -> None:
     shutil.copy(BUNDLED / "outcomes.yaml", bare / "outcomes.yaml")
-    case = load_case(bare)
-    assert run_backtest(case, None, case.config.as_of) is None  # type: ignore[arg-type]
+    assert not has_backtest(bare)
+    shutil.copy(BUNDLED / "events.yaml", bare / "events.yaml")
+    assert has_backtest(bare)
 
 
 def test_packages_survive_a_missing_or_broken_truce(bare: Path) -> None:
@@ -95,6 +96,7 @@ def test_truce_alone_and_a_broken_packages_file(bare: Path) -> None:
 def test_generic_code_names_no_case() -> None:
     pattern = re.compile(r"ukrain|\bua\b|\bru\b|donbas|2025-|2026-", re.I)
     owned = [SRC / "cases" / "__init__.py", SRC / "cases" / "analysis.py", SRC / "analysis" / "backtest.py", SRC / "io.py",
+             SRC / "analysis" / "rolling.py", SRC / "analysis" / "scoring.py", SRC / "report" / "track_record.py",
              *(SRC / "packages").glob("*.py"), *(SRC / "gmcr").glob("*.py")]
     for path in owned:
         assert not pattern.search(path.read_text(encoding="utf-8")), path
@@ -106,17 +108,12 @@ def test_gmcr_and_packages_do_not_import_each_other() -> None:
             assert f"accord.{there}" not in path.read_text(encoding="utf-8"), path
 
 
-def test_backtest_command_by_case_name_and_for_a_case_without_rules(bare: Path) -> None:
-    import json
-
+def test_backtest_command_for_a_case_without_events(bare: Path) -> None:
     from typer.testing import CliRunner
 
     from accord.cli.main import app
 
-    res = CliRunner().invoke(app, ["backtest", "ukraine", "--draws", "50", "--format", "json"])
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
-    assert out["as_of"] == "2025-11-20" and out["scored_at"] == "2026-06-15" and out["draws"] == 50
-    res = CliRunner().invoke(app, ["backtest", "events", str(bare)])
-    assert isinstance(res.exception, InputError)  # accord's main turns it into one line and exit 2
-    assert res.exception.file == str(bare) and "defines no backtest" in res.exception.message
+    for args in (["backtest", "events", str(bare)], ["backtest", str(bare)]):
+        res = CliRunner().invoke(app, args)
+        assert isinstance(res.exception, InputError)  # accord's main turns it into one line and exit 2
+        assert res.exception.file == str(bare) and "needs events.yaml and outcomes.yaml" in res.exception.message

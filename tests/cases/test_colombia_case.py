@@ -72,7 +72,7 @@ def test_ceasefire_model_and_outcomes_load() -> None:
     assert list(gm.dms) == ["government", "farc"]
     outcomes = load_outcomes(CASE / "outcomes.yaml")
     by_id = {o["id"]: o["value"] for o in outcomes["outcomes"]}
-    assert by_id["plebiscite_approved"] is False and by_id["congress_ratifies"] is True
+    assert by_id["plebiscite_approved_by_2016_10_02"] is False and by_id["congress_ratifies_by_2016_12_01"] is True
 
 
 def test_run_on_the_bundled_case_uses_its_own_dates_and_files(tmp_path: Path) -> None:

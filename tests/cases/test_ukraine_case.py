@@ -399,12 +399,12 @@ def test_outcomes_ground_truth(outcomes: dict) -> None:
     assert outcomes["case"] == "ukraine-2025"
     assert outcomes["as_of"] == dt.date(2026, 6, 15)
     got = {o["id"]: o["value"] for o in outcomes["outcomes"]}
-    assert got["comprehensive_agreement"] is False
-    assert got["general_ceasefire_30d"] is False
-    assert got["elections_held"] is False
-    assert got["referendum_held"] is False
-    assert got["assets_still_frozen"] is True
-    assert got["prisoner_exchanges_continued"] is True
+    assert got["comprehensive_agreement_by_2026_06_15"] is False
+    assert got["general_ceasefire_30d_by_2026_06_15"] is False
+    assert got["elections_by_2026_05_15"] is False
+    assert got["referendum_by_2026_05_15"] is False
+    assert got["reparations_loan_by_2025_12_31"] is False
+    assert got["pow_swap_by_2026_02_28"] is True and got["pow_swap_3_by_2026_05_31"] is True
     for o in outcomes["outcomes"]:
         assert o["status"] in {"observed", "no_evidence", "inferred"}, o["id"]
         assert o["date"] <= dt.date(2026, 6, 15), o["id"]
@@ -451,3 +451,28 @@ def test_position_shifts_agree_with_the_scenario(outcomes: dict, scen: Scenario)
     assert {"actor": "united_states", "from": 75, "to": 25} .items() <= next(
         s for s in listed["army_cap"]["shifted"] if s["actor"] == "united_states").items()
     assert any(s["actor"] == "ukraine" and s["direction"] == "toward_russia" for s in listed["nato"]["shifted"])
+
+
+# --------------------------------------------------------------------------- events (rolling backtest)
+def test_events_cover_the_timeline_with_a_third_resolved_yes(outcomes: dict) -> None:
+    from accord.analysis.events import load_events
+
+    events = load_events(CASE / "events.yaml")
+    resolved = {o["id"]: o for o in outcomes["outcomes"]}
+    assert len(events) >= 20 and all(e.id in resolved for e in events)
+    assert all(dt.date(2025, 12, 1) <= e.deadline <= dt.date(2026, 6, 30) for e in events)
+    yes = [e.id for e in events if resolved[e.id]["value"]]
+    assert len(yes) * 3 >= len(events)
+    for e in events:  # resolved by the deadline, with the answer "nothing changes" gives
+        assert resolved[e.id]["date"] <= e.deadline and isinstance(resolved[e.id]["status_quo"], bool), e.id
+    origins = outcomes["origins"]
+    assert len(origins) >= 6 and min(origins) >= dt.date(2025, 11, 20) and max(origins) <= dt.date(2026, 4, 1)
+
+
+def test_event_sources_match_facts(facts_urls: dict[str, str]) -> None:
+    from accord.analysis.events import load_events
+
+    for e in load_events(CASE / "events.yaml"):
+        assert e.sources, e.id
+        for s in e.sources:
+            assert facts_urls[s["id"]] == s["url"], (e.id, s["id"])

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from accord.analysis.backtest import run_backtest
-from accord.analysis.uncertainty import simulate
+from accord.analysis.agreement import EventForecast
+from accord.analysis.rolling import has_backtest, rolling_backtest
 from accord.cases import case_dir, load_case
 from accord.cases.analysis import analyse_case_files
 from accord.errors import AccordError
-from accord.scenario.io import load_scenario
 
 BROKEN_YAML = {
     "empty": b"",
@@ -34,7 +33,7 @@ BROKEN_YAML = {
 BAD_VALUE = {
     "packages.yaml": b"parties: [a, b]\nissues: []\n",
     "truce.yaml": b"dms: [{id: A, options: [a]}, {id: B, options: [b]}]\npreferences: {A: {prioritisation: [zz]}, B: {prioritisation: [b]}}\n",
-    "outcomes.yaml": b"outcomes: [{id: x, value: true}]\nbaselines: [{id: m, probability: 2.5}]\n",
+    "outcomes.yaml": b"outcomes: [{id: x, value: true, date: 2020-01-01}]\nbaselines: [{id: m, probability: 2.5}]\n",
 }
 CASES = [(f, kind, data) for f in ("packages.yaml", "truce.yaml", "outcomes.yaml") for kind, data in
          [*BROKEN_YAML.items(), ("bad-value", BAD_VALUE[f])]]
@@ -52,19 +51,29 @@ BROKEN_CSV = {
 }
 
 
+#: Two of the case's questions keep the whole runs below fast; the rolling backtest itself is tested elsewhere.
+FEW_EVENTS = b"""events:
+  - {id: ceasefire_by_2026_01_31, question: "A ceasefire by 31 January 2026", deadline: 2026-01-31, kind: issue,
+     issue: truce_sequencing, side: below, value: 37.5}
+  - {id: russia_back_in_g8_by_2026_06_15, question: "Russia in the G8", deadline: 2026-06-15, kind: not_modelled, reason: "no G8 issue"}
+"""
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
-    """A copy of the Ukraine case (which has every optional file) without its articles."""
+    """A copy of the Ukraine case (which has every optional file) without its articles, with two of its events."""
     folder = tmp_path_factory.mktemp("case") / "ukraine"
     shutil.copytree(case_dir("ukraine"), folder, ignore=shutil.ignore_patterns("articles", "__pycache__"))
+    (folder / "events.yaml").write_bytes(FEW_EVENTS)
     return folder
 
 
 @pytest.fixture(scope="module")
-def small_simulation(base):
-    scenario = load_scenario(base / "scenario.yaml")
-    as_of = load_case(base).config.as_of
-    return simulate(scenario.issue_data(as_of), models=["bdm", "compromise"], draws=20, seed=1, keep_inputs=True)
+def fixed_forecaster():
+    """A forecaster that gives every event 0.3 (what the models say is not under test here)."""
+    def forecaster(case, events, origin, *, draws, seed):
+        return [EventForecast(e.id, origin, e.deadline, 0.3, 0.01, 0.3, 1.0, True, "") for e in events]
+    return forecaster
 
 
 def _broken_copy(base: Path, tmp_path: Path, name: str, data: bytes | None) -> Path:
@@ -77,18 +86,18 @@ def _broken_copy(base: Path, tmp_path: Path, name: str, data: bytes | None) -> P
     return folder
 
 
-def _backtest(folder: Path, sim, markets: Path | None = None):
-    case = load_case(folder)
-    scenario = load_scenario(folder / "scenario.yaml")
-    return run_backtest(case, scenario, case.config.as_of, simulation=sim, markets=markets, models=["bdm", "compromise"])
+def _backtest(folder: Path, forecaster, markets: Path | None = None):
+    if not has_backtest(folder):
+        return None
+    return rolling_backtest(load_case(folder), forecaster=forecaster, markets=markets)
 
 
 @pytest.mark.parametrize(("name", "kind", "data"), CASES, ids=[f"{f}-{k}" for f, k, _ in CASES])
-def test_broken_optional_file_is_reported_by_name(base, tmp_path, small_simulation, name, kind, data):
+def test_broken_optional_file_is_reported_by_name(base, tmp_path, fixed_forecaster, name, kind, data):
     folder = _broken_copy(base, tmp_path, name, data)
     if name == "outcomes.yaml":
         with pytest.raises(AccordError) as err:
-            _backtest(folder, small_simulation)
+            _backtest(folder, fixed_forecaster)
         message = str(err.value)
     else:
         got = analyse_case_files(folder)
@@ -100,10 +109,10 @@ def test_broken_optional_file_is_reported_by_name(base, tmp_path, small_simulati
 
 
 @pytest.mark.parametrize("name", ["packages.yaml", "truce.yaml", "outcomes.yaml"])
-def test_missing_optional_file_leaves_its_part_out_without_a_problem(base, tmp_path, small_simulation, name):
+def test_missing_optional_file_leaves_its_part_out_without_a_problem(base, tmp_path, fixed_forecaster, name):
     folder = _broken_copy(base, tmp_path, name, None)
     if name == "outcomes.yaml":
-        assert _backtest(folder, small_simulation) is None
+        assert _backtest(folder, fixed_forecaster) is None
     else:
         got = analyse_case_files(folder)
         assert got["problems"] == []
@@ -112,14 +121,14 @@ def test_missing_optional_file_leaves_its_part_out_without_a_problem(base, tmp_p
 
 
 @pytest.mark.parametrize(("kind", "data"), list(BROKEN_CSV.items()), ids=list(BROKEN_CSV))
-def test_broken_market_prices_become_a_note_and_the_backtest_goes_on(base, tmp_path, small_simulation, kind, data):
+def test_broken_market_prices_become_a_note_and_the_backtest_goes_on(base, tmp_path, fixed_forecaster, kind, data):
     markets = tmp_path / "markets.csv"
     markets.write_bytes(data)
-    bt = _backtest(base, small_simulation, markets)
+    bt = _backtest(base, fixed_forecaster, markets)
     unreadable = [n for n in bt.notes if n.startswith("market prices unreadable")]
     assert len(unreadable) == 1 and str(markets) in unreadable[0]
-    assert not any(r.get("polymarket") is not None for r in bt.rows)
-    assert {r["event"] for r in bt.rows} >= {"comprehensive_agreement"}
+    assert not any("polymarket" in c.forecasts for c in bt.cells)
+    assert {c.event_id for c in bt.cells} == {"ceasefire_by_2026_01_31", "russia_back_in_g8_by_2026_06_15"}
 
 
 def test_run_with_broken_optional_files_exits_0_and_lists_them(base, tmp_path, cli):
@@ -135,7 +144,7 @@ def test_run_with_broken_optional_files_exits_0_and_lists_them(base, tmp_path, c
     result = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
     assert [(p["file"], p["stage"]) for p in result["problems"]] == [
         (str(folder / "packages.yaml"), "packages"), (str(folder / "truce.yaml"), "packages")]
-    assert any(n.startswith(f"market prices unreadable ({markets}:1: missing column(s)") for n in result["backtest"]["notes"])
+    assert any(n.startswith(f"market prices unreadable ({markets}:1: missing column(s)") for n in result["track_record"]["notes"])
 
 
 def test_run_with_broken_outcomes_exits_0_without_a_backtest(base, tmp_path, cli):
@@ -145,7 +154,7 @@ def test_run_with_broken_outcomes_exits_0_without_a_backtest(base, tmp_path, cli
     code, _, err = cli("run", str(folder), "--draws", "20", "--out", str(tmp_path / "out"), "--format", "json")
     assert code == 0, err
     result = json.loads((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
-    assert result["backtest"] is None
+    assert result["backtest"] is None and result["track_record"] is None
     [problem] = result["problems"]
     assert problem["file"] == str(folder / "outcomes.yaml") and problem["stage"] == "backtest"
     assert "baselines.0.probability" in problem["error"]

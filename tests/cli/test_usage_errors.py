@@ -42,7 +42,7 @@ BAD_INVOCATIONS = [
     (("suggest",), ["suggest", "--db", "t.duckdb"], "--scenario"),
     (("events",), ["events", "--draws", "none"], "--draws"),
     (("events",), ["events", "--seed", "-1"], "--seed"),
-    (("backtest",), ["backtest", "nosuch"], "nosuch"),
+    (("backtest",), ["backtest", "--bogus"], "--bogus"),
     (("backtest", "deu"), ["backtest", "deu"], "'file'"),
     (("backtest", "deu"), ["backtest", "deu", "d.tsv", "--workers", "x"], "--workers"),
     (("backtest", "ukraine"), ["backtest", "ukraine", "--draws", "x"], "--draws"),

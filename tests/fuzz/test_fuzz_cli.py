@@ -78,7 +78,7 @@ COMMANDS: dict[tuple[str, ...], dict[str, str]] = {
     ("sensitivity",): {"--draws": "number", "--seed": "number", "--model": "name", "--format": "format"},
     ("packages",): {"--format": "format", "--max-enumerate": "number", "--epsilon": "number", "--strict": "flag"},
     ("gmcr",): {"--format": "format"},
-    ("backtest", "events"): {"--as-of": "date", "--draws": "number", "--seed": "number"},
+    ("backtest", "colombia"): {"--draws": "number", "--seed": "number", "--format": "format"},
     ("evidence",): {"--db": "path", "--format": "format"},
     ("suggest",): {"--db": "path", "--out": "path", "--as-of": "date"},
 }

@@ -10,7 +10,7 @@ from fuzz_budget import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.analysis.backtest import load_outcomes, market_prices
+from accord.analysis.backtest import load_outcomes, market_history
 from accord.cases import case_dir, load_case
 from accord.errors import AccordError
 from accord.gmcr.io import load_gmcr
@@ -35,9 +35,8 @@ MARKETS = (b"slug,market,time,price,end_date,resolution\n"
 
 
 def _market_reader(path: Path) -> object:
-    import datetime as dt
 
-    return market_prices(path, dt.date(2025, 5, 1))
+    return market_history(path)
 
 
 def _case_reader(path: Path) -> object:

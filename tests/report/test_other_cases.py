@@ -4,7 +4,6 @@ result.json or the terminal output. The Ukraine tokens are read from the Ukraine
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import re
@@ -23,12 +22,12 @@ DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
 
 
 def ukraine_tokens() -> tuple[set[str], set[str], set[str]]:
-    """Every actor and issue id, every date literal of the Ukraine case files, and the texts of its event rules."""
+    """Every actor and issue id, every date literal of the Ukraine case files, and the questions of its events."""
     scenario, _ = read_yaml(UKRAINE / "scenario.yaml")
     ids = {a["id"] for a in scenario["actors"]} | {i["id"] for i in scenario["issues"]}
     dates = {d for f in UKRAINE.iterdir() if f.suffix in (".yaml", ".yml", ".py") for d in DATE.findall(f.read_text("utf-8"))}
-    rules = importlib.import_module("accord.cases.ukraine.case").EVENT_RULES
-    texts = {t for r in (*rules.events, rules.market_rule) if r for t in (r.rule, r.question)}
+    events, _ = read_yaml(UKRAINE / "events.yaml")
+    texts = {e["question"] for e in events["events"]}
     return ids, dates, texts
 
 

@@ -87,7 +87,7 @@ def test_every_chart_renders_in_chromium(report: Path) -> None:
     counter = ChartCounter()
     counter.feed(dump_dom(report))
     expected = {"chart-positions", "chart-forecasts", "chart-bdm", "chart-pareto", "chart-ratification",
-                "chart-timeline"}
+                "chart-timeline", "chart-reliability"}
     assert set(counter.charts) == expected
     for chart, counts in counter.charts.items():
         assert counts["main-svg"] >= 1, chart

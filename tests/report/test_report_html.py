@@ -19,7 +19,8 @@ from accord.result import load_result
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_result.json"
 INJECTION = '<script>alert("owned")</script>'
-CHART_IDS = ("chart-positions", "chart-forecasts", "chart-bdm", "chart-pareto", "chart-ratification", "chart-timeline")
+CHART_IDS = ("chart-positions", "chart-forecasts", "chart-bdm", "chart-pareto", "chart-ratification", "chart-timeline",
+             "chart-reliability")
 
 
 class Page(HTMLParser):
@@ -318,7 +319,8 @@ def test_missing_numbers_inside_sections_render_as_dashes(result: dict, tmp_path
     r["packages"]["frontier"][0]["utilities"]["europe"] = float("nan")
     r["packages"]["ratification"][0]["probability"] = None
     r["exchanges"][0]["gain"] = None
-    r["backtest"]["brier"]["accord"] = float("nan")
+    r["track_record"]["scores"][0]["brier"] = float("nan")
+    r["track_record"]["cells"][0]["forecasts"]["accord"] = float("nan")
     text = render_html(r, tmp_path / "gaps.html").read_text(encoding="utf-8")
     assert "NaN" not in re.sub(r"<script.*?</script>", "", text, flags=re.S)
     assert not re.search(r"\bnan\b", render_markdown(r), re.IGNORECASE)

@@ -95,10 +95,10 @@ def print_findings(out: RunOutput) -> None:
         labels = {s.id: s.label for s in tr.states}
         for concept, states in tr.stability.items():
             console.print(f"[bold]Truce game[/bold] {concept.upper()}-stable: " + ", ".join(labels.get(s, str(s)) for s in states))
-    bt = result.backtest
-    if bt:
-        scores = ", ".join(f"{k} {fmt_num(v, 3)}" for k, v in bt.brier.items())
-        console.print(f"[bold]Backtest[/bold] (Brier, lower is better): {scores}")
+    tr = result.track_record
+    if tr:
+        scores = ", ".join(f"{s.scorer} {fmt_num(s.brier, 3)} (n={s.n})" for s in tr.scores)
+        console.print(f"[bold]Track record[/bold] (Brier over {len(tr.origins)} origins, lower is better): {scores}")
     ev = result.evidence
     if ev:
         rated = [s for s in ev.suggestions if s.agrees is not None]

@@ -20,6 +20,7 @@ from accord.report.labels import (
     package_text,
     pareto_parties,
 )
+from accord.report.track_record import MODEL, prob_text
 from accord.result import Package, Packages, PositionRecord, RunResult
 
 FONT = "Inter, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -498,6 +499,31 @@ def _timeline_trace(k: int, items: list[PositionRecord], anchors: list[Any], nam
     }
 
 
+def reliability_chart(result: RunResult) -> go.Figure | None:
+    """Observed frequency against mean forecast per bin, one line per forecaster whose forecasts vary, and the diagonal."""
+    tr = result.track_record
+    if tr is None or not tr.reliability:
+        return None
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly reliable",
+                             line=dict(color="#9aa5b1", dash="dot", width=1), hoverinfo="skip"))
+    scorers = list(dict.fromkeys(r.scorer for r in tr.reliability))
+    n_of = {s.scorer: s.n for s in tr.scores}
+    for k, name in enumerate(scorers):
+        rows = [r for r in tr.reliability if r.scorer == name and r.n]
+        if len(rows) < 2 and name != MODEL:
+            continue  # a constant forecaster (0.5) is one point on the chart; its scores are in the table
+        fig.add_trace(go.Scatter(
+            x=[r.mean_forecast for r in rows], y=[r.observed for r in rows], mode="lines+markers",
+            name=f"{name} (n={n_of.get(name, 0)})", line=dict(color=PALETTE[k % len(PALETTE)], width=2),
+            marker=dict(size=[6 + 2 * min(r.n, 20) ** 0.5 for r in rows]),
+            hovertext=[f"{name}: {r.n} forecasts in {r.low:.1f}–{r.high:.1f}, mean {prob_text(r.mean_forecast)}, "
+                       f"happened {prob_text(r.observed)}" for r in rows], hoverinfo="text"))
+    _layout(fig, 420, xaxis=dict(title="mean forecast in the bin", range=[-0.03, 1.03], tickformat=".0%"),
+            yaxis=dict(title="share that happened", range=[-0.03, 1.03], tickformat=".0%"))
+    return fig
+
+
 #: Chart id -> (section id, builder). The HTML places each chart in its section.
 Figure: TypeAlias = "go.Figure | dict[str, Any]"
 
@@ -508,6 +534,7 @@ CHARTS: dict[str, tuple[str, Callable[[RunResult], Figure | None]]] = {
     "chart-pareto": ("packages", pareto_frontier),
     "chart-ratification": ("ratification", ratification_bars),
     "chart-timeline": ("timeline", position_timeline),
+    "chart-reliability": ("backtest", reliability_chart),
 }
 
 
@@ -519,6 +546,7 @@ CHART_LABELS: dict[str, str] = {
     "chart-pareto": "Pareto frontier of package deals for two parties, with the bargaining solutions",
     "chart-ratification": "Probability that each leading package is ratified",
     "chart-timeline": "Dated position shifts per issue and party",
+    "chart-reliability": "Reliability diagram: how often events happened against the mean forecast, per forecaster",
 }
 
 

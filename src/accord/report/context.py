@@ -24,6 +24,7 @@ from accord.report.labels import (
     safe_url,
 )
 from accord.report.summary import build_summary, executive_view
+from accord.report.track_record import track_record_view
 from accord.result import (
     Actor,
     Article,
@@ -118,13 +119,14 @@ def build_context(result: RunResult) -> dict[str, Any]:
     ctx["flags"] = _problems(result.problems) + _flags(evidence, ctx["sources"], sc.actors, sc.issues,
                                                         sc.positions, names)
     ctx["backtest"] = _backtest(result.backtest, names)
+    ctx["track_record"] = track_record_view(result.track_record)
     present = {
         "summary": bool(ctx["summary"]), "positions": ctx["grid"] is not None, "origin": ctx["origin"] is not None,
         "forecasts": ctx["forecast_table"] is not None, "bdm": ctx["bdm"] is not None,
         "exchanges": ctx["exchanges"] is not None, "packages": ctx["packages"] is not None,
         "ratification": ctx["ratification"] is not None, "truce": ctx["truce"] is not None,
         "timeline": ctx["shifts"] is not None, "sources": ctx["sources"] is not None,
-        "evidence": ctx["evidence"] is not None, "quality": True, "backtest": ctx["backtest"] is not None,
+        "evidence": ctx["evidence"] is not None, "quality": True, "backtest": ctx["backtest"] is not None or ctx["track_record"] is not None,
     }
     ctx["titles"] = dict(SECTIONS)
     ctx["sections"] = [{"id": sid, "title": title, "present": present[sid]} for sid, title in SECTIONS]
@@ -517,17 +519,11 @@ def _problems(problems: list[Problem]) -> list[dict[str, Any]]:
 
 
 def _backtest(backtest: Backtest | None, names: Names) -> dict[str, Any] | None:
-    if backtest is None or not (backtest.events or backtest.brier or backtest.direction):
+    if backtest is None or not backtest.direction:
         return None
-    baselines = list(dict.fromkeys(b for e in backtest.events for b in e.baselines))
-    best = min((v for v in backtest.brier.values() if v is not None), default=None)
     return {
         "headline_model": model_name(backtest.headline_model) if backtest.headline_model else "accord",
         "window": backtest.shift_window,
-        "baselines": baselines,
-        "rows": [{"event": e.event, "accord": e.probability, "baseline": [e.baselines.get(b) for b in baselines],
-                  "outcome": e.outcome} for e in backtest.events],
-        "brier": [{"name": k, "value": v, "best": v is not None and v == best} for k, v in backtest.brier.items()],
         "direction": [{"actor": names.actor(d.actor), "issue": names.issue(d.issue), "predicted": _signed(d.predicted),
                        "actual": _signed(d.actual), "match": d.match} for d in backtest.direction],
     }
