@@ -193,7 +193,7 @@ class QuoteRow(Row):
 
 @dataclass
 class StatementRow(Row):
-    """A typed statement (one sentence): actor, targets, type, issues, stance and modality."""
+    """A typed statement (one clause, for one actor): actor, targets, type, issues, stance and modality."""
 
     TABLE: ClassVar[str] = "statements"
     id: str
