@@ -43,12 +43,13 @@ _ARRAY = {"position": "x", "salience": "s", "capability": "c"}
 
 @dataclass(frozen=True)
 class Effort:
-    """How hard the solver works for one model: scan points, subdivision rounds, whether pairs of actors
-    are tried, and how many of the most pivotal actors are moved (None: all)."""
+    """How hard the solver works for one model: scan points, subdivision rounds, the inputs pairs of actors
+    move together (none: no pairs), how many of the most pivotal actors are moved (None: all), which inputs
+    are moved, and how many of the default target bands are tried (None: both neighbours)."""
 
     scan: int = 64
     rounds: int = 4
-    pairs: bool = True
+    pairs: tuple[str, ...] = MOVABLE
     top_actors: int | None = None
     inputs: tuple[str, ...] = MOVABLE
     targets: int | None = None
@@ -58,8 +59,8 @@ class Effort:
         parts = []
         if self.top_actors is not None:
             parts.append(f"moves only the {self.top_actors} most pivotal actor(s) per issue")
-        if not self.pairs:
-            parts.append("no pairs of actors")
+        if tuple(self.pairs) != MOVABLE:
+            parts.append("pairs of actors move " + " and ".join(self.pairs) if self.pairs else "no pairs of actors")
         if tuple(self.inputs) != MOVABLE:
             parts.append("moves " + " and ".join(self.inputs) + " only")
         if self.targets is not None:
@@ -70,10 +71,10 @@ class Effort:
 
 
 FULL = Effort()
-#: The default for round-by-round models of one issue (BDM): all actors, singles and pairs, coarser scan.
-DYNAMIC = Effort(scan=24, rounds=3)
+#: The default for round-by-round models of one issue (BDM): every actor, pairs moving positions, coarser scan.
+DYNAMIC = Effort(scan=24, rounds=3, pairs=("position",))
 #: The default for models that link issues (each evaluation reruns every issue): the top actor's position.
-LINKED = Effort(scan=8, rounds=1, pairs=False, top_actors=1, inputs=("position",), targets=1)
+LINKED = Effort(scan=8, rounds=1, pairs=(), top_actors=1, inputs=("position",), targets=1)
 
 
 def default_effort(model: ModelRun) -> Effort:
@@ -246,17 +247,17 @@ def _inside(values: np.ndarray, target: tuple[float, float], tol: float) -> np.n
     return (values >= target[0] - tol) & (values <= target[1] + tol)
 
 
-def solve_moves(forecaster: IssueForecaster, candidates: Sequence[Candidate], target: tuple[float, float],
+def solve_moves(forecaster: IssueForecaster, candidates: Sequence[Candidate], targets: Sequence[tuple[float, float]],
                 scan: int = 64, rounds: int = 4) -> list[tuple[float, float] | None]:
-    """Per candidate move, the smallest ``t`` found that puts the forecast in ``target`` and the forecast there,
-    or None when no ``t`` of the scan does; all candidates are evaluated together in one batch per round."""
+    """Per candidate move and its target band, the smallest ``t`` found that puts the forecast in the band and the
+    forecast there, or None when no ``t`` of the scan does; all candidates run together in one batch per round."""
     issue = forecaster.issue
     tol = 1e-9 * (issue.hi - issue.lo)
     reach = [_reach(issue, cand) for cand in candidates]
     grids = [np.linspace(0.0, r, scan + 1) if r > 0 else np.zeros(1) for r in reach]
     values = _evaluate(forecaster, candidates, grids)
     brackets: list[tuple[float, float, float] | None] = []
-    for grid, vals in zip(grids, values):
+    for grid, vals, target in zip(grids, values, targets):
         hit = np.flatnonzero(_inside(vals, target, tol))
         if hit.size == 0:
             brackets.append(None)
@@ -271,7 +272,7 @@ def solve_moves(forecaster: IssueForecaster, candidates: Sequence[Candidate], ta
         grids = [np.linspace(brackets[k][0], brackets[k][1], scan + 1)[1:] for k in open_]  # type: ignore[index]
         values = _evaluate(forecaster, [candidates[k] for k in open_], grids)
         for k, grid, vals in zip(open_, grids, values):
-            first = int(np.flatnonzero(_inside(vals, target, tol))[0])  # the grid ends at the bracket's inside end
+            first = int(np.flatnonzero(_inside(vals, targets[k], tol))[0])  # the grid ends at the bracket's inside end
             a = brackets[k][0] if first == 0 else float(grid[first - 1])  # type: ignore[index]
             brackets[k] = (a, float(grid[first]), float(vals[first]))
     return [None if b is None else (b[1], b[2]) for b in brackets]
@@ -289,29 +290,30 @@ def _evaluate(forecaster: IssueForecaster, candidates: Sequence[Candidate], grid
 
 
 def candidates_for(issue: IssueData, actors: Sequence[int], effort: Effort) -> list[Candidate]:
-    """Single-actor moves in both directions, and (with ``effort.pairs``) two-actor moves in all four."""
+    """Single-actor moves in both directions, and two-actor moves of the inputs in ``effort.pairs`` in all four."""
     out = [Candidate((i,), name, (d,)) for name in effort.inputs for i in actors for d in (1, -1)]
-    if effort.pairs:
-        out += [Candidate((i, j), name, dirs) for name in effort.inputs for i, j in itertools.combinations(actors, 2)
-                for dirs in itertools.product((1, -1), repeat=2)]
+    out += [Candidate((i, j), name, dirs) for name in effort.pairs for i, j in itertools.combinations(actors, 2)
+            for dirs in itertools.product((1, -1), repeat=2)]
     return out
 
 
-def best_levers(forecaster: IssueForecaster, target: tuple[float, float], actors: Sequence[int],
-                effort: Effort = FULL) -> list[Lever]:
-    """Per actor (and pair) and input, the smallest move into ``target`` over the directions; unreachable ones
-    are kept with ``size`` None. Sorted: reachable first, by input then size."""
+def best_levers(forecaster: IssueForecaster, targets: Sequence[tuple[float, float]], actors: Sequence[int],
+                effort: Effort = FULL, pairs_kept: int = 3) -> list[Lever]:
+    """Per target band, actor and input, the smallest move into the band over the directions (unreachable ones kept
+    with ``size`` None), and the ``pairs_kept`` smallest reachable moves of pairs per band and input. Sorted per
+    band: reachable first, by input, single before pair, then size."""
     issue = forecaster.issue
     cands = candidates_for(issue, actors, effort)
-    found = solve_moves(forecaster, cands, target, effort.scan, effort.rounds)
-    best: dict[tuple[tuple[int, ...], str], tuple[Candidate, tuple[float, float] | None]] = {}
-    for cand, hit in zip(cands, found):
-        key = (cand.actors, cand.input)
+    pairs = [(cand, tuple(target)) for target in targets for cand in cands]
+    found = solve_moves(forecaster, [c for c, _ in pairs], [b for _, b in pairs], effort.scan, effort.rounds)
+    best: dict[tuple[tuple[float, float], tuple[int, ...], str], tuple[Candidate, tuple[float, float] | None]] = {}
+    for (cand, target), hit in zip(pairs, found):
+        key = (target, cand.actors, cand.input)
         old = best.get(key)
         if old is None or (hit is not None and (old[1] is None or hit[0] < old[1][0])):
             best[key] = (cand, hit)
     levers = []
-    for cand, hit in best.values():
+    for (target, _, _), (cand, hit) in best.items():
         t = 0.0 if hit is None else hit[0]
         arrays = _rows(issue, cand, np.array([t]))
         arr = arrays[0] if cand.input == "position" else arrays[1]
@@ -321,7 +323,17 @@ def best_levers(forecaster: IssueForecaster, target: tuple[float, float], actors
             continue  # an actor of the pair did not move: the single move of the other says it
         levers.append(Lever(target, moves, None if hit is None else t, None if hit is None else hit[1]))
     order = {name: k for k, name in enumerate(MOVABLE)}
-    return sorted(levers, key=lambda lv: (lv.size is None, order[lv.input], len(lv.moves), lv.size or 0.0))
+    bands = {tuple(b): k for k, b in enumerate(targets)}
+    levers.sort(key=lambda lv: (bands[lv.target], lv.size is None, order[lv.input], len(lv.moves), lv.size or 0.0))
+    kept: dict[tuple[Any, str], int] = {}
+    out = []
+    for lv in levers:
+        if len(lv.moves) > 1:
+            if lv.size is None or kept.get((lv.target, lv.input), 0) >= pairs_kept:
+                continue
+            kept[(lv.target, lv.input)] = kept.get((lv.target, lv.input), 0) + 1
+        out.append(lv)
+    return out
 
 
 # -- targets and the whole analysis ---------------------------------------------------------
@@ -355,7 +367,7 @@ def issue_levers(forecaster: IssueForecaster, targets: Sequence[tuple[float, flo
             raise ModelError(f"target band must have lo <= hi, got [{lo}, {hi}]")
     ranked = [issue.actors.index(a) for a, _ in pivotal]
     actors = sorted(ranked[:effort.top_actors] if effort.top_actors is not None else ranked)
-    levers = [lv for target in targets for lv in best_levers(forecaster, tuple(target), actors, effort)]  # type: ignore[arg-type]
+    levers = best_levers(forecaster, [(float(lo), float(hi)) for lo, hi in targets], actors, effort)
     return IssueLevers(issue.id, forecaster.model.name, point, sens, pivotal, levers, effort.note())
 
 
