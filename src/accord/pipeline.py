@@ -398,7 +398,8 @@ LINKED_NOT_RUN = ("links issues, so each evaluation reruns every issue: not comp
 
 
 def _band_label(scenario: Scenario, issue: str, value: float | None) -> str:
-    return "" if value is None else scenario.issue(issue).scale.band(value)
+    """The nearest anchor's label; a value within 1e-6 of a band edge counts as on it (the lower anchor)."""
+    return "" if value is None else scenario.issue(issue).scale.band(round(value, 6))
 
 
 def lever_text(lever: Lever, names: dict[str, str]) -> str:

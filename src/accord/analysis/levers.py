@@ -55,19 +55,21 @@ class Effort:
     targets: int | None = None
 
     def note(self) -> str:
-        """In words, what this effort leaves out ('' for the full search)."""
+        """In words, what this effort leaves out of the full search ('' for the full search)."""
         parts = []
         if self.top_actors is not None:
-            parts.append(f"moves only the {self.top_actors} most pivotal actor(s) per issue")
+            parts.append(f"only the {self.top_actors} most pivotal actor(s) of each issue move")
         if tuple(self.pairs) != MOVABLE:
-            parts.append("pairs of actors move " + " and ".join(self.pairs) if self.pairs else "no pairs of actors")
+            parts.append("pairs of actors move " + " and ".join(self.pairs) + " only" if self.pairs
+                         else "no pairs of actors are tried")
         if tuple(self.inputs) != MOVABLE:
-            parts.append("moves " + " and ".join(self.inputs) + " only")
+            parts.append("single actors move " + " and ".join(self.inputs) + " only")
         if self.targets is not None:
-            parts.append(f"only the {self.targets} nearest target band(s)")
-        if parts:
-            parts.append(f"scan of {self.scan} points, {self.rounds} subdivision round(s)")
-        return "; ".join(parts)
+            parts.append(f"only the {self.targets} nearest target band(s) are tried")
+        if not parts:
+            return ""
+        return ("Levers searched with less effort: " + "; ".join(parts) +
+                f"; a scan of {self.scan} points and {self.rounds} subdivision round(s).")
 
 
 FULL = Effort()

@@ -15,6 +15,7 @@ import typer
 from accord.cli import (
     backtest_cmds,
     evidence_cmds,
+    levers_cmds,
     packages_cmds,
     run_cmd,
     scenario_cmds,
@@ -56,7 +57,7 @@ def _root(
 
 
 app.add_typer(backtest_app, name="backtest")
-for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds):
+for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, levers_cmds):
     _module.register(app)
 
 
