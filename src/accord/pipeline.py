@@ -419,7 +419,7 @@ def lever_text(lever: Lever, names: dict[str, str]) -> str:
     else:
         steps = "; ".join(f"{names.get(m.actor, m.actor)} {_fmt_input(what, m.before)} → {_fmt_input(what, m.after)}"
                           for m in moves)
-        head = f"{who} move their {what} together by {_fmt_input(what, lever.size)} each ({steps})"
+        head = f"{who} move their {what}s together by {_fmt_input(what, lever.size)} each ({steps})"
     return f"{head}: the forecast reaches {_fmt_input('position', lever.forecast_after)} (“{lever.target_label}”)."
 
 
