@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import typer
 
-from accord.cli.common import OutputFormat, emit
+from accord.cli.common import OutputFormat, emit, err_console
 from accord.cli.options import parse_date, seed_option
 from accord.errors import InputError
 
@@ -94,10 +94,14 @@ def levers_cmd(
     when = parse_date(as_of) or case_date or max(scenario.dates(), default=dt.date.today())
     snap = Snapshot.of(scenario, when)
     wanted = [i.id for i in snap.issues if issues is None or i.id in issues]
+    for iid in [i.id for i in scenario.issues if (issues is None or i.id in issues) and i.id not in wanted]:
+        err_console.print(f"{iid}: no actor holds a position on it on or before {when}; no levers")
     section = levers_section(scenario, snap, _models(model, scenario, linked=False), issues=issues,
                              targets={iid: [band] for iid in wanted} if band else None)
     if fmt is OutputFormat.json:
         typer.echo(section.model_dump_json(indent=2))
+        return
+    if not section.issues:
         return
     pivotal = [{"issue": il.issue, "model": il.model, "forecast": il.forecast,
                 **{f"pivotal {k + 1}": f"{p.actor} {p.swing:.1f}" for k, p in enumerate(il.pivotal[:3])}}

@@ -609,10 +609,10 @@ def levers_view(result: RunResult, names: Names) -> dict[str, Any] | None:
         for m in models:
             il = by.get((issue.id, m))
             top = il.pivotal[0] if il and il.pivotal and (il.pivotal[0].swing or 0) > 0 else None
-            cells.append({"model": m, "actor": names.actor(top.actor) if top else None,
+            tied = [p.actor for p in il.pivotal if abs((p.swing or 0) - (top.swing or 0)) <= 1e-9] if il and top else []
+            cells.append({"model": m, "actor": " = ".join(names.actor(a) for a in tied) if top else None,
                           "swing": fmt_input("position", top.swing) if top else None})
-        if any(c["actor"] for c in cells) or any((issue.id, m) in by for m in models):
-            grid.append({"issue": issue.id, "title": names.issue(issue.id), "cells": cells})
+        grid.append({"issue": issue.id, "title": names.issue(issue.id), "cells": cells})  # "–": no forecast then
     rows = []
     for il in lv.issues:
         if il.model != lead:
