@@ -462,7 +462,7 @@ def levers_section(scenario: Scenario, snap: Snapshot, models: Sequence[str], *,
     skipped = {m: LINKED_NOT_RUN.format(model=m) for m in kept if skip_linked and get(m).multi_issue}
     run_now = [m for m in kept if m not in skipped]
     chosen = {m: Effort(**v) for m, v in (efforts or {}).items() if m in run_now}
-    found = [] if not run_now else levers(snap.issues, run_now, bands=edges, steps=steps, efforts=chosen, only=issues, targets=targets)
+    found = levers(snap.issues, run_now, bands=edges, steps=steps, efforts=chosen, only=issues, targets=targets)
     return Levers(date=snap.date, models=run_now, not_computed=skipped,
                   issues=[_typed_levers(f, scenario, names_) for f in found])
 

@@ -137,8 +137,8 @@ def coalition(run: ModelRun, issue: IssueData, edges: Sequence[float] | None = N
 def coalitions(issues: Sequence[IssueData], models: Sequence[str | ModelRun],
                bands: Mapping[str, Sequence[float]] | None = None) -> list[Coalition]:
     """The coalition each one-issue model's forecast of each issue rests on (models that link issues are skipped)."""
-    out = []
-    for run in as_model_runs(models, None):
+    out: list[Coalition] = []
+    for run in as_model_runs(models, None) if models else ():
         if run.spec.multi_issue:
             continue
         out += [coalition(run, i, (bands or {}).get(i.id)) for i in issues if run.covers(i)]

@@ -283,6 +283,8 @@ def explain(scenario: Scenario, date_from: dt.date | str, date_to: dt.date | str
             seed: int = 0) -> list[IssueExplanation]:
     """Why each model's forecast of each issue moved from ``date_from`` to ``date_to``, with the sources of the
     changed positions (those dated after ``date_from`` and up to ``date_to``)."""
+    if not models:
+        return []
     d1, d2 = (d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in (date_from, date_to))
     old, new = scenario.issue_data(d1), scenario.issue_data(d2)
     out: list[IssueExplanation] = []

@@ -387,9 +387,8 @@ def levers(issues: Sequence[IssueData], models: Sequence[str | ModelRun], *,
     """
     from accord.analysis.uncertainty import as_model_runs
 
-    runs = as_model_runs(models, None)
-    out = []
-    for run in runs:
+    out: list[IssueLevers] = []
+    for run in as_model_runs(models, None) if models else ():
         effort = (efforts or {}).get(run.name) or default_effort(run)
         for k, issue in enumerate(issues):
             if (only and issue.id not in only) or not run.covers(issue):

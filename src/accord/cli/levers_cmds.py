@@ -40,7 +40,8 @@ def _models(given: Optional[list[str]], scenario: Any, *, linked: bool) -> list[
     from accord.models.registry import get, names
 
     for m in given or []:
-        get(m)
+        if get(m).kind == "reference":
+            err_console.print(f"{m}: a reference point, not a model of the actors; left out")
     if given:
         return list(given)
     return [m for m in names(tag="run") if get(m).kind != "reference" and (linked or not get(m).multi_issue)]
