@@ -550,7 +550,7 @@ def _signed(move: int | None) -> str:
 
 #: Readers' names of the inputs a lever or an explanation speaks of.
 INPUT_NAMES: dict[str, str] = {"position": "position", "salience": "salience", "capability": "capability",
-                               "participation": "takes part", "all inputs": "all its changes"}
+                               "participation": "", "all inputs": "all its changes"}
 #: Pivotal actor-issue pairs listed in words at the top of the levers section.
 TOP_LEVERS = 3
 
@@ -651,7 +651,7 @@ def _lever_picks(levers: list[Any]) -> list[Any]:
 
 def _contribution_view(c: Contribution, names: Names) -> dict[str, Any]:
     moved = "" if c.before is None and c.after is None else (
-        ("enters" if c.after else "leaves") if c.input == "participation"
+        ("enters the issue" if c.after else "leaves the issue") if c.input == "participation"
         else f"{fmt_input(c.input, c.before)} → {fmt_input(c.input, c.after)}")
     return {"actor": names.actor(c.actor), "input": INPUT_NAMES.get(c.input, c.input), "moved": moved,
             "value": fmt_change(c.value), "raw": c.value or 0.0,
