@@ -35,18 +35,29 @@ from accord.result import (
     Backtest,
     BdmOffer,
     BdmPath,
+    Blocs,
     CaseInfo,
     Claim,
+    Coalition,
+    Contribution,
     DatedForecasts,
     DirectionCheck,
     DirectionScore,
     Evidence,
     Exchange,
+    Explanations,
     IngestCounts,
     Issue,
+    IssueExplanation,
+    IssueLevers,
+    Lever,
+    LeverMove,
+    Levers,
+    LeverSensitivity,
     Package,
     PackageIssue,
     Packages,
+    PivotalActor,
     PositionRecord,
     Problem,
     QualityFlag,
@@ -70,7 +81,7 @@ from accord.scenario.io import load_scenario
 from accord.scenario.model import IssueData, Scenario
 
 DEFAULT_DRAWS = 1000
-STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "packages", "agreements", "backtest", "report")
+STAGES = ("scenario", "evidence", "forecasts", "uncertainty", "dynamics", "levers", "packages", "agreements", "backtest", "report")
 #: At most this many Pareto-optimal packages are kept (evenly spaced) for the report's chart.
 FRONTIER_SAMPLE = 400
 
@@ -422,6 +433,125 @@ def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int,
     return out
 
 
+# -- levers, explanations, blocs ------------------------------------------------------------
+
+#: What ``accord run`` leaves out of the levers of the dynamic models to stay fast (``accord levers`` does more).
+RUN_EFFORTS: dict[str, Any] = {"bdm": {"scan": 16, "rounds": 2, "pairs": (), "top_actors": 2}}
+LINKED_NOT_RUN = ("links issues, so each evaluation reruns every issue: not computed by accord run; "
+                  "see `accord levers CASE --model {model}`")
+
+
+def _band_label(scenario: Scenario, issue: str, value: float | None) -> str:
+    """The nearest anchor's label; a value within 1e-6 of a band edge counts as on it (the lower anchor)."""
+    return "" if value is None else scenario.issue(issue).scale.band(round(value, 6))
+
+
+def lever_text(lever: Lever, names: dict[str, str]) -> str:
+    """A lever in words: who moves which input from where to where, and where the forecast lands."""
+    from accord.report.context import fmt_input as _fmt_input
+
+    moves, what = lever.moves, lever.moves[0].input
+    who = " and ".join(names.get(m.actor, m.actor) for m in moves)
+    if lever.size is None:
+        return f"No move of the {what} of {who} {'together ' if len(moves) > 1 else ''}brings the forecast into " \
+               f"“{lever.target_label}”."
+    if len(moves) == 1:
+        m = moves[0]
+        labels = (f" ({m.before_label})", f" ({m.after_label})") if what == "position" else ("", "")
+        head = (f"{who} moves its {what} from {_fmt_input(what, m.before)}{labels[0]} to "
+                f"{_fmt_input(what, m.after)}{labels[1]}")
+    else:
+        steps = "; ".join(f"{names.get(m.actor, m.actor)} {_fmt_input(what, m.before)} → {_fmt_input(what, m.after)}"
+                          for m in moves)
+        head = f"{who} move their {what}s together by {_fmt_input(what, lever.size)} each ({steps})"
+    return f"{head}: the forecast reaches {_fmt_input('position', lever.forecast_after)} (“{lever.target_label}”)."
+
+
+def _typed_levers(found: Any, scenario: Scenario, names: dict[str, str]) -> IssueLevers:
+    """One issue's levers (analysis form) as the typed result, with labels and sentences."""
+    iid = found.issue
+    out = []
+    for lv in (x for x in found.levers if x.size is not None):  # the CLI lists the unreachable ones too
+        lo, hi = lv.target
+        moves = [LeverMove(actor=m.actor, input=m.input, before=m.before, after=m.after,
+                           before_label=_band_label(scenario, iid, m.before) if m.input == "position" else "",
+                           after_label=_band_label(scenario, iid, m.after) if m.input == "position" else "")
+                 for m in lv.moves]
+        lever = Lever(target_lo=lo, target_hi=hi, target_label=_band_label(scenario, iid, (lo + hi) / 2) or
+                      f"{lo:g}–{hi:g}", moves=moves, size=lv.size, forecast_after=lv.forecast_after)
+        lever.text = lever_text(lever, names)
+        out.append(lever)
+    return IssueLevers(
+        issue=iid, model=found.model, forecast=found.forecast, forecast_label=_band_label(scenario, iid, found.forecast),
+        sensitivities=[LeverSensitivity(**s.to_dict()) for s in found.sensitivities],
+        pivotal=[PivotalActor(actor=a, swing=v) for a, v in found.pivotal], levers=out, note=found.note)
+
+
+def levers_section(scenario: Scenario, snap: Snapshot, models: Sequence[str], *, issues: Sequence[str] | None = None,
+                   efforts: dict[str, Any] | None = None, skip_linked: bool = False,
+                   targets: dict[str, list[tuple[float, float]]] | None = None) -> Levers:
+    """Levers of the models (reference points left out) on the snapshot's issues, as the typed result.
+
+    ``efforts`` gives the solver's effort per model (:class:`accord.analysis.levers.Effort` fields); with
+    ``skip_linked`` the models that link issues are listed as not computed instead of run.
+    """
+    from accord.analysis.levers import Effort, levers
+    from accord.analysis.uncertainty import scenario_bands
+    from accord.models.registry import get
+
+    edges, _ = scenario_bands(scenario)
+    steps = {i.id: i.scale.step() for i in scenario.issues}
+    names_ = {a.id: a.name for a in scenario.actors}
+    kept = [m for m in models if get(m).kind != "reference"]
+    skipped = {m: LINKED_NOT_RUN.format(model=m) for m in kept if skip_linked and get(m).multi_issue}
+    run_now = [m for m in kept if m not in skipped]
+    chosen = {m: Effort(**v) for m, v in (efforts or {}).items() if m in run_now}
+    found = levers(snap.issues, run_now, bands=edges, steps=steps, efforts=chosen, only=issues, targets=targets)
+    return Levers(date=snap.date, models=run_now, not_computed=skipped,
+                  issues=[_typed_levers(f, scenario, names_) for f in found])
+
+
+def explanations_section(scenario: Scenario, date_from: dt.date, date_to: dt.date, models: Sequence[str], *,
+                         issues: Sequence[str] | None = None, max_exact: int = 12, permutations: int = 2000,
+                         seed: int = 0) -> Explanations:
+    """Why each model's forecasts moved between the dates (reference points left out), as the typed result."""
+    from accord.analysis.explain import explain
+    from accord.models.registry import get
+
+    kept = [m for m in models if get(m).kind != "reference"]
+    found = explain(scenario, date_from, date_to, kept, issues=issues, max_exact=max_exact,
+                    permutations=permutations, seed=seed)
+    return Explanations(date_from=date_from, date_to=date_to, models=kept, issues=[
+        IssueExplanation(issue=e.issue, model=e.model, before=e.before, after=e.after, change=e.change,
+                         method=e.method, permutations=e.permutations, note=e.note,
+                         contributions=[Contribution(**c.to_dict()) for c in e.contributions])
+        for e in found])
+
+
+def blocs_section(scenario: Scenario, snap: Snapshot, models: Sequence[str]) -> Blocs:
+    """Blocs of actors at the snapshot's date and the coalition each one-issue model's forecast rests on."""
+    from accord.analysis.blocs import blocs, coalitions
+    from accord.analysis.uncertainty import scenario_bands
+    from accord.models.registry import get
+
+    edges, _ = scenario_bands(scenario)
+    found = blocs(snap.issues, [a.id for a in scenario.actors])
+    kept = [m for m in models if get(m).kind != "reference"]
+    return Blocs(date=snap.date, actors=found.actors, distance=found.distance.tolist(), linkage=found.tree.tolist(),
+                 threshold=found.threshold, blocs=found.blocs, coalitions=[
+                     Coalition(issue=c.issue, model=c.model, forecast=c.forecast, band_lo=c.band[0], band_hi=c.band[1],
+                               band_label=_band_label(scenario, c.issue, c.forecast), sets=c.sets, moved_to=c.moved_to)
+                     for c in coalitions(snap.issues, kept, edges)])
+
+
+def levers_stage(result: RunResult, scenario: Scenario, snapshots: dict[dt.date, Snapshot], when: dt.date) -> None:
+    """Levers and blocs at the run's date, and why the forecasts moved to each comparison date."""
+    now = snapshots[when]
+    result.levers = levers_section(scenario, now, result.models, efforts=RUN_EFFORTS, skip_linked=True)
+    result.explanations = [explanations_section(scenario, when, d, result.models) for d in snapshots if d != when]
+    result.blocs = blocs_section(scenario, now, result.models)
+
+
 # -- the run ---------------------------------------------------------------------------
 
 
@@ -494,6 +624,9 @@ def run(
 
     with stages.stage("dynamics", "expected-utility rounds and exchanges"):
         result.bdm_paths, result.exchanges = dynamics_stage(scenario, now)
+
+    with stages.stage("levers", "levers, why the forecasts moved, blocs"):
+        levers_stage(result, scenario, snapshots, when)
 
     with stages.stage("packages", "package deals, ratification and truce game"):
         got = stages.attempt("packages", folder, lambda: packages_stage(the_case, scenario, stages.problems))

@@ -625,6 +625,137 @@ class Agreement(_Record):
     text: str = ""
 
 
+# --- levers, explanations, blocs ------------------------------------------------------------
+
+
+class LeverSensitivity(_Record):
+    """How one input of one actor moves a forecast: the derivative per unit of the input (exact or a finite
+    difference, ``method``) and the swing, the larger change of the forecast when the input moves one ``step``."""
+
+    actor: Id
+    input: Literal["position", "salience", "capability"]
+    value: Number = None
+    derivative: Number = None
+    swing: Number = None
+    step: Number = None
+    method: str = ""
+
+
+class PivotalActor(_Record):
+    """An actor and its largest swing over its inputs."""
+
+    actor: Id
+    swing: Number = None
+
+
+class LeverMove(_Record):
+    """One actor's input before and after a lever is pulled (positions on 0–100, saliences on 0–1)."""
+
+    actor: Id
+    input: Literal["position", "salience"]
+    before: Number = None
+    after: Number = None
+    before_label: str = ""
+    after_label: str = ""
+
+
+class Lever(_Record):
+    """The smallest change found of one actor's input (or two actors' together) that brings the forecast into a
+    target band; ``size`` is null when no change of that input reaches the band."""
+
+    target_lo: Number = None
+    target_hi: Number = None
+    target_label: str = ""
+    moves: list[LeverMove] = []
+    size: Number = None
+    forecast_after: Number = None
+    text: str = ""
+
+
+class IssueLevers(_Record):
+    """Sensitivities, pivotal actors and levers of one model on one issue."""
+
+    issue: Id
+    model: str
+    forecast: Number = None
+    forecast_label: str = ""
+    sensitivities: list[LeverSensitivity] = []
+    pivotal: list[PivotalActor] = []
+    levers: list[Lever] = []
+    note: str = Field(default="", description="what the solver left out for this model, to keep the run fast")
+
+
+class Levers(_Record):
+    """Levers of every model on every issue at the run's date (``docs/methods/levers.md``)."""
+
+    date: Optional[dt.date] = None
+    models: list[str] = []
+    issues: list[IssueLevers] = []
+    not_computed: dict[str, str] = Field(default={}, description="model -> why its levers were not computed here")
+
+
+class Contribution(_Record):
+    """One changed input (``participation``: an actor entering or leaving; ``all inputs``: one actor's changes on
+    every issue, for a model that links issues) and its Shapley share of the forecast's change."""
+
+    actor: Id
+    input: str
+    before: Number = None
+    after: Number = None
+    value: Number = None
+    stderr: Number = Field(default=None, description="standard error where the share was sampled, else null")
+    sources: list[Source] = []
+
+
+class IssueExplanation(_Record):
+    """One model's forecast of one issue at two dates and its change split into contributions."""
+
+    issue: Id
+    model: str
+    before: Number = None
+    after: Number = None
+    change: Number = None
+    method: Literal["exact", "sampled", "none"] = "exact"
+    permutations: Optional[int] = None
+    note: str = ""
+    contributions: list[Contribution] = []
+
+
+class Explanations(_Record):
+    """Why the forecasts moved from ``date_from`` to ``date_to`` (``docs/methods/levers.md``)."""
+
+    date_from: dt.date
+    date_to: dt.date
+    models: list[str] = []
+    issues: list[IssueExplanation] = []
+
+
+class Coalition(_Record):
+    """The smallest sets of actors whose removal moves one model's forecast of one issue out of its band."""
+
+    issue: Id
+    model: str
+    forecast: Number = None
+    band_lo: Number = None
+    band_hi: Number = None
+    band_label: str = ""
+    sets: list[list[str]] = []
+    moved_to: list[Number] = []
+
+
+class Blocs(_Record):
+    """Actors clustered by salience-weighted closeness of their positions (average linkage), and coalitions."""
+
+    date: Optional[dt.date] = None
+    actors: list[Id] = []
+    distance: list[list[Number]] = []
+    linkage: list[list[Number]] = Field(default=[], description="scipy linkage matrix: merged a, merged b, "
+                                        "distance, size")
+    threshold: Number = None
+    blocs: list[list[str]] = []
+    coalitions: list[Coalition] = []
+
+
 # --- the whole run -----------------------------------------------------------------------------
 
 
@@ -650,6 +781,9 @@ class RunResult(_Record):
     agreements: list[Agreement] = Field(default=[], description="probabilities of the case's events by their "
                                                                "deadlines (events.yaml), modelled or not")
     timings: dict[str, float] = {}
+    levers: Optional[Levers] = None
+    explanations: list[Explanations] = []
+    blocs: Optional[Blocs] = None
 
     def forecasts_at(self, date: dt.date | str | None = None) -> dict[str, dict[str, Optional[float]]]:
         """``{model: {issue: value}}`` at ``date`` (default: the run's date); empty if not computed."""

@@ -53,6 +53,10 @@ BAD_INVOCATIONS = [
     (("eval", "quotes"), ["eval", "quotes", "--limit", "ten"], "--limit"),
     (("eval", "events"), ["eval", "events", "--bogus"], "--bogus"),
     (("eval", "statements"), ["eval", "statements", "--bogus"], "--bogus"),
+    (("levers",), ["levers"], "'file'"),
+    (("levers",), ["levers", FIXTURE, "--top", "three"], "--top"),
+    (("explain",), ["explain", FIXTURE, "--max-exact", "many"], "--max-exact"),
+    (("blocs",), ["blocs", FIXTURE, "-f", "xls"], "--format"),
 ]
 
 

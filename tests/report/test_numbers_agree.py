@@ -149,3 +149,43 @@ def test_headline_rows_without_a_principal_position_are_warned(run: dict) -> Non
     amnesty = next(t for t in result["executive"]["terms"] if t["issue"] == "amnesty")
     assert amnesty["warning"].endswith("First recorded later: Ukraine 0 on 2025-11-23.")
     assert html.unescape(run["html"]).count(f'<span class="missing-warning">{amnesty["warning"]}</span>') == 2
+
+
+# --- levers, explanations, blocs (issue 18): the report shows the typed result's sentences and numbers ---------------
+
+
+def test_lever_sentences_and_contributions_read_the_same_everywhere(run: dict) -> None:
+    from accord.report.context import fmt_change
+    from accord.report.summary import headline_model
+
+    result = run["json"]
+    page = html.unescape(run["html"])
+    lead = headline_model(result["levers"]["models"])
+    texts = [lv["text"] for il in result["levers"]["issues"] if il["model"] == lead for lv in il["levers"]]
+    shown = [t for t in texts if t in page]
+    assert len(shown) >= 2 * len(result["scenario"]["issues"]) - 4  # the smallest moves of each issue are listed
+    for t in shown:
+        assert t.replace("|", "\\|") in run["md"], t
+    ex = result["explanations"][0]
+    lead = headline_model(ex["models"])
+    values = [fmt_change(c["value"]) for e in ex["issues"] if e["model"] == lead for c in e["contributions"]]
+    assert len(values) > 20
+    html_values = re.findall(r'<span class="num contribution">([^<]*)</span>', run["html"])
+    assert sorted(html_values) == sorted(values)
+    table = run["md"].split("## Why the forecasts moved")[1].split("Change of every model's forecast")[0]
+    md_values = re.findall(r"(?:\| |<br>)([+-]\d+\.\d\d) (?!\|)", table)  # not the change column: "| -0.51 |"
+    assert sorted(md_values) == sorted(values)
+
+
+def test_the_cli_gives_the_run_s_levers_and_explanations(run: dict) -> None:
+    result = run["json"]
+    env = {**os.environ, "COLUMNS": "400"}
+    levers = subprocess.run([sys.executable, "-m", "accord.cli.main", "levers", "ukraine", "-m", "compromise",
+                             "--format", "json"], capture_output=True, text=True, timeout=600, env=env)
+    assert levers.returncode == 0, levers.stderr
+    ours = [il for il in result["levers"]["issues"] if il["model"] == "compromise"]
+    assert json.loads(levers.stdout)["issues"] == ours
+    explain = subprocess.run([sys.executable, "-m", "accord.cli.main", "explain", "ukraine", "--format", "json"],
+                             capture_output=True, text=True, timeout=600, env=env)
+    assert explain.returncode == 0, explain.stderr
+    assert json.loads(explain.stdout) == result["explanations"][0]

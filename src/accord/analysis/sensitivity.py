@@ -23,7 +23,7 @@ Variance-based ranking (:func:`variance_ranking`)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -36,10 +36,20 @@ from accord.models.bdm import validate_inputs, with_missing_salience_as_zero
 from accord.models.issue import IssueData
 
 INPUTS = ("position", "salience", "capability")
+#: Forecasts of one issue for rows of its inputs ``(x, s, c)``, each of shape ``(rows, n)``.
+Evaluate = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+class JsonRecord:
+    """Base of the analysis' result dataclasses: ``to_dict()`` gives a JSON-ready dictionary."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return asdict(self)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)
-class SweepRow:
+class SweepRow(JsonRecord):
     """One perturbation: an actor's input moved in one direction, and the forecast after."""
 
     issue: str
@@ -53,13 +63,9 @@ class SweepRow:
     forecast: float
     change: float
 
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class Driver:
+class Driver(JsonRecord):
     """An (actor, input) pair and how much it moves one model's forecast on one issue."""
 
     issue: str
@@ -68,10 +74,6 @@ class Driver:
     input: str
     score: float
     method: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
-        return asdict(self)
 
 
 def _perturbations(issue: IssueData, pos_step: np.ndarray, salience_step: float, capability_factor: float):
@@ -125,24 +127,34 @@ def oat_sweep(
     for issue in issues:
         issue = with_missing_salience_as_zero(issue)
         validate_inputs(issue.x, issue.s, issue.c)
-        if steps and issue.id in steps:
-            pos_step = np.full(issue.n, float(steps[issue.id]))
-        elif issue.uncertainty is not None:
-            pos_step = np.broadcast_to(np.asarray(issue.uncertainty, dtype=float), (issue.n,)).copy()
-        else:
-            pos_step = np.full(issue.n, 0.1 * (issue.hi - issue.lo))
-        x, s, c, labels = _perturbations(issue, pos_step, salience_step, capability_factor)
+        pos_step = position_steps(issue, steps)
         for model in runs:
-            if not model.covers(issue):
-                continue
-            values = evaluate_batch(model, issue, x, s, c)
-            base = float(values[0])
-            for row, (i, name, direction, new) in enumerate(labels, start=1):
-                old = float({"position": issue.x, "salience": issue.s, "capability": issue.c}[name][i])
-                out.append(
-                    SweepRow(issue.id, model.name, issue.actors[i], name, direction, old, new, base,
-                             float(values[row]), float(values[row]) - base)
-                )
+            if model.covers(issue):
+                out += sweep_issue(issue, model.name, lambda x, s, c, m=model, i=issue: evaluate_batch(m, i, x, s, c),
+                                   pos_step, salience_step, capability_factor)
+    return out
+
+
+def position_steps(issue: IssueData, steps: Mapping[str, float] | None = None) -> np.ndarray:
+    """Each actor's position step: ``steps[issue]``, else the actor's uncertainty, else 10% of the scale."""
+    if steps and issue.id in steps:
+        return np.full(issue.n, float(steps[issue.id]))
+    if issue.uncertainty is not None:
+        return np.broadcast_to(np.asarray(issue.uncertainty, dtype=float), (issue.n,)).copy()
+    return np.full(issue.n, 0.1 * (issue.hi - issue.lo))
+
+
+def sweep_issue(issue: IssueData, model: str, evaluate: Evaluate, pos_step: np.ndarray,
+                salience_step: float = 0.1, capability_factor: float = 0.2) -> list[SweepRow]:
+    """The one-at-a-time sweep of one issue: ``evaluate(x, s, c)`` forecasts rows of inputs in one batch."""
+    x, s, c, labels = _perturbations(issue, pos_step, salience_step, capability_factor)
+    values = evaluate(x, s, c)
+    base = float(values[0])
+    out = []
+    for row, (i, name, direction, new) in enumerate(labels, start=1):
+        old = float({"position": issue.x, "salience": issue.s, "capability": issue.c}[name][i])
+        out.append(SweepRow(issue.id, model, issue.actors[i], name, direction, old, new, base,
+                            float(values[row]), float(values[row]) - base))
     return out
 
 
@@ -230,3 +242,71 @@ def top_drivers(drivers: Sequence[Driver]) -> list[Driver]:
             seen.add(key)
             out.append(d)
     return out
+
+
+# -- exact derivatives of the smooth models --------------------------------------------------
+
+
+def exact_gradient(issue: IssueData, model: str, params: Mapping[str, Any] | None = None) -> np.ndarray | None:
+    """``∂forecast/∂input`` of every actor, shape ``(3, n)`` in the order of :data:`INPUTS`, or None.
+
+    Exact for the compromise family (a weighted mean) and for the quadratic-loss Nash bargaining
+    solution at an interior optimum (implicit differentiation of its first-order condition); None
+    where the model is not smooth there (medians, dynamic models, Nash gridlock or linear loss), so
+    that the caller uses finite differences. Formulas: ``docs/methods/levers.md``.
+    """
+    from accord.models.registry import get
+
+    spec = get(model)
+    merged = spec.resolve(params or {})
+    target = spec.single if isinstance(spec.single, str) else getattr(spec.single, "__name__", "")
+    if target.endswith(":compromise_model"):
+        return _compromise_gradient(issue, str(merged.get("weights", "salience_x_capability")))
+    if target.endswith(":nash_model") and merged.get("loss", "quadratic") == "quadratic":
+        r = issue.reference if merged.get("use_reference", True) else None
+        return _nash_gradient(issue, r, merged.get("kappa", 1.0))
+    return None
+
+
+def _compromise_gradient(issue: IssueData, weights: str) -> np.ndarray | None:
+    from accord.models.baselines import scheme_weights
+
+    s = np.nan_to_num(issue.s, nan=0.0)
+    w = scheme_weights(s, issue.c, weights)
+    total = float(w.sum())
+    if total <= 0:
+        return None  # every weight is 0: the model falls back to the plain mean (not differentiable there)
+    f = float((w * issue.x).sum() / total)
+    dw_ds = {"salience_x_capability": issue.c, "salience": np.ones(issue.n)}.get(weights, np.zeros(issue.n))
+    dw_dc = s if weights in ("salience_x_capability", "salience-x-capability") else np.zeros(issue.n)
+    spread = (issue.x - f) / total
+    return np.vstack([w / total, dw_ds * spread, dw_dc * spread])
+
+
+def _nash_gradient(issue: IssueData, r: float | None, kappa: Any) -> np.ndarray | None:
+    from accord.models.nash import nbs
+
+    scale = issue.hi - issue.lo
+    res = nbs(issue.x, issue.s, issue.c, r=r, kappa=kappa, scale=scale)
+    if res.gridlock or res.degenerate:
+        return None
+    y, x, c = res.x, issue.x, issue.c
+    s = np.nan_to_num(issue.s, nan=0.0)
+    k = np.broadcast_to(np.asarray(kappa, dtype=float), x.shape)
+    q_y = ((y - x) / scale) ** 2
+    q_r = ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
+    g = s * (q_r - q_y) + k  # each actor's gain over disagreement at the solution
+    if np.any(g <= 0):
+        return None
+    dg = -2 * s * (y - x) / scale**2  # its slope in the solution y
+    d2g = -2 * s / scale**2
+    f_y = float((c * (d2g * g - dg**2) / g**2).sum())
+    if f_y >= 0:
+        return None
+    dg_dx = 2 * s * ((y - r) if r is not None else (y - x)) / scale**2
+    dslope_dx = 2 * s / scale**2
+    dslope_ds = -2 * (y - x) / scale**2
+    f_x = c * (dslope_dx * g - dg * dg_dx) / g**2
+    f_s = c * (dslope_ds * g - dg * (q_r - q_y)) / g**2
+    f_c = dg / g
+    return -np.vstack([f_x, f_s, f_c]) / f_y

@@ -16,6 +16,7 @@ from accord.cli import (
     backtest_cmds,
     events_cmd,
     evidence_cmds,
+    levers_cmds,
     packages_cmds,
     run_cmd,
     scenario_cmds,
@@ -57,7 +58,7 @@ def _root(
 
 
 app.add_typer(backtest_app, name="backtest")
-for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, events_cmd):
+for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, events_cmd, levers_cmds):
     _module.register(app)
 
 

@@ -20,6 +20,7 @@ from accord.report.labels import (
     package_text,
     pareto_parties,
 )
+from accord.report.summary import headline_model
 from accord.report.track_record import MODEL, prob_text
 from accord.result import Package, Packages, PositionRecord, RunResult
 
@@ -524,6 +525,147 @@ def reliability_chart(result: RunResult) -> go.Figure | None:
     return fig
 
 
+# --- levers, explanations, blocs ---------------------------------------------------------------
+
+SWING_SCALE = [[0.0, "#f7f7f7"], [0.35, "#fdd49e"], [0.7, "#fc8d59"], [1.0, "#b30000"]]
+
+
+def levers_heatmap(result: RunResult) -> go.Figure | None:
+    """Parties × issues, coloured by the party's largest swing of the headline model's forecast (points)."""
+    if result.levers is None or not result.levers.issues:
+        return None
+    lead = headline_model(list(dict.fromkeys(il.model for il in result.levers.issues)))
+    names, titles = _names(result)
+    by = {il.issue: {p.actor: p.swing for p in il.pivotal} for il in result.levers.issues if il.model == lead}
+    issues = [i for i in result.scenario.issues if i.id in by]
+    actors = result.scenario.actors
+    z = [[by[i.id].get(a.id) for a in actors] for i in issues]
+    text = [["" if v is None else f"{v:.1f}" for v in row] for row in z]
+    hover = [[f"<b>{esc(names[a.id])}</b> · {esc(titles[i.id])}<br>" +
+              ("takes no part" if v is None else f"largest swing {v:.2f} points") for a, v in zip(actors, row)]
+             for i, row in zip(issues, z)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[esc(names[a.id]) for a in actors], y=[esc(titles[i.id]) for i in issues], text=text,
+        texttemplate="%{text}", hovertext=hover, hoverinfo="text", colorscale=SWING_SCALE, zmin=0, xgap=2, ygap=2,
+        colorbar=dict(title=dict(text="swing", side="right"), thickness=12),
+    ))
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    fig.update_xaxes(side="top", showgrid=False)
+    return _layout(fig, 90 + 30 * len(issues), margin=dict(l=10, r=10, t=60, b=10),
+                   title=dict(text=f"Largest swing per party ({esc(model_name(lead or ''))} model)", font=dict(size=13),
+                              y=0.995, yanchor="top"))
+
+
+def _bar_label(name: str, c: Any) -> str:
+    """A waterfall bar's label: the actor's name without its bracketed part, and the input in a word."""
+    what = ("joins" if c.after else "leaves") if c.input == "participation" else \
+        {"position": "position", "salience": "salience", "capability": "capability", "all inputs": "all"}.get(c.input, c.input)
+    return f"{esc(name.split(' (')[0])} {what}"
+
+
+def explain_waterfalls(result: RunResult) -> dict[str, Any] | None:
+    """Small multiples: per issue whose forecast changed, a waterfall from the earlier forecast through each
+    changed input's Shapley contribution to the later forecast (headline model, first pair of dates)."""
+    if not result.explanations:
+        return None
+    ex = result.explanations[0]
+    lead = headline_model(list(ex.models))
+    names, titles = _names(result)
+    shown = [e for e in ex.issues if e.model == lead and e.contributions and e.change is not None
+             and any(abs(c.value or 0.0) > 1e-9 for c in e.contributions)]
+    if not shown:
+        return None
+    fig = _small_multiples(
+        [esc(titles.get(e.issue, e.issue)) for e in shown], 3, 200, gap_px=120, hgap=0.08, bottom_px=90, left_px=50,
+        xaxis={"type": "category", "tickangle": -40, "tickfont": {"size": 10}, "linecolor": GRID},
+        yaxis={"gridcolor": GRID, "zeroline": False, "tickfont": {"size": 10},
+               "title": {"text": "forecast", "font": {"size": 11, "color": MUTED}, "standoff": 2}},
+    )
+    for k, e in enumerate(shown):
+        parts = sorted(e.contributions, key=lambda c: -abs(c.value or 0.0))
+        labels = [str(ex.date_from)] + [_bar_label(names.get(c.actor, c.actor), c) for c in parts]
+        labels.append(str(ex.date_to))
+        values = [e.before] + [c.value for c in parts] + [e.after]
+        path = [e.before or 0.0]
+        for c in parts:
+            path.append(path[-1] + (c.value or 0.0))
+        lo, hi = min(path + [e.after or 0.0]), max(path + [e.after or 0.0])
+        pad = max(2.0, 0.15 * (hi - lo))
+        ref = _axis_ref(k)
+        fig["layout"]["yaxis" + ref["yaxis"][1:]]["range"] = [max(-2.0, lo - pad), min(102.0, hi + pad)]
+        fig["data"].append({
+            "type": "waterfall", **ref, "x": labels, "y": values,
+            "measure": ["absolute"] + ["relative"] * len(parts) + ["total"],
+            "text": [f"{v:+.1f}" if 0 < n <= len(parts) else f"{v:.1f}" for n, v in enumerate(values)],
+            "textposition": "outside", "textfont": {"size": 10}, "showlegend": False, "name": esc(titles.get(e.issue, e.issue)),
+            "increasing": {"marker": {"color": PALETTE[1]}}, "decreasing": {"marker": {"color": PALETTE[0]}},
+            "totals": {"marker": {"color": MUTED}}, "connector": {"line": {"color": GRID}},
+            "hovertemplate": "%{x}: %{y:.2f}<extra></extra>",
+        })
+    return fig
+
+
+def blocs_dendrogram(result: RunResult) -> go.Figure | None:
+    """The average-linkage tree of the parties, with the cut that makes the blocs."""
+    b = result.blocs
+    if b is None or len(b.actors) < 2 or not b.linkage:
+        return None
+    from scipy.cluster.hierarchy import dendrogram
+
+    names, _ = _names(result)
+    tree = dendrogram([[v or 0.0 for v in row] for row in b.linkage], no_plot=True,
+                      labels=[names.get(a, a) for a in b.actors])
+    fig = go.Figure()
+    for xs, ys in zip(tree["icoord"], tree["dcoord"]):
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=INK, width=1.8), hoverinfo="skip",
+                                 showlegend=False))
+    if b.threshold is not None:
+        fig.add_hline(y=b.threshold, line=dict(color=PALETTE[1], dash="dash", width=1.2),
+                      annotation_text=f"cut {b.threshold:.2f}: blocs below it", annotation_position="top left")
+    ticks = [5 + 10 * k for k in range(len(tree["ivl"]))]
+    fig.update_xaxes(tickvals=ticks, ticktext=[esc(x) for x in tree["ivl"]], showgrid=False, zeroline=False,
+                     range=[0, 10 * len(ticks)])
+    fig.update_yaxes(range=[0, max(1.0, max(max(d) for d in tree["dcoord"]) * 1.1)], gridcolor=GRID, zeroline=False,
+                     title=dict(text="distance (0–1)", font=dict(size=12, color=MUTED)))
+    return _layout(fig, 320, margin=dict(l=10, r=10, t=30, b=40))
+
+
+def stakeholder_maps(result: RunResult) -> dict[str, Any] | None:
+    """Small multiples: per issue, each party at its position (x) and salience (y), sized by capability."""
+    if result.blocs is None or not result.scenario.positions:
+        return None
+    latest = latest_positions(result.scenario.positions)
+    names, titles = _names(result)
+    colors = _actor_colors(result)
+    caps = {a.id: a.capability or 0.0 for a in result.scenario.actors}
+    biggest = max(caps.values(), default=0.0) or 1.0
+    issues = [i for i in result.scenario.issues if any((a.id, i.id) in latest for a in result.scenario.actors)]
+    fig = _small_multiples(
+        [esc(titles[i.id]) for i in issues], 4, 170, gap_px=70, hgap=0.05, bottom_px=50, left_px=50,
+        xaxis={"range": [-16, 116], "tickvals": [0, 50, 100], "gridcolor": GRID, "zeroline": False,
+               "title": {"text": "position", "font": {"size": 10, "color": MUTED}, "standoff": 2}},
+        yaxis={"range": [-0.18, 1.22], "tickvals": [0, 0.5, 1], "gridcolor": GRID, "zeroline": False,
+               "title": {"text": "salience", "font": {"size": 10, "color": MUTED}, "standoff": 2}},
+    )
+    seen: set[str] = set()
+    for k, issue in enumerate(issues):
+        for a in result.scenario.actors:
+            p = latest.get((a.id, issue.id))
+            if p is None:
+                continue
+            fig["data"].append({
+                "type": "scatter", **_axis_ref(k), "x": [p.position], "y": [p.salience or 0.0], "mode": "markers",
+                "name": esc(names[a.id]), "legendgroup": a.id, "showlegend": a.id not in seen,
+                "marker": {"size": 8 + 22 * (caps[a.id] / biggest) ** 0.5, "color": colors[a.id], "opacity": 0.75,
+                           "line": {"color": "white", "width": 1}},
+                "hovertemplate": (f"<b>{esc(names[a.id])}</b> · {esc(titles[issue.id])}<br>position %{{x:.0f}}: "
+                                  f"{esc(nearest_label(issue.anchors, p.position))}<br>salience %{{y:.2f}} · "
+                                  f"capability {caps[a.id]:.2f}<extra></extra>"),
+            })
+            seen.add(a.id)
+    return fig
+
+
 #: Chart id -> (section id, builder). The HTML places each chart in its section.
 Figure: TypeAlias = "go.Figure | dict[str, Any]"
 
@@ -535,6 +677,10 @@ CHARTS: dict[str, tuple[str, Callable[[RunResult], Figure | None]]] = {
     "chart-ratification": ("ratification", ratification_bars),
     "chart-timeline": ("timeline", position_timeline),
     "chart-reliability": ("backtest", reliability_chart),
+    "chart-levers": ("levers", levers_heatmap),
+    "chart-explain": ("explain", explain_waterfalls),
+    "chart-dendrogram": ("blocs", blocs_dendrogram),
+    "chart-stakeholders": ("blocs", stakeholder_maps),
 }
 
 
@@ -547,6 +693,10 @@ CHART_LABELS: dict[str, str] = {
     "chart-ratification": "Probability that each leading package is ratified",
     "chart-timeline": "Dated position shifts per issue and party",
     "chart-reliability": "Reliability diagram: how often events happened against the mean forecast, per forecaster",
+    "chart-levers": "Heatmap of each party's largest swing of the forecast per issue",
+    "chart-explain": "Waterfalls splitting each issue's change of forecast into the changed inputs",
+    "chart-dendrogram": "Dendrogram of the parties clustered by closeness of positions",
+    "chart-stakeholders": "Stakeholder map per issue: position against salience, sized by capability",
 }
 
 

@@ -23,16 +23,18 @@ from accord.report.labels import (
     pareto_parties,
     safe_url,
 )
-from accord.report.summary import build_summary, executive_view
+from accord.report.summary import build_summary, executive_view, headline_model
 from accord.report.track_record import track_record_view
 from accord.result import (
     Actor,
     Article,
     Backtest,
     BdmPath,
+    Contribution,
     Evidence,
     Exchange,
     Issue,
+    IssueLevers,
     Package,
     Packages,
     PositionRecord,
@@ -53,6 +55,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("forecasts", "Forecasts by model"),
     ("bdm", "Expected-utility rounds"),
     ("exchanges", "Predicted exchanges"),
+    ("levers", "Levers: who moves the outcome"),
+    ("explain", "Why the forecasts moved"),
+    ("blocs", "Blocs and stakeholder map"),
     ("packages", "Package deals"),
     ("ratification", "Ratification"),
     ("truce", "Truce game"),
@@ -120,6 +125,9 @@ def build_context(result: RunResult) -> dict[str, Any]:
                                                         sc.positions, names)
     ctx["backtest"] = _backtest(result.backtest, names)
     ctx["track_record"] = track_record_view(result.track_record)
+    ctx["levers"] = levers_view(result, names)
+    ctx["explain"] = explain_view(result, names)
+    ctx["blocs"] = blocs_view(result, names)
     present = {
         "summary": bool(ctx["summary"]), "positions": ctx["grid"] is not None, "origin": ctx["origin"] is not None,
         "forecasts": ctx["forecast_table"] is not None, "bdm": ctx["bdm"] is not None,
@@ -127,6 +135,7 @@ def build_context(result: RunResult) -> dict[str, Any]:
         "ratification": ctx["ratification"] is not None, "truce": ctx["truce"] is not None,
         "timeline": ctx["shifts"] is not None, "sources": ctx["sources"] is not None,
         "evidence": ctx["evidence"] is not None, "quality": True, "backtest": ctx["backtest"] is not None or ctx["track_record"] is not None,
+        "levers": ctx["levers"] is not None, "explain": ctx["explain"] is not None, "blocs": ctx["blocs"] is not None,
     }
     ctx["titles"] = dict(SECTIONS)
     ctx["sections"] = [{"id": sid, "title": title, "present": present[sid]} for sid, title in SECTIONS]
@@ -532,3 +541,160 @@ def _backtest(backtest: Backtest | None, names: Names) -> dict[str, Any] | None:
 def _signed(move: int | None) -> str:
     """A direction of move as text: +1, 0, −1, or a dash when unknown."""
     return "–" if move is None else f"{move:+d}" if move else "0"
+
+
+# --- levers, explanations, blocs ---------------------------------------------------------------
+
+#: Readers' names of the inputs a lever or an explanation speaks of.
+INPUT_NAMES: dict[str, str] = {"position": "position", "salience": "salience", "capability": "capability",
+                               "participation": "", "all inputs": "all its changes"}
+#: Pivotal actor-issue pairs listed in words at the top of the levers section.
+TOP_LEVERS = 3
+
+
+def fmt_input(name: str, value: float | None) -> str:
+    """An input's value as the levers and explanations show it: salience with two decimals, a position or a
+    forecast with at most one; an en dash when absent."""
+    if value is None:
+        return "–"
+    if name == "salience":
+        return f"{value:.2f}"
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def fmt_change(value: float | None) -> str:
+    """A signed change of a forecast (two decimals), or an en dash."""
+    return "–" if value is None else f"{value:+.2f}"
+
+
+def _lead(sections: list[IssueLevers]) -> str | None:
+    return headline_model(list(dict.fromkeys(s.model for s in sections)))
+
+
+def top_levers(result: RunResult, n: int = TOP_LEVERS) -> list[dict[str, Any]]:
+    """The ``n`` actor-issue pairs whose one-step move swings the headline model's forecast most, with the input
+    (issues with a single party are left out: its position is the forecast by construction)."""
+    if result.levers is None:
+        return []
+    lead = _lead(result.levers.issues)
+    rows = [(s.swing or 0.0, il.issue, s) for il in result.levers.issues
+            if il.model == lead and len(il.pivotal) > 1 for s in il.sensitivities]  # one party: it sets the forecast
+    rows.sort(key=lambda r: -r[0])
+    out, seen = [], set()
+    for swing, iid, s in rows:
+        if (s.actor, iid) in seen or swing <= 0:
+            continue
+        seen.add((s.actor, iid))
+        out.append({"actor": s.actor, "issue": iid, "input": s.input, "swing": swing, "step": s.step,
+                    "model": lead, "derivative": s.derivative, "method": s.method})
+        if len(out) == n:
+            break
+    return out
+
+
+def levers_view(result: RunResult, names: Names) -> dict[str, Any] | None:
+    """Pivotal actors per issue and model, the headline model's levers in words, the three strongest levers."""
+    lv = result.levers
+    if lv is None or not lv.issues:
+        return None
+    lead = _lead(lv.issues)
+    models = list(lv.models)
+    by = {(il.issue, il.model): il for il in lv.issues}
+    grid = []
+    for issue in result.scenario.issues:
+        cells = []
+        for m in models:
+            il = by.get((issue.id, m))
+            top = il.pivotal[0] if il and il.pivotal and (il.pivotal[0].swing or 0) > 0 else None
+            tied = [p.actor for p in il.pivotal if abs((p.swing or 0) - (top.swing or 0)) <= 1e-9] if il and top else []
+            cells.append({"model": m, "actor": " = ".join(names.actor(a) for a in tied) if top else None,
+                          "swing": fmt_input("position", top.swing) if top else None})
+        grid.append({"issue": issue.id, "title": names.issue(issue.id), "cells": cells})  # "–": no forecast then
+    rows = []
+    for il in lv.issues:
+        if il.model != lead:
+            continue
+        reachable = [x for x in il.levers if x.size is not None]
+        picks = _lever_picks(reachable)
+        rows.append({"issue": il.issue, "title": names.issue(il.issue), "forecast": fmt_input("position", il.forecast),
+                     "label": il.forecast_label, "levers": [{"text": x.text, "target": x.target_label,
+                                                            "size": fmt_input(x.moves[0].input, x.size),
+                                                            "input": x.moves[0].input} for x in picks],
+                     "none": not reachable})
+    sens = [{"issue": names.issue(il.issue), "issue_id": il.issue, "actor": names.actor(s.actor), "input": s.input,
+             "value": fmt_input(s.input, s.value), "derivative": f"{s.derivative:.3g}" if s.derivative is not None else "–",
+             "swing": fmt_input("position", s.swing), "method": s.method}
+            for il in lv.issues if il.model == lead for s in il.sensitivities]
+    top = [{**t, "actor_name": names.actor(t["actor"]), "title": names.issue(t["issue"]),
+            "swing_text": fmt_input("position", t["swing"]),
+            "step_text": fmt_input(t["input"], t["step"])} for t in top_levers(result)]
+    notes = [{"model": model_name(il.model), "note": il.note} for il in lv.issues if il.note]
+    return {"model": model_name(lead) if lead else "", "model_key": lead, "models": [model_name(m) for m in models],
+            "model_keys": models, "grid": grid, "rows": rows, "sensitivities": sens, "top": top,
+            "notes": list({n["model"]: n for n in notes}.values()),
+            "not_computed": [{"model": model_name(m), "why": why} for m, why in lv.not_computed.items()],
+            "date": lv.date}
+
+
+def _lever_picks(levers: list[Any]) -> list[Any]:
+    """Per target band: the smallest single position move, the smallest salience move and the smallest pair move."""
+    picks: dict[tuple[Any, str, int], Any] = {}
+    for x in levers:
+        key = (x.target_lo, x.moves[0].input, min(len(x.moves), 2))
+        if key not in picks or (x.size or 0) < (picks[key].size or 0):
+            picks[key] = x
+    return list(picks.values())
+
+
+def _contribution_view(c: Contribution, names: Names) -> dict[str, Any]:
+    moved = "" if c.before is None and c.after is None else (
+        ("enters the issue" if c.after else "leaves the issue") if c.input == "participation"
+        else f"{fmt_input(c.input, c.before)} → {fmt_input(c.input, c.after)}")
+    return {"actor": names.actor(c.actor), "input": INPUT_NAMES.get(c.input, c.input), "moved": moved,
+            "value": fmt_change(c.value), "raw": c.value or 0.0,
+            "stderr": None if c.stderr is None else f"{c.stderr:.2f}",
+            "sources": [_source_view(s) for s in c.sources]}
+
+
+def explain_view(result: RunResult, names: Names) -> dict[str, Any] | None:
+    """Per pair of dates: every model's change per issue, and the headline model's split of each change."""
+    if not result.explanations:
+        return None
+    periods = []
+    for ex in result.explanations:
+        lead = headline_model(list(ex.models))
+        by = {(e.issue, e.model): e for e in ex.issues}
+        issue_ids = list(dict.fromkeys(e.issue for e in ex.issues))
+        table = [{"issue": iid, "title": names.issue(iid),
+                  "changes": [fmt_change(by[(iid, m)].change) if (iid, m) in by else "–" for m in ex.models]}
+                 for iid in issue_ids]
+        detail = []
+        for e in ex.issues:
+            if e.model != lead:
+                continue
+            detail.append({"issue": e.issue, "title": names.issue(e.issue), "before": fmt_input("position", e.before),
+                           "after": fmt_input("position", e.after), "change": fmt_change(e.change),
+                           "method": e.method, "permutations": e.permutations, "note": e.note,
+                           "contributions": [_contribution_view(c, names) for c in
+                                             sorted(e.contributions, key=lambda c: -abs(c.value or 0.0))]})
+        periods.append({"from": ex.date_from, "to": ex.date_to, "model": model_name(lead) if lead else "",
+                        "model_key": lead, "models": [model_name(m) for m in ex.models], "model_keys": ex.models,
+                        "table": table, "detail": detail})
+    return {"periods": periods}
+
+
+def blocs_view(result: RunResult, names: Names) -> dict[str, Any] | None:
+    """The blocs, the distance matrix and the coalition the headline model's forecast of each issue rests on."""
+    b = result.blocs
+    if b is None or not b.actors:
+        return None
+    lead = headline_model(list(dict.fromkeys(c.model for c in b.coalitions)))
+    coalitions = [{"issue": c.issue, "title": names.issue(c.issue), "forecast": fmt_input("position", c.forecast),
+                   "band": c.band_label or f"{fmt_input('position', c.band_lo)}–{fmt_input('position', c.band_hi)}",
+                   "sets": [" + ".join(names.actor(a) for a in s) for s in c.sets],
+                   "moved_to": [fmt_input("position", v) for v in c.moved_to]}
+                  for c in b.coalitions if c.model == lead]
+    return {"blocs": [[names.actor(a) for a in bloc] for bloc in b.blocs], "threshold": b.threshold,
+            "actors": [names.actor(a) for a in b.actors],
+            "distance": [[f"{v:.2f}" if v is not None else "–" for v in row] for row in b.distance],
+            "model": model_name(lead) if lead else "", "coalitions": coalitions, "date": b.date}
