@@ -337,7 +337,7 @@ _STABILITY_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
 def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> np.ndarray:
     """``(draws, concepts, states)``: whether each state is stable for every DM when each DM's preference
     levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls."""
-    key = (model.name, model.scores.tobytes(), tuple(len(m.indices) for m in model.moves), draws, seed, sd)
+    key = (model.name, model.scores.tobytes(), tuple(m.n_edges for m in model.moves), draws, seed, sd)
     if key in _STABILITY_CACHE:
         return _STABILITY_CACHE[key]
     rng = np.random.default_rng([seed, 1])
