@@ -51,6 +51,9 @@ BAD_INVOCATIONS = [
     (("eval", "quotes"), ["eval", "quotes", "--limit", "ten"], "--limit"),
     (("eval", "events"), ["eval", "events", "--bogus"], "--bogus"),
     (("eval", "statements"), ["eval", "statements", "--bogus"], "--bogus"),
+    (("runs",), ["runs", "nosuch"], "nosuch"),
+    (("runs", "list"), ["runs", "list", "-f", "xls"], "--format"),
+    (("runs", "show"), ["runs", "show"], "'ID'"),
 ]
 
 

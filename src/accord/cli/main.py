@@ -17,6 +17,7 @@ from accord.cli import (
     evidence_cmds,
     packages_cmds,
     run_cmd,
+    runs_cmds,
     scenario_cmds,
     simulate_cmds,
 )
@@ -58,6 +59,7 @@ def _root(
 app.add_typer(backtest_app, name="backtest")
 for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds):
     _module.register(app)
+runs_cmds.register(app)
 
 
 # Typer up to 0.2x raises click's exception classes; later versions raise copies vendored
