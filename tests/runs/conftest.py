@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -9,7 +10,20 @@ import pytest
 
 from accord.result import RunResult, load_result
 
-FIXTURE = Path(__file__).resolve().parents[1] / "report" / "fixtures" / "run_result.json"
+TESTS = Path(__file__).resolve().parents[1]
+FIXTURE = TESTS / "report" / "fixtures" / "run_result.json"
+
+
+def _cli_conftest():
+    """The CLI tests' conftest, loaded by path (the test folders are not packages)."""
+    spec = importlib.util.spec_from_file_location("accord_cli_test_conftest", TESTS / "cli" / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: ``cli(*args)`` -> (exit status, stdout, stderr), the CLI tests' fixture.
+cli = _cli_conftest().cli
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from accord.runs import save_run
 
-pytest_plugins = ["tests.cli.conftest"]
-
 
 def test_list_and_show_print_the_saved_run(cli, tmp_path: Path, result, case_folder: Path) -> None:
     db = tmp_path / "evidence.duckdb"
