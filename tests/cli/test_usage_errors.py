@@ -54,6 +54,9 @@ BAD_INVOCATIONS = [
     (("runs",), ["runs", "nosuch"], "nosuch"),
     (("runs", "list"), ["runs", "list", "-f", "xls"], "--format"),
     (("runs", "show"), ["runs", "show"], "'ID'"),
+    (("runs", "diff"), ["runs", "diff", "abc"], "'ID2'"),
+    (("export",), ["export", "r.json"], "--out"),
+    (("compare",), ["compare"], "'A'"),
 ]
 
 

@@ -14,7 +14,9 @@ import typer
 
 from accord.cli import (
     backtest_cmds,
+    compare_cmds,
     evidence_cmds,
+    export_cmds,
     packages_cmds,
     run_cmd,
     runs_cmds,
@@ -60,6 +62,8 @@ app.add_typer(backtest_app, name="backtest")
 for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds):
     _module.register(app)
 runs_cmds.register(app)
+export_cmds.register(app)
+compare_cmds.register(app)
 
 
 # Typer up to 0.2x raises click's exception classes; later versions raise copies vendored

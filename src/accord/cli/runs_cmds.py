@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -57,6 +58,28 @@ def show_cmd(
     forecasts = result.forecasts_at()
     emit([{"model": m, **values} for m, values in forecasts.items()], fmt,
          title=f"Point forecasts as of {result.case.as_of}, 0–100")
+
+
+@runs_app.command("diff")
+def diff_cmd(
+    first: str = typer.Argument(..., metavar="ID1", help="The earlier run (before)."),
+    second: str = typer.Argument(..., metavar="ID2", help="The later run (after)."),
+    db: Path = DB_OPTION,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or html."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="File for the HTML page (default: standard output)."),
+) -> None:
+    """Two saved runs side by side: input files and parameters that differ, then as 'accord compare' shows them."""
+    from accord.analysis.compare import compare_results
+    from accord.cli.compare_cmds import check_format, print_comparison
+    from accord.runs import load_run
+    from accord.runs.store import saved_differences
+
+    fmt = check_format(fmt)
+    x, y = load_run(db, first), load_run(db, second)
+    assert x.result is not None and y.result is not None
+    comparison = compare_results(x.result, y.result, f"run {x.id}", f"run {y.id}")
+    comparison.files = saved_differences(x, y)
+    print_comparison(comparison, fmt, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -205,3 +205,13 @@ def load_run(db: str | Path, rid: str, *, with_result: bool = True) -> SavedRun:
     if len(rows) > 1:
         raise InputError(f"{rid!r} matches {len(rows)} saved runs; give more digits", file=str(db), field="ID")
     return _record(rows[0], db, with_result)
+
+
+def saved_differences(x: SavedRun, y: SavedRun) -> list[Any]:
+    """Input files (first 16 digits of their SHA-256, or absent) and parameters that differ between two saved runs."""
+    from accord.analysis.compare import ValueRow
+
+    rows = [ValueRow("input file", k, (x.inputs.get(k) or "absent")[:16], (y.inputs.get(k) or "absent")[:16])
+            for k in sorted({*x.inputs, *y.inputs}) if x.inputs.get(k) != y.inputs.get(k)]
+    return rows + [ValueRow("parameter", k, _canonical(x.params.get(k)), _canonical(y.params.get(k)))
+                   for k in dict.fromkeys([*x.params, *y.params]) if x.params.get(k) != y.params.get(k)]
