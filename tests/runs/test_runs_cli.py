@@ -38,3 +38,26 @@ def test_bad_id_and_bad_store_are_one_line_exit_2(cli, tmp_path: Path, result, c
         assert (code, out) == (2, ""), args
         assert err.count("\n") == 1 and text in err and "Traceback" not in err
     assert bad.read_text(encoding="utf-8") == "not a database\n"
+
+
+def test_diff_shows_changed_files_parameters_and_forecasts(cli, tmp_path: Path, result, case_folder: Path) -> None:
+    db = tmp_path / "evidence.duckdb"
+    first = save_run(db, result, case_folder)
+    (case_folder / "scenario.yaml").write_text("id: y\n", encoding="utf-8")
+    moved = result.model_copy(deep=True)
+    moved.forecasts[0].values["bdm"]["nato"] = 12.5
+    moved.simulation.draws = 200
+    second = save_run(db, moved, case_folder)
+    code, out, _ = cli("runs", "diff", first.id, second.id, "--db", str(db), "-f", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [(r["what"], r["item"]) for r in data["files"]] == [("input file", "scenario.yaml"), ("parameter", "draws")]
+    assert data["files"][1]["before"] == "1000" and data["files"][1]["after"] == "200"
+    nato = next(r for r in data["forecasts"] if (r["what"], r["item"]) == ("bdm", "nato"))
+    assert (nato["before"], nato["after"]) == (result.forecasts_at()["bdm"]["nato"], 12.5)
+    assert nato["change"] == 12.5 - result.forecasts_at()["bdm"]["nato"]
+    assert data["inputs"] == []
+    code, out, _ = cli("runs", "diff", first.id, second.id, "--db", str(db))
+    assert code == 0 and "Input files and parameters" in out and "scenario.yaml" in out
+    code, _, err = cli("runs", "diff", first.id, "ffff", "--db", str(db))
+    assert code == 2 and "no saved run 'ffff'" in err
