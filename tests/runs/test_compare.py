@@ -12,10 +12,10 @@ from accord.analysis.compare import (
     InputChange,
     ValueRow,
     compare_results,
-    render_comparison_html,
-    scenario_result,
 )
 from accord.cases import load_case
+from accord.cli.compare_cmds import comparison_page
+from accord.runs.sources import scenario_result
 from accord.scenario.io import load_scenario
 
 MODELS = ["compromise", "weighted-median"]
@@ -81,7 +81,7 @@ def test_html_page_is_self_contained_and_escapes_text(result) -> None:
     moved = result.model_copy(deep=True)
     moved.scenario.actors[0].name = "<script>alert(1)</script>"
     moved.scenario.actors.append(moved.scenario.actors[0].model_copy(update={"id": "<b>new</b>"}))
-    page = render_comparison_html(compare_results(result, moved, "A<i>", "B"))
+    page = comparison_page(compare_results(result, moved, "A<i>", "B"))
     assert "<script>alert" not in page and "&lt;b&gt;new&lt;/b&gt;" in page and "A&lt;i&gt;" in page
     assert "<link" not in page and "src=" not in page and page.count("<table>") == 4
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from accord.analysis.compare import scenario_result
 from accord.cases import load_case
 from accord.errors import InputError
 from accord.report.export import export_tables, report_tables
 from accord.runs import save_run
+from accord.runs.sources import scenario_result
 from accord.scenario.io import load_scenario
 
 TABLES = ["terms", "changes", "positions", "forecasts_2026-06-15", "bdm", "exchanges", "packages", "bargaining",

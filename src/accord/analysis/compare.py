@@ -1,22 +1,21 @@
 """Two runs side by side: the inputs that differ, the forecasts, probabilities and packages.
 
 ``compare_results(a, b)`` works on two :class:`accord.result.RunResult` s: two scenario files, one
-scenario at two dates (``scenario_result`` builds the forecast-only result of a scenario at a
-date), two ``result.json`` files or two saved runs. The input differences come from the results'
-scenario snapshots (positions in force at each run's date, with their sources, and the actors'
-capabilities). ``render_comparison_html`` writes the comparison as a self-contained page. See
-docs/report.md (Comparing runs).
+scenario at two dates (``accord.runs.sources.scenario_result`` builds the forecast-only result of a
+scenario at a date), two ``result.json`` files or two saved runs. The input differences come from the
+results' scenario snapshots (positions in force at each run's date, with their sources, and the
+actors' capabilities). ``Comparison.tables()`` lists its parts as rows for the terminal, CSV and the
+HTML page. See docs/report.md (Comparing runs).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import accord
-from accord.result import CaseInfo, DatedForecasts, PositionRecord, RunResult
+from accord.result import PositionRecord, RunResult
 
 #: Two numbers closer than this are the same input.
 SAME = 1e-12
@@ -80,6 +79,10 @@ class Comparison:
         if self.files:
             parts.insert(0, ("Input files and parameters", _rows(self.files, "kind", "item")))
         return parts
+
+    def title(self) -> str:
+        """The page's heading: which run beside which, with their dates."""
+        return f"{self.a} ({self.date_a}) beside {self.b} ({self.date_b})"
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as JSON-ready data (changes included)."""
@@ -177,31 +180,3 @@ def compare_results(a: RunResult, b: RunResult, label_a: str = "A", label_b: str
     return Comparison(a=label_a, b=label_b, date_a=a.case.as_of, date_b=b.case.as_of, inputs=input_changes(a, b),
                       forecasts=forecast_rows(a, b), probabilities=_paired(_probabilities(a), _probabilities(b)),
                       packages=_paired(_package_figures(a), _package_figures(b)))
-
-
-def scenario_result(scenario: Any, date: dt.date, models: Sequence[str]) -> RunResult:
-    """The forecast-only run result of ``scenario`` at ``date``: its snapshot and every model's forecasts."""
-    from accord.pipeline import Snapshot, forecast_table, missing_positions, scenario_section
-
-    snap = Snapshot.of(scenario, date)
-    return RunResult(
-        case=CaseInfo(id=scenario.id, title=scenario.title, as_of=date, version=accord.__version__),
-        scenario=scenario_section(scenario, snap), models=list(models),
-        forecasts=[DatedForecasts(date=date, values=forecast_table(snap.issues, models),
-                                  missing=missing_positions(snap, scenario))])
-
-
-def render_comparison_html(comparison: Comparison) -> str:
-    """The comparison as one self-contained HTML page (the report's styles inlined, every text escaped)."""
-    from markupsafe import Markup
-
-    from accord.report.html import report_css
-    from accord.report.templating import environment, fmt_num
-
-    def shown(v: Any) -> str:
-        return fmt_num(v) if isinstance(v, float) else "–" if v is None else str(v)
-
-    tables = [{"title": title, "columns": list(rows[0]) if rows else [],
-               "rows": [[shown(v) for v in r.values()] for r in rows]} for title, rows in comparison.tables(addresses=True)]
-    return environment(html=True).get_template("compare.html.j2").render(
-        c=comparison, tables=tables, css=Markup(report_css()), version=accord.__version__)

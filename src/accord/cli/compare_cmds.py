@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -13,14 +13,20 @@ from accord.cli.common import OutputFormat, console, emit
 from accord.cli.options import parse_date
 from accord.errors import InputError
 
+if TYPE_CHECKING:
+    from accord.analysis.compare import Comparison
+    from accord.result import RunResult
+
 FORMATS = ("table", "csv", "json", "html")
+INTRO = ("“before” is {a}, “after” is {b}; positions and forecasts on the issues' 0–100 scales, probabilities on "
+         "0–1. A dash is a figure one side does not have.")
 
 
-def load_side(source: Path, date: dt.date | None, models: list[str], option: str):
+def load_side(source: Path, date: dt.date | None, models: list[str], option: str) -> RunResult:
     """The run result of one side: a ``result.json`` as it is, or a scenario file (or case folder) at ``date``
     (default: its latest position date, or the case's as_of)."""
-    from accord.analysis.compare import scenario_result
     from accord.cases import load_case
+    from accord.runs.sources import scenario_result
     from accord.scenario.io import load_scenario
 
     if source.is_file() and source.suffix.lower() == ".json":
@@ -43,13 +49,20 @@ def load_side(source: Path, date: dt.date | None, models: list[str], option: str
     return scenario_result(scenario, when, models)
 
 
-def print_comparison(comparison, fmt: str, out: Optional[Path]) -> None:
+def comparison_page(comparison: Comparison) -> str:
+    """The comparison as a self-contained HTML page, sources with their addresses."""
+    from accord.report.tables_page import render_tables_page
+
+    return render_tables_page(comparison.title(), INTRO.format(a=comparison.a, b=comparison.b),
+                              comparison.tables(addresses=True), empty="Nothing differs or nothing to compare.")
+
+
+def print_comparison(comparison: Comparison, fmt: str, out: Optional[Path]) -> None:
     """The comparison as terminal tables, CSV, JSON or an HTML page (written to ``out`` when given)."""
-    from accord.analysis.compare import render_comparison_html
     from accord.report.writer import write_text
 
     if fmt == "html":
-        page = render_comparison_html(comparison)
+        page = comparison_page(comparison)
         if out is None:
             typer.echo(page, nl=False)
         else:

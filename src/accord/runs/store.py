@@ -20,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from accord.analysis.compare import ValueRow
 from accord.errors import InputError
 from accord.evidence import store
 from accord.result import RunResult, load_result
@@ -207,10 +208,8 @@ def load_run(db: str | Path, rid: str, *, with_result: bool = True) -> SavedRun:
     return _record(rows[0], db, with_result)
 
 
-def saved_differences(x: SavedRun, y: SavedRun) -> list[Any]:
+def saved_differences(x: SavedRun, y: SavedRun) -> list[ValueRow]:
     """Input files (first 16 digits of their SHA-256, or absent) and parameters that differ between two saved runs."""
-    from accord.analysis.compare import ValueRow
-
     rows = [ValueRow("input file", k, (x.inputs.get(k) or "absent")[:16], (y.inputs.get(k) or "absent")[:16])
             for k in sorted({*x.inputs, *y.inputs}) if x.inputs.get(k) != y.inputs.get(k)]
     return rows + [ValueRow("parameter", k, _canonical(x.params.get(k)), _canonical(y.params.get(k)))
