@@ -82,7 +82,10 @@ class Comparison:
 
     def title(self) -> str:
         """The page's heading: which run beside which, with their dates."""
-        return f"{self.a} ({self.date_a}) beside {self.b} ({self.date_b})"
+        def named(label: str, date: dt.date) -> str:
+            return label if label == date.isoformat() else f"{label} ({date})"
+
+        return f"{named(self.a, self.date_a)} beside {named(self.b, self.date_b)}"
 
     def to_dict(self) -> dict[str, Any]:
         """The comparison as JSON-ready data (changes included)."""
