@@ -107,3 +107,12 @@ def test_a_damaged_result_is_reported_not_raised(tmp_path: Path, result, case_fo
     con.close()
     with pytest.raises(InputError, match=f"{runs_store.TABLE}:{saved.id}: case.id"):
         load_run(db, saved.id)
+
+
+def test_an_output_folder_inside_the_case_is_not_an_input(tmp_path: Path, result, case_folder: Path) -> None:
+    db = case_folder / "out" / "evidence.duckdb"
+    db.parent.mkdir()
+    first = save_run(db, result, case_folder)
+    again = save_run(db, result, case_folder)
+    assert sorted(first.inputs) == ["articles/a.txt", "scenario.yaml"]
+    assert (again.id, again.times_run) == (first.id, 2)

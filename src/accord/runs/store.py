@@ -77,14 +77,18 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def input_hashes(case_folder: str | Path, extra: Sequence[str | Path] = ()) -> dict[str, str]:
-    """SHA-256 of every input file: the case folder's files by relative path (hidden files and Python
-    caches left out), then each extra file as ``extra:<name>``."""
+def input_hashes(case_folder: str | Path, extra: Sequence[str | Path] = (), skip: Sequence[str | Path] = ()) -> dict[str, str]:
+    """SHA-256 of every input file: the case folder's files by relative path (hidden files, Python caches and
+    the folders in ``skip`` that lie inside it, such as a run's output folder, left out), then each extra file as
+    ``extra:<name>``."""
     folder = Path(case_folder)
+    root = folder.resolve()
+    skipped = [s for s in (Path(x).resolve() for x in skip) if s != root and s.is_relative_to(root)]
     out: dict[str, str] = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or \
+                any(path.resolve().is_relative_to(s) for s in skipped):
             continue
         out[rel.as_posix()] = _sha256(path.read_bytes())
     for path in extra:
@@ -136,9 +140,11 @@ def _ensure_table(con: duckdb.DuckDBPyConnection, db: Path) -> None:
 
 def save_run(db: str | Path, result: RunResult, case_folder: str | Path,
              extra_inputs: Sequence[str | Path] = ()) -> SavedRun:
-    """Record ``result`` in ``db`` (created if missing) and return the saved run (``new`` False for a repeat)."""
+    """Record ``result`` in ``db`` (created if missing) and return the saved run (``new`` False for a repeat).
+
+    The inputs are the files of ``case_folder`` (less the folder of ``db``) and ``extra_inputs``."""
     path = Path(db)
-    inputs = input_hashes(case_folder, extra_inputs)
+    inputs = input_hashes(case_folder, extra_inputs, skip=[path.parent])
     inputs_hash = _sha256(_canonical(inputs).encode())
     params = run_params(result)
     rid = run_id(inputs_hash, params)
