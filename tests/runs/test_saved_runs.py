@@ -116,3 +116,8 @@ def test_an_output_folder_inside_the_case_is_not_an_input(tmp_path: Path, result
     again = save_run(db, result, case_folder)
     assert sorted(first.inputs) == ["articles/a.txt", "scenario.yaml"]
     assert (again.id, again.times_run) == (first.id, 2)
+
+
+def test_a_missing_extra_input_is_recorded_as_unreadable(tmp_path: Path, result, case_folder: Path) -> None:
+    saved = save_run(tmp_path / "evidence.duckdb", result, case_folder, [tmp_path / "markets.csv"])
+    assert saved.inputs["extra:markets.csv"] == "unreadable: No such file or directory"

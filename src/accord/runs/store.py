@@ -90,10 +90,18 @@ def input_hashes(case_folder: str | Path, extra: Sequence[str | Path] = (), skip
         if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or \
                 any(path.resolve().is_relative_to(s) for s in skipped):
             continue
-        out[rel.as_posix()] = _sha256(path.read_bytes())
+        out[rel.as_posix()] = _file_hash(path)
     for path in extra:
-        out[f"extra:{Path(path).name}"] = _sha256(Path(path).read_bytes())
+        out[f"extra:{Path(path).name}"] = _file_hash(Path(path))
     return out
+
+
+def _file_hash(path: Path) -> str:
+    """The SHA-256 of a file's content, or ``unreadable: <reason>`` (the run has reported the file already)."""
+    try:
+        return _sha256(path.read_bytes())
+    except OSError as exc:
+        return f"unreadable: {exc.strerror or type(exc).__name__}"
 
 
 def run_params(result: RunResult) -> dict[str, Any]:
