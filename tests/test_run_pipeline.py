@@ -142,7 +142,8 @@ def test_json_alone_is_a_valid_format(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "200"},
     )
     assert res.returncode == 0, res.stderr
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["result.json"]
+    # no report; the database holds the saved run (accord runs list)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["evidence.duckdb", "result.json"]
     data = RunResult.model_validate_json((tmp_path / "out" / "result.json").read_text(encoding="utf-8"))
     assert data.packages is None and data.backtest is None and data.evidence is None
     assert [p.stage for p in data.problems] == []

@@ -57,6 +57,12 @@ BAD_INVOCATIONS = [
     (("levers",), ["levers", FIXTURE, "--top", "three"], "--top"),
     (("explain",), ["explain", FIXTURE, "--max-exact", "many"], "--max-exact"),
     (("blocs",), ["blocs", FIXTURE, "-f", "xls"], "--format"),
+    (("runs",), ["runs", "nosuch"], "nosuch"),
+    (("runs", "list"), ["runs", "list", "-f", "xls"], "--format"),
+    (("runs", "show"), ["runs", "show"], "'ID'"),
+    (("runs", "diff"), ["runs", "diff", "abc"], "'ID2'"),
+    (("export",), ["export", "r.json"], "--out"),
+    (("compare",), ["compare"], "'A'"),
 ]
 
 

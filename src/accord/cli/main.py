@@ -14,11 +14,14 @@ import typer
 
 from accord.cli import (
     backtest_cmds,
+    compare_cmds,
     events_cmd,
     evidence_cmds,
+    export_cmds,
     levers_cmds,
     packages_cmds,
     run_cmd,
+    runs_cmds,
     scenario_cmds,
     simulate_cmds,
 )
@@ -60,6 +63,9 @@ def _root(
 app.add_typer(backtest_app, name="backtest")
 for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, events_cmd, levers_cmds):
     _module.register(app)
+runs_cmds.register(app)
+export_cmds.register(app)
+compare_cmds.register(app)
 
 
 # Typer up to 0.2x raises click's exception classes; later versions raise copies vendored

@@ -26,6 +26,9 @@ from accord.report.summary import executive_view
 from accord.report.templating import fmt_num
 from accord.report.writer import check_formats
 
+#: The database in the output folder where the evidence is stored and every run is saved.
+SAVED_RUNS_DB = "evidence.duckdb"
+
 
 def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False)
@@ -187,7 +190,18 @@ def run_cmd(
         console.print(f"[yellow]skipped[/yellow] {p.error}")
     for kind, path in result.files.items():
         console.print(f"{kind}: {path}")
+    print_saved(result, markets)
     print_executive(result)
+
+
+def print_saved(out: RunOutput, markets: Optional[Path]) -> None:
+    """Record the run in the output folder's evidence database (accord runs list shows it) and say so."""
+    from accord.runs import save_run
+
+    case = out.result.case
+    saved = save_run(out.out_dir / SAVED_RUNS_DB, out.result, case.folder or ".", [markets] if markets else [])
+    again = "" if saved.new else f" (same inputs and parameters as before: run {saved.times_run} times)"
+    console.print(f"saved run: {saved.id} in {out.out_dir / SAVED_RUNS_DB}{again}")
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,8 @@ def _plotly_js() -> str:
     return get_plotlyjs()
 
 
-def _css() -> str:
+def report_css() -> str:
+    """The report's style sheet (also used by the comparison page)."""
     return resources.files("accord.report").joinpath("assets/report.css").read_text(encoding="utf-8")
 
 
@@ -36,7 +37,7 @@ def render_html_string(result: RunResult | Mapping[str, Any]) -> str:
         **ctx,
         charts=charts,
         chart_labels=CHART_LABELS,
-        css=Markup(_css()),
+        css=Markup(report_css()),
         plotly_js=Markup(_plotly_js()) if charts else None,
         actor_colors=[PALETTE[k % len(PALETTE)] for k in range(len(ctx["actors"]))],
     )
