@@ -18,6 +18,7 @@ from accord.cli import (
     packages_cmds,
     run_cmd,
     scenario_cmds,
+    serve_cmd,
     simulate_cmds,
 )
 from accord.cli.common import backtest_app
@@ -56,7 +57,7 @@ def _root(
 
 
 app.add_typer(backtest_app, name="backtest")
-for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds):
+for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, serve_cmd):
     _module.register(app)
 
 
