@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from accord.errors import AccordError, InputError
 from accord.models.registry import names
+from accord.report.labels import fmt_pct
 from accord.serve import views
 from accord.serve.jobs import Job, Jobs, full_run_work
 from accord.serve.safety import BodyTooLarge, Guard, new_token
@@ -40,6 +41,7 @@ def templates() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("accord.serve", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = lambda v, d=1: "–" if v is None else f"{float(v):.{d}f}"
+    env.filters["pct"] = fmt_pct
     env.filters["signed"] = lambda v: "" if v is None or abs(v) < 0.05 else f"{v:+.1f}"
     return env
 

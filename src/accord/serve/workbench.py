@@ -24,7 +24,8 @@ from accord.scenario.io import load_scenario
 from accord.scenario.model import Position, Scenario
 
 EDITABLE = ("position", "salience", "capability")
-ORIGIN = "workbench"
+ORIGIN = "hand"
+"""Edited positions are hand-coded ones (the result schema knows hand and evidence); their note says where they come from."""
 
 
 @dataclass(frozen=True)
