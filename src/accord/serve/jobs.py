@@ -8,6 +8,7 @@ error on the job: the server and the saved variants are untouched.
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import threading
 import time
@@ -20,6 +21,7 @@ from accord.errors import AccordError, InputError
 from accord.pipeline import STAGES, RunOutput
 
 #: What a job does: given a progress function ``say(stage, detail)``, return its output.
+COUNT = re.compile(r"(\d+)/(\d+)\b")
 Work = Callable[[Callable[[str, str], None]], Any]
 
 
@@ -50,6 +52,18 @@ class Job:
                 "seconds": round((self.finished or time.time()) - self.started, 1)}
 
 
+def fraction_done(stage: str, detail: str) -> float:
+    """How far a full run is: its stage's place among :data:`accord.pipeline.STAGES`, plus the
+    stage's own ``k/n`` count where its detail starts with one (Monte Carlo draws)."""
+    if stage not in STAGES:
+        return 0.0
+    within = 0.0
+    count = COUNT.match(detail)
+    if count and int(count.group(2)) > 0:
+        within = min(1.0, int(count.group(1)) / int(count.group(2)))
+    return (STAGES.index(stage) + within) / len(STAGES)
+
+
 class Jobs:
     """The job runner: at most one job running; the latest jobs kept for display."""
 
@@ -76,8 +90,7 @@ class Jobs:
             if job.cancel_event.is_set():
                 raise Cancelled
             job.stage, job.detail = stage, detail
-            if stage in STAGES:
-                job.done = max(job.done, STAGES.index(stage) / len(STAGES))
+            job.done = max(job.done, fraction_done(stage, detail))
 
         job.status = "running"
         try:
