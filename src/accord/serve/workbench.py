@@ -109,6 +109,7 @@ class Workbench:
     as_of: dt.date
     edits: dict[tuple[str, str], Edit] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    _edited: Scenario | None = None
 
     @classmethod
     def open(cls, case: str | Path | None, out: str | Path) -> Workbench:
@@ -123,7 +124,9 @@ class Workbench:
     def scenario(self) -> Scenario:
         """The edited scenario."""
         with self.lock:
-            return apply_edits(self.original, dict(self.edits), self.as_of)
+            if self._edited is None:
+                self._edited = apply_edits(self.original, dict(self.edits), self.as_of)
+            return self._edited
 
     def edit(self, edit: Edit) -> Scenario:
         """Apply one edit (validated against the whole scenario) and return the edited scenario."""
@@ -131,18 +134,18 @@ class Workbench:
         with self.lock:
             trial = {**self.edits, (edit.actor, edit.issue): edit}
             scenario = apply_edits(self.original, trial, self.as_of)
-            self.edits = trial
+            self.edits, self._edited = trial, scenario
             return scenario
 
     def reset(self) -> None:
         """Drop every edit."""
         with self.lock:
-            self.edits = {}
+            self.edits, self._edited = {}, None
 
     def set_as_of(self, when: dt.date) -> None:
         """Move the as-of date; edits move with it (they are dated at the as-of date)."""
         with self.lock:
-            self.as_of = when
+            self.as_of, self._edited = when, None
 
     def _check_ids(self, edit: Edit) -> None:
         if edit.actor not in {a.id for a in self.original.actors}:
