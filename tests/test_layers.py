@@ -25,6 +25,7 @@ ALLOWED: dict[str, set[str]] = {
     "report": {"errors", "io", "models", "result"},
     "pipeline": {"errors", "io", "models", "scenario", "cases", "evidence", "analysis", "result", "report",
                  "packages", "gmcr"},
+    "serve": {"errors", "io", "models", "scenario", "cases", "pipeline", "report", "result"},
     "cli": set(),  # the top: may import anything
 }
 CASE_CODE_ALLOWED = {"errors", "io", "models", "scenario", "analysis", "packages", "gmcr", "cases"}
