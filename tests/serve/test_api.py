@@ -166,3 +166,31 @@ def test_serve_command_reports_a_taken_port(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             check_port("127.0.0.1", port)
     assert str(err.value) == f"--port: port {port} on 127.0.0.1 is already in use; pick another with --port"
+
+
+def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(client: TestClient, bench: Workbench,
+                                                                           tmp_path: Path) -> None:
+    import json
+    from types import SimpleNamespace
+
+    from accord.result import load_result
+
+    fixture = Path(__file__).parents[1] / "report" / "fixtures" / "run_result.json"
+    result = load_result(json.loads(fixture.read_text(encoding="utf-8")))
+    report = tmp_path / "report.html"
+    report.write_text("<!doctype html><title>report</title>", encoding="utf-8")
+    server = client.app.app.state.server
+    server.last_run, server.run_of = SimpleNamespace(result=result, files={"html": report}), ("", bench.as_of.isoformat())
+    page = client.get("/forecasts").text
+    draws = result.simulation.draws
+    assert f"Full run: intervals and agreement probabilities ({draws} Monte Carlo draws)" in page
+    event = result.backtest.events[0]
+    assert f"<tr><td>{event.event}</td><td>{100 * event.probability:.0f}%</td></tr>" in page
+    assert 'id="chart-forecasts"' in page
+    packages = client.get("/packages").text
+    pk = result.packages
+    assert f"{pk.n_acceptable} of {pk.n_packages} packages acceptable to all parties" in packages
+    assert f"<td>{pk.nash.options[0].replace('_', ' ')}</td>" in packages
+    assert client.get("/export/report.html").text == "<!doctype html><title>report</title>"
+    other_date = client.get("/forecasts?as_of=2026-02-28").text
+    assert "Full run:" not in other_date
