@@ -103,6 +103,11 @@ def test_pages_have_stable_urls(client: TestClient, bench: Workbench) -> None:
     assert client.get("/forecasts?as_of=someday").status_code == 400
     bad_model = client.get("/forecasts?models=bdm")
     assert bad_model.status_code == 400 and "unknown or slow model &#39;bdm&#39;" in bad_model.text
+    assert 'id="work-here" data-as-of="2026-02-28"' in client.get("/forecasts?as_of=2026-02-28").text
+    moved = client.post("/api/as-of", json={"as_of": "2026-02-28"}, headers=HEADERS)
+    assert moved.json() == {"as_of": "2026-02-28"} and bench.as_of.isoformat() == "2026-02-28"
+    assert 'data-field="salience" aria-label="russia salience on donbas_withdrawal" value="1.0">' in client.get(
+        "/forecasts?as_of=2026-02-28").text
     assert client.get("/nothing").status_code == 404
     assert client.get("/static/../../etc/passwd").status_code == 404
 

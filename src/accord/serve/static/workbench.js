@@ -129,6 +129,14 @@
     } catch (err) { say(err.message, true); }
   });
 
+  const workHere = document.getElementById("work-here");
+  if (workHere) workHere.addEventListener("click", async () => {
+    try {
+      const data = await post("/api/as-of", {as_of: workHere.dataset.asOf});
+      window.location.href = "/forecasts?as_of=" + encodeURIComponent(data.as_of);
+    } catch (err) { say(err.message, true); }
+  });
+
   const bar = document.getElementById("job-bar");
   const status = document.getElementById("job-status");
   const cancel = document.getElementById("cancel-job");
