@@ -36,7 +36,7 @@
       hovertemplate: "%{y}: %{x:.1f}<extra>" + m.replace(/[<>&]/g, "") + "</extra>",
     }));
     window.Plotly.react(el, traces, {
-      height: 60 + 26 * rows.length, margin: {l: 180, r: 10, t: 10, b: 30},
+      height: 60 + 26 * rows.length, margin: {l: 250, r: 10, t: 10, b: 40},
       xaxis: {range: [-2, 102], title: {text: "forecast, 0–100"}}, yaxis: {autorange: "reversed"},
       legend: {orientation: "h"},
     }, {displayModeBar: false, responsive: true});
