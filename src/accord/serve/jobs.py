@@ -147,7 +147,10 @@ def full_run_work(case_folder: Path, scenario_text: str, as_of: str, out: Path, 
             shutil.rmtree(folder)
         shutil.copytree(case_folder, folder, ignore=shutil.ignore_patterns("__pycache__", "*.duckdb"))
         (folder / "scenario.yaml").write_text(scenario_text, encoding="utf-8")
-        return run(folder, as_of=as_of, out=out / "report", draws=draws, seed=seed, progress=say)
+        def shown(stage: str, detail: str) -> None:  # the browser sees paths inside the output folder only
+            say(stage, detail.replace(str(out), f"{out.parent.name}/{out.name}"))
+
+        return run(folder, as_of=as_of, out=out / "report", draws=draws, seed=seed, progress=shown)
 
     return work
 
