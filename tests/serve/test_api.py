@@ -197,5 +197,10 @@ def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(clie
     assert f"{pk.n_acceptable} of {pk.n_packages} packages acceptable to all parties" in packages
     assert f"<td>{pk.nash.options[0].replace('_', ' ')}</td>" in packages
     assert client.get("/export/report.html").text == "<!doctype html><title>report</title>"
+    agreement = SimpleNamespace(question="Ceasefire <b>signed</b>?", figure="0.31 ± 0.02", reason="terms acceptable",
+                                deadline="2026-06-15")
+    object.__setattr__(result, "agreements", [agreement])  # the agreement stage's field, absent from this fixture
+    assert ("<tr><td>Ceasefire &lt;b&gt;signed&lt;/b&gt;?</td><td>2026-06-15</td><td>0.31 ± 0.02</td>"
+            "<td>terms acceptable</td></tr>") in client.get("/forecasts").text
     other_date = client.get("/forecasts?as_of=2026-02-28").text
     assert "Full run:" not in other_date

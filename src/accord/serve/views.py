@@ -85,6 +85,10 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
                 intervals.append({"model": model, "issue": issue.title, "point": s.point, "q05": s.q05,
                                   "q50": s.q50, "q95": s.q95})
     events = [{"event": e.event, "probability": e.probability} for e in (result.backtest.events if result.backtest else [])]
+    # RunResult.agreements (event probabilities by their deadlines) comes with the agreement stage;
+    # a result without that stage has none to show.
+    agreements = [{"question": a.question, "figure": a.figure, "reason": a.reason, "deadline": str(a.deadline)}
+                  for a in getattr(result, "agreements", None) or []]
     pk = result.packages
     packages = None
     if pk is not None:
@@ -94,5 +98,5 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
                                   (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p is not None],
                     "stages": [{"side": s.side, "name": s.name, "passing": s.passing_count, "n": s.n_packages}
                                for s in pk.stages]}
-    return {"intervals": intervals, "events": events, "packages": packages, "charts": build_charts(result),
+    return {"intervals": intervals, "events": events, "agreements": agreements, "packages": packages, "charts": build_charts(result),
             "problems": [p.error for p in result.problems], "draws": result.simulation.draws if result.simulation else None}
