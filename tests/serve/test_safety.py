@@ -157,3 +157,33 @@ def test_jobs_report_progress_can_be_cancelled_and_run_one_at_a_time() -> None:
     assert job.output is None
     done = jobs.start("quick", lambda say: 42)
     assert jobs.wait(done.id, 5).status == "done" and done.output == 42
+
+
+def test_a_real_full_run_is_cancelled_at_once_and_its_process_ends(bench: Workbench, tmp_path: Path) -> None:
+    from accord.scenario.io import dumps_scenario
+    from accord.serve.jobs import full_run_work
+
+    jobs = Jobs()
+    work = full_run_work(bench.case.folder, dumps_scenario(bench.original, "yaml"), bench.as_of.isoformat(),
+                         tmp_path / "run", draws=50)
+    job = jobs.start("full run", work)
+    end = time.time() + 60
+    while job.stage in ("", "scenario") and time.time() < end:  # wait until the child reports a later stage
+        time.sleep(0.05)
+    assert job.stage in ("evidence", "forecasts")
+    cancelled_at = time.time()
+    jobs.cancel(job.id)
+    assert jobs.wait(job.id, 10).status == "cancelled"
+    assert time.time() - cancelled_at < 5
+    assert not [p for p in __import__("multiprocessing").active_children() if p.name == "accord-full-run"]
+
+
+def test_a_full_run_that_fails_in_its_process_shows_one_line(tmp_path: Path) -> None:
+    from accord.serve.jobs import full_run_work
+
+    jobs = Jobs()
+    case = hostile_case(tmp_path / "case")
+    job = jobs.start("full run", full_run_work(case, "id: broken\nactors: []\n", "2025-01-01", tmp_path / "run", draws=10))
+    assert jobs.wait(job.id, 60).status == "failed"
+    assert job.error == (f"{tmp_path.name}/run/case/scenario.yaml:2: actors: List should have at least 1 item after "
+                         "validation, not 0 (and 1 more problems)")

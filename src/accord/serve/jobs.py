@@ -8,6 +8,8 @@ error on the job: the server and the saved variants are untouched.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import queue
 import re
 import shutil
 import threading
@@ -137,20 +139,67 @@ class Jobs:
 
 def full_run_work(case_folder: Path, scenario_text: str, as_of: str, out: Path, draws: int,
                   seed: int = 0) -> Work:
-    """The work of a full run of the edited scenario: a copy of the case folder with the edited
-    scenario, run by :func:`accord.pipeline.run` into ``out`` (report, result.json)."""
+    """The work of a full run of the edited scenario, in a child process (so cancel stops it at once and
+    a crash cannot take the server down): a copy of the case folder with the edited scenario, run by
+    :func:`accord.pipeline.run` into ``out/report``; the result is read back from its ``result.json``."""
     def work(say: Callable[[str, str], None]) -> RunOutput:
-        from accord.pipeline import run
+        context = multiprocessing.get_context("spawn")
+        messages = context.Queue()
+        child = context.Process(target=_child_run, args=(case_folder, scenario_text, as_of, out, draws, seed, messages),
+                                name="accord-full-run", daemon=True)
+        child.start()
+        last = ("scenario", "starting")
 
+        def shown(text: str) -> str:  # the browser sees paths inside the output folder only
+            return text.replace(str(out), f"{out.parent.name}/{out.name}")
+
+        try:
+            while True:
+                try:
+                    message = messages.get(timeout=0.2)
+                except queue.Empty:
+                    if not child.is_alive():
+                        raise RuntimeError(f"the run stopped without a result (exit code {child.exitcode})") from None
+                    say(*last)  # checks for a cancel
+                    continue
+                if message[0] == "progress":
+                    last = (message[1], shown(message[2]))
+                    say(*last)
+                elif message[0] == "error":
+                    raise InputError(shown(message[1])) if message[2] else RuntimeError(shown(message[1]))
+                else:
+                    return _read_output(Path(message[1]), {k: Path(v) for k, v in message[2].items()})
+        finally:
+            if child.is_alive():
+                child.terminate()
+            child.join(timeout=10)
+
+    return work
+
+
+def _read_output(result_json: Path, files: dict[str, Path]) -> RunOutput:
+    from accord.io import read_json
+    from accord.result import load_result
+
+    return RunOutput(result=load_result(read_json(result_json), file=str(result_json)), out_dir=result_json.parent,
+                     files=files)
+
+
+def _child_run(case_folder: Path, scenario_text: str, as_of: str, out: Path, draws: int, seed: int,
+               messages: Any) -> None:
+    """The full run inside the child process; every outcome is one message on ``messages``."""
+    from accord.pipeline import run
+
+    try:
         folder = out / "case"
         if folder.exists():
             shutil.rmtree(folder)
         shutil.copytree(case_folder, folder, ignore=shutil.ignore_patterns("__pycache__", "*.duckdb"))
         (folder / "scenario.yaml").write_text(scenario_text, encoding="utf-8")
-        def shown(stage: str, detail: str) -> None:  # the browser sees paths inside the output folder only
-            say(stage, detail.replace(str(out), f"{out.parent.name}/{out.name}"))
-
-        return run(folder, as_of=as_of, out=out / "report", draws=draws, seed=seed, progress=shown)
-
-    return work
-
+        got = run(folder, as_of=as_of, out=out / "report", draws=draws, seed=seed,
+                  progress=lambda stage, detail: messages.put(("progress", stage, detail)))
+        messages.put(("done", str(got.files["json"]), {k: str(v) for k, v in got.files.items()}))
+    except AccordError as exc:
+        messages.put(("error", str(exc), True))
+    except Exception as exc:  # reported to the parent as the job's error line
+        messages.put(("error", " ".join(f"{type(exc).__name__}: {exc}".split())[:300], False))
