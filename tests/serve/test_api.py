@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from serve_support import TOKEN
 
 from accord.scenario.io import load_scenario
+from accord.scenario.model import Scenario
 from accord.serve.app import create_app
 from accord.serve.workbench import Edit, Workbench, apply_edits, fast_forecasts, fast_models
-from conftest import TOKEN
 
 HEADERS = {"x-csrf-token": TOKEN}
 RUSSIA_DONBAS = {"actor": "russia", "issue": "donbas_withdrawal"}
@@ -49,6 +50,7 @@ def test_the_edited_position_is_dated_at_the_as_of_date_and_keeps_history(bench:
     assert history[-1].date == bench.as_of and history[-1].position == 50
     assert history[-1].salience == bench.original.as_of(bench.as_of).history("russia", "donbas_withdrawal")[-1].salience
     assert history[-1].note == "edited in the workbench"
+    assert Scenario.model_validate(scenario.model_dump(by_alias=True)) == scenario  # what `accord validate` accepts
     assert len(scenario.history("russia", "donbas_withdrawal")) == len(bench.original.history("russia", "donbas_withdrawal")) + 1
 
 
@@ -204,3 +206,17 @@ def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(clie
             "<td>terms acceptable</td></tr>") in client.get("/forecasts").text
     other_date = client.get("/forecasts?as_of=2026-02-28").text
     assert "Full run:" not in other_date
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (["--port", "70000"], "error: --port: must be from 1 to 65535"),
+    (["nosuchcase"], "error: nosuchcase: no such case folder or bundled case (bundled: colombia, ukraine)"),
+])
+def test_serve_command_bad_options_are_one_line_and_exit_2(args: list[str], line: str) -> None:
+    import subprocess
+    import sys
+
+    got = subprocess.run([sys.executable, "-m", "accord.cli.main", "serve", *args], capture_output=True, text=True,
+                         timeout=120)
+    assert got.returncode == 2
+    assert got.stderr.strip() == line

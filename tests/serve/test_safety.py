@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from serve_support import TOKEN
 
 from accord.errors import InputError
 from accord.serve.app import create_app
 from accord.serve.jobs import Jobs
 from accord.serve.safety import MAX_BODY, safe_url
 from accord.serve.workbench import Workbench
-from conftest import TOKEN
 
 HEADERS = {"x-csrf-token": TOKEN}
 SCRIPT = "<script>alert('x')</script>"
