@@ -38,8 +38,9 @@ def free_port() -> int:
 
 
 def start_server(case: str, port: int, out: str) -> subprocess.Popen[bytes]:
+    log = open(os.path.join(out, "server.log"), "wb")  # noqa: SIM115 - kept open for the server's life
     proc = subprocess.Popen([sys.executable, "-m", "accord.cli.main", "serve", case, "--port", str(port), "--out", out],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy())
+                            stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     end = time.time() + 120
     while time.time() < end:
         try:
@@ -130,6 +131,9 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=20)
+        server_log = open(os.path.join(out, "server.log"), encoding="utf-8", errors="replace").read().strip()
+        if server_log:
+            print("server log (last lines):", *server_log.splitlines()[-15:], sep="\n  ")
     return 1 if errors else 0
 
 

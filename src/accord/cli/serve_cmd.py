@@ -46,7 +46,9 @@ def serve_cmd(
     check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"accord workbench for {bench.case.name} at http://{shown}:{port}/  (Ctrl+C stops it)")
-    uvicorn.run(create_app(bench), host=host, port=port, log_level="warning", access_log=False)
+    # Idle connections are kept 30 s (uvicorn's default is 5 s): a browser or script reusing one
+    # just as the server drops it would see the request fail.
+    uvicorn.run(create_app(bench), host=host, port=port, log_level="warning", access_log=False, timeout_keep_alive=30)
 
 
 def register(app: typer.Typer) -> None:
