@@ -26,6 +26,7 @@ ALLOWED: dict[str, set[str]] = {
     "pipeline": {"errors", "io", "models", "scenario", "cases", "evidence", "analysis", "result", "report",
                  "packages", "gmcr"},
     "runs": {"errors", "io", "result", "evidence", "analysis", "pipeline", "scenario"},
+    "serve": {"errors", "io", "models", "scenario", "cases", "pipeline", "report", "result"},
     "cli": set(),  # the top: may import anything
 }
 CASE_CODE_ALLOWED = {"errors", "io", "models", "scenario", "analysis", "packages", "gmcr", "cases"}

@@ -24,6 +24,7 @@ BAD_INVOCATIONS = [
     (("convert",), ["convert", FIXTURE, "out.csv", "--to"], "--to"),
     (("run",), ["run", "--draws", "many"], "--draws"),
     (("run",), ["run", "--seed", "0.5"], "--seed"),
+    (("serve",), ["serve", "--port", "many"], "--port"),
     (("simulate",), ["simulate", "x.yaml", "--draws", "abc"], "--draws"),
     (("simulate",), ["simulate", FIXTURE, "--salience-sd", "wide"], "--salience-sd"),
     (("simulate",), ["simulate"], "'file'"),

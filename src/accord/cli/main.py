@@ -23,6 +23,7 @@ from accord.cli import (
     run_cmd,
     runs_cmds,
     scenario_cmds,
+    serve_cmd,
     simulate_cmds,
 )
 from accord.cli.common import backtest_app
@@ -61,7 +62,8 @@ def _root(
 
 
 app.add_typer(backtest_app, name="backtest")
-for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, events_cmd, levers_cmds):
+for _module in (scenario_cmds, backtest_cmds, run_cmd, simulate_cmds, packages_cmds, evidence_cmds, events_cmd, levers_cmds,
+                serve_cmd):
     _module.register(app)
 runs_cmds.register(app)
 export_cmds.register(app)

@@ -1,0 +1,102 @@
+"""What each workbench page shows, as template context: every number comes from the scenario's
+forecasts or from the typed result of the last full run, never from the page itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from typing import Any
+from urllib.parse import urlencode
+
+from accord.serve.safety import safe_url
+from accord.serve.workbench import fast_models, forecast_rows, input_grid, model_heads
+
+
+def optional_api(module: str) -> Any:
+    """An analysis module of accord if this build has it (levers, explain), else None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def context(server: Any, view: str, when: dt.date, variant: str | None, models: list[str]) -> dict[str, Any]:
+    """The template context of one page, with ``data`` for the page's script."""
+    scenario, edits = server.scenario_for(variant)
+    bench = server.bench
+    query = {k: v for k, v in (("as_of", when.isoformat()), ("variant", variant or ""),
+                               ("models", ",".join(models) if models != fast_models() else "")) if v}
+    ctx: dict[str, Any] = {
+        "title": scenario.title or scenario.id, "as_of": when.isoformat(), "variant": variant,
+        "query": urlencode(query), "heads": model_heads(models), "all_models": model_heads(fast_models()),
+        "chosen": models, "editable": variant is None and when == bench.as_of, "working_as_of": bench.as_of.isoformat(),
+        "actors": [{"id": a.id, "name": a.name} for a in scenario.actors],
+        "variants": server.store.names(server.case_name),
+        "job": (server.jobs.latest().view() if server.jobs.latest() else None),
+        "run": run_summary(server, variant, when),
+        "data": {"as_of": when.isoformat(), "models": models, "variant": variant},
+    }
+    if view == "forecasts":
+        ctx["grid"] = input_grid(scenario, when, edits)
+        ctx["rows"] = forecast_rows(scenario, bench.original, when, models)
+        ctx["data"]["rows"] = ctx["rows"]
+    elif view == "evidence":
+        ctx["evidence"] = evidence_rows(scenario, when)
+    elif view == "levers":
+        ctx["levers_api"] = optional_api("accord.analysis.levers") is not None
+        ctx["explain_api"] = optional_api("accord.analysis.explain") is not None
+        ctx["moved"] = [r for r in forecast_rows(scenario, bench.original, when, models)
+                        if any(c["moved"] for c in r["cells"])]
+    elif view == "variants" and variant:
+        ctx["detail"] = server.store.get(server.case_name, variant)
+    return ctx
+
+
+def evidence_rows(scenario: Any, when: dt.date) -> list[dict[str, Any]]:
+    """Each position in force at ``when`` with its note and sources (links only for http(s) addresses)."""
+    names = {a.id: a.name for a in scenario.actors}
+    issues = {i.id: i for i in scenario.issues}
+    rows = []
+    for p in scenario.as_of(when).positions:
+        rows.append({
+            "actor": names[p.actor], "issue": issues[p.issue].title, "position": p.position, "salience": p.salience,
+            "band": issues[p.issue].scale.band(p.position), "date": p.date.isoformat(), "note": p.note,
+            "origin": p.origin,
+            "sources": [{"href": safe_url(s.url), "url": s.url, "title": s.title or s.id or s.url,
+                         "outlet": s.outlet, "date": s.date.isoformat() if s.date else None, "quote": s.quote}
+                        for s in p.sources],
+        })
+    return rows
+
+
+def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, Any] | None:
+    """Intervals, agreement probabilities, packages and charts of the last full run, if it matches this view."""
+    out = server.last_run
+    if out is None or variant or server.run_of != ("", when.isoformat()):
+        return None
+    from accord.report.charts import build_charts
+
+    result = out.result
+    intervals = []
+    for model, per_issue in result.intervals().items():
+        for issue in result.scenario.issues:
+            s = per_issue.get(issue.id)
+            if s is not None:
+                intervals.append({"model": model, "issue": issue.title, "point": s.point, "q05": s.q05,
+                                  "q50": s.q50, "q95": s.q95})
+    events = [{"event": e.event, "probability": e.probability} for e in (result.backtest.events if result.backtest else [])]
+    # RunResult.agreements (event probabilities by their deadlines) comes with the agreement stage;
+    # a result without that stage has none to show.
+    agreements = [{"question": a.question, "figure": a.figure, "reason": a.reason, "deadline": str(a.deadline)}
+                  for a in getattr(result, "agreements", None) or []]
+    pk = result.packages
+    packages = None
+    if pk is not None:
+        packages = {"n": pk.n_packages, "acceptable": pk.n_acceptable, "frontier": pk.n_frontier,
+                    "issues": [i.title for i in pk.issues],
+                    "solutions": [{"name": name, "options": p.options} for name, p in
+                                  (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p is not None],
+                    "stages": [{"side": s.side, "name": s.name, "passing": s.passing_count, "n": s.n_packages}
+                               for s in pk.stages]}
+    return {"intervals": intervals, "events": events, "agreements": agreements, "packages": packages, "charts": build_charts(result),
+            "problems": [p.error for p in result.problems], "draws": result.simulation.draws if result.simulation else None}
