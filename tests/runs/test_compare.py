@@ -15,6 +15,7 @@ from accord.analysis.compare import (
 )
 from accord.cases import load_case
 from accord.cli.compare_cmds import comparison_page
+from accord.result import Agreement
 from accord.runs.sources import scenario_result
 from accord.scenario.io import load_scenario
 
@@ -73,11 +74,21 @@ def test_the_fixture_run_against_itself_differs_only_where_it_was_changed(result
     assert all(r.change == 0.0 for r in c.forecasts)
     counts = {r.item: r for r in c.packages if r.what == "count"}
     assert (counts["n_acceptable"].before, counts["n_acceptable"].after) == (result.packages.n_acceptable, 3)
-    events = [r for r in c.probabilities if r.what == "event"]
-    assert [r.before for r in events] == [e.probability for e in result.backtest.events]
+    assert [r for r in c.probabilities if r.what == "event"] == []  # the fixture has no events.yaml
+
+
+def test_event_probabilities_are_compared_by_event_and_deadline(result) -> None:
+    deal = Agreement(event="deal", question="A deal by June", kind="package", origin=dt.date(2025, 11, 20),
+                     deadline=dt.date(2026, 6, 15), probability=0.125, mc_error=0.01)
+    before = result.model_copy(update={"agreements": [deal]})
+    after = result.model_copy(update={"agreements": [deal.model_copy(update={"probability": 0.25})]})
+    [row] = [r for r in compare_results(before, after).probabilities if r.what == "event"]
+    assert (row.item, row.before, row.after) == ("deal by 2026-06-15", 0.125, 0.25)
 
 
 def test_html_page_is_self_contained_and_escapes_text(result) -> None:
+    result.agreements = [Agreement(event="deal", question="<i>q</i>", kind="package", origin=dt.date(2025, 11, 20),
+                                   deadline=dt.date(2026, 6, 15), probability=0.125, mc_error=0.01)]
     moved = result.model_copy(deep=True)
     moved.scenario.actors[0].name = "<script>alert(1)</script>"
     moved.scenario.actors.append(moved.scenario.actors[0].model_copy(update={"id": "<b>new</b>"}))

@@ -12,13 +12,14 @@ from openpyxl import load_workbook
 from accord.cases import load_case
 from accord.errors import InputError
 from accord.report.export import export_tables, report_tables
+from accord.result import Agreement
 from accord.runs import save_run
 from accord.runs.sources import scenario_result
 from accord.scenario.io import load_scenario
 
 TABLES = ["terms", "changes", "positions", "forecasts_2026-06-15", "bdm", "exchanges", "packages", "bargaining",
           "ratification", "ratification_stages", "truce", "shifts", "statements", "claims", "articles", "suggestions",
-          "quality", "backtest", "brier", "direction"]
+          "quality", "track_record", "track_cells", "reliability", "direction"]
 
 
 def _forecast_cells(result):
@@ -54,8 +55,18 @@ def test_csv_read_back_equals_the_run_result(result, tmp_path: Path) -> None:
            for r in rows}
     assert got == {k: v for k, v in expect.items() if k[1] in {m for _, m in got}}
     assert len(got) == 90
-    with (tmp_path / "brier.csv").open(encoding="utf-8", newline="") as fh:
-        assert {r["name"]: float(r["value"]) for r in csv.DictReader(fh)} == result.backtest.brier
+    with (tmp_path / "track_record.csv").open(encoding="utf-8", newline="") as fh:
+        assert {r["scorer"]: float(r["brier"]) for r in csv.DictReader(fh)} == {
+            s.scorer: s.brier for s in result.track_record.scores}
+
+
+def test_agreements_are_the_first_table(result, tmp_path: Path) -> None:
+    deal = Agreement(event="deal", question="A deal by June", kind="package", origin=dt.date(2025, 11, 20),
+                     deadline=dt.date(2026, 6, 15), probability=0.125, mc_error=0.0104, reason="given terms")
+    [first, *_] = report_tables(result.model_copy(update={"agreements": [deal]}))
+    assert first.name == "agreements"
+    row = dict(zip(first.columns, first.rows[0]))
+    assert (row["event"], row["deadline"], row["probability"], row["mc_error"]) == ("deal", "2026-06-15", 0.125, 0.0104)
 
 
 def test_xlsx_read_back_equals_the_run_result(result, tmp_path: Path) -> None:

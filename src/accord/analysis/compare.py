@@ -152,8 +152,8 @@ def _probabilities(r: RunResult) -> dict[tuple[str, str], Any]:
     out: dict[tuple[str, str], Any] = {}
     if r.executive is not None and r.executive.probability is not None:
         out[("agreement", "executive summary")] = r.executive.probability
-    for e in r.backtest.events if r.backtest else []:
-        out[("event", e.event)] = e.probability
+    for a in r.agreements:
+        out[("event", f"{a.event} by {a.deadline}")] = a.probability
     for st in r.packages.stages if r.packages else []:
         for cand, p in st.probabilities.items():
             out[("ratification", f"{st.side} {st.name}: {cand}")] = p

@@ -119,26 +119,46 @@ def _evidence_tables(ctx: Mapping[str, Any]) -> list[ReportTable]:
     ]
 
 
-def _backtest_tables(ctx: Mapping[str, Any]) -> list[ReportTable]:
+def _scalars(record: Any) -> dict[str, Any]:
+    """A typed record's fields that fit one cell (nested records and mappings are left out)."""
+    return {k: v for k, v in record.model_dump().items() if not isinstance(v, Mapping)}
+
+
+def _agreement_table(result: RunResult) -> list[ReportTable]:
+    if not result.agreements:
+        return []
+    return [_table("agreements", "Probabilities of agreement by deadline", [_scalars(a) for a in result.agreements])]
+
+
+def _track_record_tables(result: RunResult) -> list[ReportTable]:
+    tr = result.track_record
+    if tr is None or not tr.cells:
+        return []
+    scorers = list(dict.fromkeys(k for c in tr.cells for k in c.forecasts))
+    cells = [{"origin": c.origin, "event": c.event, "outcome": c.outcome, **c.forecasts, "mc_error": c.mc_error,
+              "reason": c.reason} for c in tr.cells]
+    return [
+        _table("track_record", "Track record: scores per forecaster", [_scalars(x) for x in tr.scores]),
+        _table("track_cells", "Track record: origins × events", cells,
+               ("origin", "event", "outcome", *scorers, "mc_error", "reason")),
+        _table("reliability", "Track record: reliability", [_scalars(r) for r in tr.reliability]),
+    ]
+
+
+def _direction_table(ctx: Mapping[str, Any]) -> list[ReportTable]:
     bt = ctx["backtest"]
     if bt is None:
         return []
-    events = [{"event": r["event"], bt["headline_model"]: r["accord"], **dict(zip(bt["baselines"], r["baseline"])),
-               "outcome": r["outcome"]} for r in bt["rows"]]
-    return [
-        _table("backtest", "Track record: event probabilities", events,
-               ("event", bt["headline_model"], *bt["baselines"], "outcome")),
-        _table("brier", "Track record: Brier scores (lower is better)", bt["brier"], ("name", "value")),
-        _table("direction", "Track record: directions of moves", bt["direction"],
-               ("actor", "issue", "predicted", "actual", "match")),
-    ]
+    return [_table("direction", "Track record: directions of moves", bt["direction"],
+                   ("actor", "issue", "predicted", "actual", "match"))]
 
 
 def report_tables(result: RunResult | Mapping[str, Any]) -> list[ReportTable]:
     """Every table of the report of ``result``, in the report's order (absent parts give no table)."""
-    ctx = build_context(load_result(result))
+    run = load_result(result)
+    ctx = build_context(run)
     ex = ctx["executive"]
-    tables = [_table("terms", "Likely terms if an agreement is reached",
+    tables = _agreement_table(run) + [_table("terms", "Likely terms if an agreement is reached",
                      [t.model_dump() for t in ex.terms], ("issue", "title", "model", "value", "label", "share", "text")),
               _table("changes", "What changed", [c.model_dump() for c in ex.changes],
                      ("issue", "model", "before", "after", "text"))]
@@ -161,7 +181,7 @@ def report_tables(result: RunResult | Mapping[str, Any]) -> list[ReportTable]:
                              ("date", "actor", "issue", "from", "to", "from_label", "to_label", "sources")))
     tables += _evidence_tables(ctx)
     tables.append(_table("quality", "Data quality", ctx["flags"], ("kind", "where", "detail")))
-    return tables + _backtest_tables(ctx)
+    return tables + _track_record_tables(run) + _direction_table(ctx)
 
 
 def _csv_text(table: ReportTable) -> str:
