@@ -310,7 +310,7 @@ def test_a_write_failure_is_reported_and_rolled_back(tmp_path, monkeypatch):
     with pytest.raises(StoreWriteError) as info:
         ingest_paths([corpus], db)
     assert str(info.value) == (f"{db}: cannot write the evidence database (Could not write file \"w.duckdb\": "
-                               "No space left on device); the articles of this run not yet committed were rolled back")
+                               "No space left on device); the articles of this run were rolled back")
     assert info.value.exit_code == 1
     assert _articles(db) == before
 
