@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
-# ``<db>.tmp`` instead (docs/methods/evidence.md, "Memory").
+# ``<db>.tmp`` instead (docs/evidence-schema.md).
 WRITE_MEMORY_LIMIT = "256MB"
 
 class StoreWriteError(AccordError):
