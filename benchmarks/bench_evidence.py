@@ -2,6 +2,7 @@
 
     python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
     python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
+    nohup python benchmarks/bench_evidence.py --ingest-sizes 6000,50000 > /tmp/ingest-scale.log 2>&1 &
     python benchmarks/bench_evidence.py --markdown-sizes 50,100,200,400  # Markdown reader, KB
 
 Texts: PolNeAR train articles (repeated up to --n). Both passes use the same pipeline with
@@ -38,9 +39,15 @@ def _texts(n: int, source: str = "polnear") -> list[str]:
     return [base[i % len(base)] for i in range(n)]
 
 
+def _rss_mb() -> int:
+    with open("/proc/self/status", encoding="ascii") as f:
+        return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS:"))
+
+
 def ingest_one(n: int, work: Path) -> dict:
     """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database in this
-    process: articles/s and the peak resident memory of the process."""
+    process: articles/s and the peak resident memory of the process. Every 1,000 articles a
+    line on stderr gives the articles so far, the seconds and the resident memory then."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from accord.evidence.ingest import ingest_paths
     from accord.evidence.nlp import get_nlp
@@ -54,7 +61,12 @@ def ingest_one(n: int, work: Path) -> dict:
     db = work / f"ingest-{n}.duckdb"
     db.unlink(missing_ok=True)
     t = time.perf_counter()
-    rep = ingest_paths([corpus], db, scenario)
+
+    def progress(_source: str, done: int) -> None:
+        if done % 1000 == 0:
+            print(f"  {done:>6} articles  {time.perf_counter() - t:7.0f} s  RSS {_rss_mb()} MB", file=sys.stderr, flush=True)
+
+    rep = ingest_paths([corpus], db, scenario, progress=progress)
     seconds = time.perf_counter() - t
     return {"articles": rep.articles_added, "seconds": round(seconds, 1),
             "articles/s": round(rep.articles_added / seconds, 2),
@@ -68,8 +80,9 @@ def ingest_scaling(sizes: list[int]) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
+            print(f"{n} articles ...", file=sys.stderr, flush=True)
             out = subprocess.run([sys.executable, __file__, "--ingest-one", str(n), "--work", tmp],
-                                 capture_output=True, text=True, check=True).stdout
+                                 stdout=subprocess.PIPE, text=True, check=True).stdout
             print(json.dumps(json.loads(out.strip().splitlines()[-1])), flush=True)
 
 

@@ -7,10 +7,13 @@ field; every file accord writes goes through :func:`atomic_write_text`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import re
 import secrets
+import time
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -307,12 +310,14 @@ def atomic_write_text(path: str | Path, text: str, mode: int = 0o666) -> Path:
     Permissions are ``mode`` less the process umask (0644 under the usual 022).
     A failure of the operating system (disk full, no permission, a file where the folder
     should be) is an :class:`InputError` naming the target; the target is left as it was
-    and the temporary file removed.
+    and the temporary file removed. Temporary files of the same target that a killed process
+    left behind (older than this process) are removed first.
     """
     target = Path(path)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(TMP_TOKEN_BYTES)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(target)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
     except OSError as exc:
         raise InputError(f"cannot write here: {exc.strerror or exc}", file=str(target)) from None
@@ -330,6 +335,28 @@ def atomic_write_text(path: str | Path, text: str, mode: int = 0o666) -> Path:
         raise
     _sync_folder(target.parent)
     return target
+
+
+TMP_TOKEN_BYTES = 6
+_STARTED = time.time()  # when this process loaded accord's I/O: older temporaries are no one's
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Remove the hidden ``.NAME.<12 hex digits>.tmp`` files beside ``target`` last modified
+    before this process started: what a kill left of an :func:`atomic_write_text` (a write in
+    progress elsewhere keeps its file newer). Symlinks are removed, never followed; files
+    that cannot be removed are left."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{{2 * TMP_TOKEN_BYTES}}}\.tmp")
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.stat(follow_symlinks=False).st_mtime < _STARTED:
+                os.unlink(entry.path)
 
 
 def _sync_folder(folder: Path) -> None:

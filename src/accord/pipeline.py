@@ -576,17 +576,20 @@ def run(
     from accord.report.writer import check_formats, write_report, write_result_json
 
     report_formats = check_formats(formats)
-    the_case = load_case(case)
+    the_case = load_case(case, lenient=True)
     folder = the_case.folder
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     stages = Stages(progress or (lambda stage, detail: None), folder)
+    stages.problems += [Problem(file=str(exc.file), error=str(exc), stage="case") for exc in the_case.problems]
     t0 = time.perf_counter()
 
     with stages.stage("scenario", f"loading {folder / 'scenario.yaml'}"):
         scenario = load_scenario(the_case.scenario_path)
         check_principals(the_case, scenario)
         when = _date(as_of) if as_of is not None else the_case.config.as_of
+        if when is None and the_case.problems:  # no date without the case's settings
+            raise the_case.problems[0]
         compare = the_case.config.compare if compare is None else compare
         dates = [when] + [d for d in dict.fromkeys(_date(c) for c in compare) if d != when]
         snapshots = {d: Snapshot.of(scenario, d) for d in dates}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import pytest
 
-from accord.cli.main import main
+from cli_runner import run_accord
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -15,16 +14,4 @@ Run = Callable[..., tuple[int, str, str]]
 @pytest.fixture
 def cli(monkeypatch, capsys) -> Run:
     """``cli(*args)`` runs ``accord args...`` and returns (exit status, stdout, stderr)."""
-
-    def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["accord", *args])
-        try:
-            main()
-            code = 0
-        except SystemExit as stop:
-            code = stop.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+    return lambda *args: run_accord(list(args), monkeypatch, capsys)

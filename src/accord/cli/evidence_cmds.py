@@ -9,7 +9,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 
@@ -65,6 +65,12 @@ def signals_interrupt() -> Iterator[Interrupted]:
             signal.signal(s, h)
 
 
+def exit_interrupted(signum: int, what_happened: str) -> NoReturn:
+    """Say which signal stopped the command and what that left, and exit with 128 + its number."""
+    typer.echo(f"interrupted by {signal.Signals(signum).name}: {what_happened}", err=True)
+    raise typer.Exit(128 + signum) from None
+
+
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Files, folders or URL lists (.urls) to ingest."),
     db: Path = typer.Option(..., "--db", help="DuckDB evidence database (created if missing)."),
@@ -96,10 +102,8 @@ def ingest(
             if received.signum is None:
                 raise
     if received.signum is not None:
-        name = signal.Signals(received.signum).name
         kept = "the batches committed before it are kept" if execution.distributed else "the database is as before"
-        typer.echo(f"interrupted by {name}: the ingest was rolled back ({kept})", err=True)
-        raise typer.Exit(128 + received.signum) from None
+        exit_interrupted(received.signum, f"the ingest was rolled back ({kept})")
     for msg in report.messages():
         typer.echo(terminal_safe(f"skipped: {msg}"), err=True)
     added = ", ".join(f"{k} {v}" for k, v in report.rows_added.items() if k != "runs")

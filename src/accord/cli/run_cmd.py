@@ -17,6 +17,7 @@ from rich.progress import (
 from rich.table import Table
 
 from accord.cli.common import console
+from accord.cli.evidence_cmds import exit_interrupted, signals_interrupt
 from accord.cli.options import parse_date, seed_option
 from accord.errors import InputError
 from accord.models.registry import short
@@ -91,7 +92,7 @@ def print_findings(out: RunOutput) -> None:
                 t.add_row(issue.id, *(p.options[k].replace("_", " ") for _, p in points))
             console.print(t)
         for stage in pk.stages:
-            console.print(f"  {stage.side}, {stage.name} ({stage.type}): {stage.passing_count:,} of "
+            console.print(f"  {stage.side}, {_stage_name(stage.name, stage.type)}: {stage.passing_count:,} of "
                           f"{stage.n_packages:,} packages pass with p ≥ 0.5")
     tr = result.truce
     if tr:
@@ -143,6 +144,12 @@ def print_executive(out: RunOutput) -> None:
         console.print("  • " + line, markup=False, highlight=False)
 
 
+def _stage_name(name: str, kind: str) -> str:
+    """A stage's name with its type in brackets, unless the name already gives it
+    ("Ukraine (threshold, τ = 0.648)")."""
+    return name if f"({kind}," in name else f"{name} ({kind})"
+
+
 def _count(n: int | None) -> str:
     return "–" if n is None else f"{n:,}"
 
@@ -180,8 +187,17 @@ def run_cmd(
                 seen.append(stage)
             bar.update(task, description=stage, detail=detail[:60], completed=max(0, STAGES.index(stage) if stage in STAGES else len(seen) - 1))
 
-        result = run(case, as_of=as_of, compare=compare or None, out=out, draws=draws, seed=seed, formats=fmt,
-                     markets=markets, progress=progress)
+        with signals_interrupt() as received:
+            try:
+                result = run(case, as_of=as_of, compare=compare or None, out=out, draws=draws, seed=seed, formats=fmt,
+                             markets=markets, progress=progress)
+            except BaseException:
+                if received.signum is None:
+                    raise
+        if received.signum is not None:
+            bar.stop()
+            exit_interrupted(received.signum, "the run stopped; an evidence ingest in progress was rolled back and "
+                             "the reports in the output folder are the previous ones or complete new ones")
         bar.update(task, description="done", detail=f"{result.timings['total']:.1f} s", completed=len(STAGES))
     print_forecasts(result)
     print_simulation(result)

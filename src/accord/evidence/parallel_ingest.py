@@ -14,7 +14,6 @@ and running the same ingest again adds exactly the missing articles (ids are con
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -23,10 +22,10 @@ from typing import Any
 from accord.errors import InputError
 from accord.evidence import extract, store
 from accord.evidence.extract import Extractor
-from accord.evidence.ingest import CorpusIndex, IngestReport, _pipeline_name, _run_id, relink, run_transaction
+from accord.evidence.ingest import CorpusIndex, IngestReport, _run_id, ingest_run, new_run, relink
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, iter_files, read_path
-from accord.evidence.records import EXTRACTOR_VERSION, DocumentRecords, RawDocument
+from accord.evidence.records import DocumentRecords, RawDocument
 from accord.execution import IN_PROCESS, Execution, batched
 from accord.scenario.model import Scenario
 
@@ -64,7 +63,7 @@ def extract_files(
 
 
 class _Merger:
-    """The corpus index of the database and the rows waiting for the next commit."""
+    """The corpus index of the database, which holds the rows waiting for the next commit."""
 
     def __init__(self, con: Any, report: IngestReport, registry: ScenarioRegistry) -> None:
         self.con = con
@@ -72,7 +71,6 @@ class _Merger:
         self.registry = registry
         self.this_run: set[str] = set()
         self.index = CorpusIndex.load(con)
-        self.pending: list[dict[str, list[tuple]]] = []
 
     def add(self, rec: DocumentRecords) -> bool:
         """Flag one document against the corpus and queue its rows; False when already known."""
@@ -82,21 +80,14 @@ class _Merger:
             self.report.articles_existing += 1
             return False
         self.this_run.add(rec.article_id)
-        self.pending.append(self.index.add(rec, self.report.run_id))
+        self.index.add(rec, self.report)
         self.report.articles_added += 1
         return True
 
-    def write(self) -> None:
-        """Write the queued rows (inside the open transaction)."""
-        if self.pending:
-            store.write_rows(self.con, store.merge_rows(self.pending))
-            self.pending = []
-
     def commit(self) -> None:
-        """Write the queued rows and commit them as one transaction; open the next."""
-        self.write()
-        self.con.execute("COMMIT")
-        self.con.execute("BEGIN TRANSACTION")
+        """Write the queued rows and commit them; open the next transaction."""
+        self.index.write()
+        store.commit_batch(self.con)
 
 
 def _tasks(paths: Sequence[str], files_per_task: int) -> Iterator[list[str | Problem]]:
@@ -118,8 +109,8 @@ def ingest_parallel(
     """Ingest files and folders into the evidence database ``db``, extracting on ``execution``'s workers.
 
     Gives the same rows as :func:`accord.evidence.ingest.ingest_paths`. ``commit_every`` articles
-    are committed at a time (``None``: the whole run is one transaction, as in the sequential
-    ingest). On a distributed run, files are read by the workers, so they must see the same
+    are committed at a time and kept when the run fails later (``None``: the whole run is one
+    transaction). On a distributed run, files are read by the workers, so they must see the same
     paths (a shared file system). ``progress(source, n_added)`` is called after each new article.
     """
     paths = [str(p) for p in paths]
@@ -131,13 +122,8 @@ def ingest_parallel(
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
-    with run_transaction(db, report) as con:
+    with ingest_run(db, report, new_run(report, started, registry, paths), all_or_nothing=False) as con:
         merger = _Merger(con, report, registry)
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, ?, 0, 0, '[]')",
-            [report.run_id, started.replace(tzinfo=None), EXTRACTOR_VERSION, _pipeline_name(),
-             registry.scenario_id, json.dumps(paths)],
-        )
         since_commit = 0
         for results in _extracted(paths, registry, execution, files_per_task, window):
             for entry in results:
@@ -152,13 +138,8 @@ def ingest_parallel(
             if commit_every is not None and since_commit >= commit_every:
                 merger.commit()
                 since_commit = 0
+        merger.index.write()
         report.seconds = time.perf_counter() - t0
-        merger.write()
-        con.execute(
-            "UPDATE runs SET finished_at = ?, articles_added = ?, articles_existing = ?, problems = ? WHERE id = ?",
-            [dt.datetime.now(dt.UTC).replace(tzinfo=None), report.articles_added,
-             report.articles_existing, json.dumps(report.messages()), report.run_id],
-        )
     return report
 
 

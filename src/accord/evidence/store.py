@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
 SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
+# DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
+# every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
+# ``<db>.tmp`` instead (docs/evidence-schema.md).
+WRITE_MEMORY_LIMIT = "256MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
@@ -159,12 +163,18 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
         raise InputError(f"cannot open database: {exc}", file=str(path)) from None
     have = _existing_columns(con)
     if not read_only:
+        con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
         _create_or_upgrade(con, have)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        discard_runs(con, runs_to_roll_back(con))
         return con
     if "articles" not in have:
         con.close()
         raise InputError("not an accord evidence database (no articles table)", file=str(path))
+    if runs_to_roll_back(con):
+        con.close()
+        connect(path).close()  # a writing connection removes what a killed ingest left
+        return connect(path, read_only=True)
     missing = [f"{t}.{c.name}" for t, rt in row_types().items() if t in have
                for c in columns(rt) if c.name not in have[t]]
     if missing:
@@ -269,19 +279,70 @@ def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]
     return out
 
 
-def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> str | None:
-    """The fingerprint of the scenario the stored article was linked with (None: none, or not stored)."""
-    rows = con.execute("SELECT scenario_key FROM articles WHERE id = ?", [article_id]).fetchall()
-    return rows[0][0] if rows else None
+def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[str | None, str | None]:
+    """The fingerprint of the scenario the stored article was linked with and the run that stored
+    it (``(None, None)`` when it is not stored)."""
+    rows = con.execute("SELECT scenario_key, run_id FROM articles WHERE id = ?", [article_id]).fetchall()
+    return rows[0] if rows else (None, None)
+
+
+def _delete_articles(con: duckdb.DuckDBPyConnection, where: str, params: list) -> None:
+    """Remove the articles matching ``where`` (a condition on ``articles``) and every row extracted
+    from them (inside the caller's transaction)."""
+    chosen = f"SELECT id FROM articles WHERE {where}"
+    for table, row_type in row_types().items():
+        if table != "articles" and "article_id" in {c.name for c in columns(row_type)}:
+            con.execute(f"DELETE FROM {table} WHERE article_id IN ({chosen})", params)
+    con.execute(f"DELETE FROM articles WHERE {where}", params)
 
 
 def delete_article(con: duckdb.DuckDBPyConnection, article_id: str) -> None:
     """Remove an article and every row extracted from it (inside the caller's transaction)."""
-    for table, row_type in row_types().items():
-        names = {c.name for c in columns(row_type)}
-        if "article_id" in names:
-            con.execute(f"DELETE FROM {table} WHERE article_id = ?", [article_id])
-    con.execute("DELETE FROM articles WHERE id = ?", [article_id])
+    _delete_articles(con, "id = ?", [article_id])
+
+
+ROLL_BACK_MARK = "roll back run "
+
+
+def mark_for_roll_back(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Record (in ``meta``, inside the caller's transaction) that the run ``run_id`` must be
+    rolled back unless it finishes; :func:`finish_run` removes the mark."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [ROLL_BACK_MARK + run_id, run_id])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Remove the roll-back mark of a run that finished (inside the caller's transaction)."""
+    con.execute("DELETE FROM meta WHERE key = ?", [ROLL_BACK_MARK + run_id])
+
+
+def runs_to_roll_back(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Ids of the marked runs that never finished (killed). An ingest holds the database's write
+    lock, so a connection that sees one knows that its process is gone."""
+    return [r[0] for r in con.execute("SELECT value FROM meta WHERE starts_with(key, ?) ORDER BY value",
+                                      [ROLL_BACK_MARK]).fetchall()]
+
+
+def discard_runs(con: duckdb.DuckDBPyConnection, run_ids: list[str]) -> None:
+    """Remove, in one transaction, the articles the runs ``run_ids`` added (with their rows), the
+    runs themselves and their marks: the database is then as it was before those runs."""
+    if not run_ids:
+        return
+    marks = ", ".join("?" for _ in run_ids)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _delete_articles(con, f"run_id IN ({marks})", run_ids)
+        con.execute(f"DELETE FROM runs WHERE id IN ({marks})", run_ids)
+        con.execute(f"DELETE FROM meta WHERE key IN ({marks})", [ROLL_BACK_MARK + r for r in run_ids])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def commit_batch(con: duckdb.DuckDBPyConnection) -> None:
+    """Commit what the ingest wrote so far and open the next transaction."""
+    con.execute("COMMIT")
+    con.execute("BEGIN TRANSACTION")
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

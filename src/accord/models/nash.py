@@ -55,12 +55,14 @@ def batch_nbs(
     any_active = active.any(axis=1)
     lo = x.min(axis=1) if r is None else np.minimum(x.min(axis=1), r)
     hi = x.max(axis=1) if r is None else np.maximum(x.max(axis=1), r)
-    s_safe = np.where(active, s, 1.0)
     util_r = -s * ((r - x) / scale) ** 2 if r is not None else np.zeros_like(x)
     d = util_r - kappa
-    # each constraint u_i(y) > d_i is an open interval centred at x_i
-    with np.errstate(over="ignore"):  # a vanishing salience makes the interval unbounded: inf is right
-        half = np.where(active, scale * np.sqrt(np.maximum(-d, 0.0) / s_safe), np.inf)
+    # each constraint u_i(y) > d_i is an open interval centred at x_i, of half-width
+    # scale·sqrt(-d/s); it is worked out only where it ends inside the range, so a tiny
+    # salience (whose interval covers the range) never divides into an overflow
+    reach = np.maximum(-d, 0.0)
+    bounded = active & (reach < s * ((hi - lo)[:, None] / scale) ** 2)
+    half = scale * np.sqrt(np.divide(reach, s, out=np.full_like(reach, np.inf), where=bounded))
     f_lo = np.maximum(lo, np.where(active, x - half, -np.inf).max(axis=1))
     f_hi = np.minimum(hi, np.where(active, x + half, np.inf).min(axis=1))
     gridlock = any_active & (f_lo >= f_hi)
