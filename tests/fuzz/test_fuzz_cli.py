@@ -80,6 +80,15 @@ COMMANDS: dict[tuple[str, ...], dict[str, str]] = {
     ("backtest", "colombia"): {"--draws": "number", "--seed": "number", "--format": "format"},
     ("evidence",): {"--db": "path", "--format": "format"},
     ("suggest",): {"--db": "path", "--out": "path", "--as-of": "date"},
+    ("events",): {"--draws": "number", "--seed": "number", "--as-of": "date", "--format": "format"},
+    ("levers",): {"--model": "name", "--issue": "name", "--as-of": "date", "--target": "number", "--format": "format"},
+    ("explain",): {"--model": "name", "--from": "date", "--to": "date", "--format": "format"},
+    ("blocs",): {"--model": "name", "--as-of": "date", "--format": "format"},
+    ("compare",): {"--from": "date", "--to": "date", "--format": "format", "--out": "path"},
+    ("export",): {"--format": "format", "--db": "path"},
+    ("runs", "list"): {"--db": "path", "--format": "format"},
+    ("runs", "show"): {"--db": "path", "--format": "format"},
+    ("runs", "diff"): {"--db": "path", "--format": "format", "--out": "path"},
 }
 DRAW_CAP = 50  # simulations with more draws take seconds: the cap keeps the suite fast, the values stay hostile
 
