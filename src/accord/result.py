@@ -620,6 +620,8 @@ class Agreement(_Record):
     modelled: bool = True
     reason: str = Field(default="", description="what the probability is conditional on, or why it is not modelled")
     draws: int = 0
+    by_family: dict[str, Probability] = Field(default={}, description="the same probability from each model family "
+                                              "alone (empty where the families share one computation)")
     figure: str = Field(default="", description="the probability and its Monte Carlo error as shown, e.g. "
                                                 "'0.62 ± 0.02' (empty when not modelled)")
     text: str = ""

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from accord.analysis.agreement import EventForecast, forecast_events, resolved
-from accord.analysis.agreement_terms import perturbed_stability
+from accord.analysis.agreement_terms import KALAI, _bargained_values, perturbed_stability
 from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
@@ -257,6 +257,17 @@ def test_probability_is_terms_times_time_with_its_error(tmp_path: Path) -> None:
                                "above 50; reached by 2020-12-31 with P = ")
 
 
+def test_each_model_family_gives_its_own_probability_and_the_ensemble_is_their_model_weighted_mean(
+        tmp_path: Path) -> None:
+    f = forecast(two_party_case(tmp_path / "c"), "swap_high")
+    assert list(f.by_family) == ["compromise", "weighted median", "nash", "bdm"]
+    terms = {k: v / f.p_by_deadline for k, v in f.by_family.items()}
+    # the ensemble averages the five models; the compromise family holds two of them (compromise and mean)
+    ensemble = (2 * terms["compromise"] + terms["weighted median"] + terms["nash"] + terms["bdm"]) / 5
+    assert ensemble == pytest.approx(f.p_terms)
+    assert all(0 < p < 1 for p in f.by_family.values())
+
+
 # -- a real case ---------------------------------------------------------------------------------
 
 
@@ -288,6 +299,30 @@ def test_every_kind_is_modelled_on_the_colombia_case(colombia: list[EventForecas
 
 def test_colombia_figures_are_reproducible(colombia: list[EventForecast]) -> None:
     assert [round(f.p_terms, 6) for f in colombia] == PINNED_COLOMBIA
+
+
+def test_package_families_are_the_two_bargaining_solutions_and_truces_have_none(
+        colombia: list[EventForecast]) -> None:
+    deal, _, politics, ceasefire = colombia
+    assert list(deal.by_family) == ["nash", KALAI]
+    assert deal.by_family["nash"] == deal.probability  # the ensemble of a package event is the Nash package
+    assert round(deal.by_family[KALAI] / deal.p_by_deadline, 6) == PINNED_KALAI
+    assert list(politics.by_family) == ["compromise", "weighted median", "nash", "bdm"]
+    assert ceasefire.by_family == {}
+
+
+PINNED_KALAI = 0.985
+
+
+def test_nash_and_kalai_smorodinsky_pick_different_packages_by_hand() -> None:
+    # gains (north, south): A (0.6, 0.6), B (1.0, 0.4), C (0.1, 1.0); utopia (1.0, 1.0)
+    # Nash maximises the product: B (0.40 > 0.36); Kalai-Smorodinsky the smallest share of utopia: A (0.6)
+    tables = [np.array([[[0.6, 1.0, 0.1], [0.6, 0.4, 1.0]]])]
+    pool = np.array([[0], [1], [2]])
+    nash, kalai = _bargained_values(tables, np.zeros((1, 2)), pool, np.array([0.2, 0.9, 0.5]))
+    assert (nash[0], kalai[0]) == (0.9, 0.2)
+    nobody, _ = _bargained_values(tables, np.full((1, 2), 1.5), pool, np.array([0.2, 0.9, 0.5]))
+    assert nobody[0] == 0.0  # no package acceptable to both
 
 
 PINNED_COLOMBIA = [0.985, 0.487, 1.0, 0.99]

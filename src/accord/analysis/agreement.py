@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,7 +47,9 @@ class EventForecast:
 
     ``probability = p_terms × p_by_deadline``, kept inside [1/(2n), 1 − 1/(2n)] (n draws: the
     Monte Carlo resolution), so it is never 0 or 1; ``mc_error`` is its binomial standard error.
-    Not-modelled events have ``modelled=False``, None figures and the reason.
+    Not-modelled events have ``modelled=False``, None figures and the reason. ``by_family`` holds
+    the same probability from each model family alone (empty where the families share one
+    computation, as for truces).
     """
 
     event_id: str
@@ -62,6 +64,7 @@ class EventForecast:
     question: str = ""
     kind: str = ""
     draws: int = 0
+    by_family: dict[str, float] = field(default_factory=dict)
 
 
 def forecast_events(case: Case, events: Sequence[Event], origin: dt.date, *, draws: int = 1000, seed: int = 0,
@@ -101,10 +104,11 @@ def _forecast(event: Event, origin: dt.date, terms: Terms | NotModelled, hazard:
     p_terms = float(terms.values.mean())
     p_time = hazard.p_by(event.kind, days)
     probability, mc_error = resolved(p_terms * p_time, n)
+    by_family = {name: resolved(float(v.mean()) * p_time, n)[0] for name, v in terms.by_family.items()}
     reason = (f"{terms.given}; reached by {event.deadline} with P = {p_time:.3f} "
               f"(median {hazard.median_days[event.kind]:g} days, {hazard.source})")
     return EventForecast(probability=probability, mc_error=mc_error, p_terms=p_terms, p_by_deadline=p_time,
-                         modelled=True, reason=reason, draws=n, **common)
+                         modelled=True, reason=reason, draws=n, by_family=by_family, **common)
 
 
 def resolved(p: float, n: int) -> tuple[float, float]:

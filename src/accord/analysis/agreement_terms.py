@@ -57,12 +57,25 @@ class AgreementNoise:
     preference_sd: float = 0.5
 
 
+#: Model families scored apart in the rolling backtest: issue-level models grouped by how they bargain.
+#: Package events are read by the two bargaining solutions of the same names (docs/methods/agreement.md).
+ISSUE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "compromise": ("compromise", "mean"),
+    "weighted median": ("weighted-median",),
+    "nash": ("nash",),
+    "bdm": ("bdm",),
+}
+KALAI = "kalai-smorodinsky"
+
+
 @dataclass(frozen=True)
 class Terms:
-    """Per-draw values in [0, 1] and what the probability is conditional on."""
+    """Per-draw values in [0, 1], what the probability is conditional on, and the per-draw values
+    of each model family (empty where the families share one computation, as for truces)."""
 
     values: np.ndarray
     given: str
+    by_family: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,9 +118,20 @@ def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModell
     if not values:
         return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
     v = float(event.params["value"])
-    hits = [(f > v) if event.params["side"] == "above" else (f < v) for f in values.values()]
-    share = np.mean(np.stack(hits).astype(float), axis=0)
-    return Terms(share, f"given the {_ensemble(values)} forecast of {iid} {event.params['side']} {v:g}")
+    hits = {m: (f > v) if event.params["side"] == "above" else (f < v) for m, f in values.items()}
+    share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
+    return Terms(share, f"given the {_ensemble(values)} forecast of {iid} {event.params['side']} {v:g}",
+                 _family_shares(hits))
+
+
+def _family_shares(hits: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per family with a model among ``hits``, the per-draw share of its models' hits."""
+    out = {}
+    for family, members in ISSUE_FAMILIES.items():
+        mine = [hits[m] for m in members if m in hits]
+        if mine:
+            out[family] = np.mean(np.stack(mine).astype(float), axis=0)
+    return out
 
 
 def _ensemble(values: Mapping[str, np.ndarray]) -> str:
@@ -137,10 +161,10 @@ def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario
     x, s, _ = sim.inputs[k]  # type: ignore[index]
     cols = [issue.actors.index(p) for p in event.parties]
     radius = acceptable_radius(snapshot.issue(iid).scale.step(), s[:, cols])
-    hits = [(np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for y in values.values()]
-    share = np.mean(np.stack(hits).astype(float), axis=0)
+    hits = {m: (np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for m, y in values.items()}
+    share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
     return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {iid} inside the acceptable range of "
-                        f"{' and '.join(event.parties)}")
+                        f"{' and '.join(event.parties)}", _family_shares(hits))
 
 
 # -- packages -------------------------------------------------------------------------
@@ -243,14 +267,19 @@ def _candidates(inp: _PackageInputs, model: PackageModel, parties: Sequence[str]
     return pool[np.sort(keep)], f"the {POOL_MAX} of {described} nearest to acceptable to all"
 
 
-def _nash_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray, ratified: np.ndarray) -> np.ndarray:
-    """Per draw: 0 without a package acceptable to all, else the ratification chance of the Nash package."""
+def _bargained_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray,
+                      ratified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw: 0 without a package acceptable to all, else the ratification chance of the package the
+    Nash bargaining solution picks (first array) and of the one Kalai–Smorodinsky picks (second)."""
     U = sum(t[:, :, pool[:, k]] for k, t in enumerate(tables))  # (draws, parties, candidates)
     gains = U - r[:, :, None]
     ok = (gains >= 0).all(axis=1)
-    score = np.where(ok, np.log(np.maximum(gains, 1e-12)).sum(axis=1), -np.inf)
-    best = np.argmax(score, axis=1)
-    return np.where(ok.any(axis=1), ratified[best], 0.0)
+    any_ok = ok.any(axis=1)
+    nash = np.argmax(np.where(ok, np.log(np.maximum(gains, 1e-12)).sum(axis=1), -np.inf), axis=1)
+    best_gain = np.where(ok[:, None, :], gains, 0.0).max(axis=2, keepdims=True)  # each party's utopia gain
+    ratio = np.divide(gains, best_gain, out=np.ones_like(gains), where=best_gain > 0).min(axis=1)
+    kalai = np.argmax(np.where(ok, ratio, -np.inf), axis=1)
+    return np.where(any_ok, ratified[nash], 0.0), np.where(any_ok, ratified[kalai], 0.0)
 
 
 def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario, draws: int,
@@ -276,14 +305,13 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     whole = len(issues) == len(model.issues)
     ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool) if whole else (
         np.ones(len(pool)), "ratification not applied (ratifiers judge whole packages)")
-    values = np.concatenate([
-        _nash_values(*_draw_tables(inp, size, rng, noise), pool, ratified)
-        for size in _chunks(draws)
-    ])
+    picked = [_bargained_values(*_draw_tables(inp, size, rng, noise), pool, ratified) for size in _chunks(draws)]
+    values = np.concatenate([nash for nash, _ in picked])
+    kalai = np.concatenate([ks for _, ks in picked])
     what = "package" if whole else f"sub-package on {', '.join(wanted)}"
     known = f"positions of {inp.from_scenario} party-issue pairs from the scenario at the origin, the rest from {path.name}"
     return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described} ({known}); "
-                         f"{rat_note}")
+                         f"{rat_note}", {"nash": values, KALAI: kalai})
 
 
 def _ratification(all_ratifiers: Sequence[Ratifier], model: PackageModel, parties: Sequence[str],
@@ -331,15 +359,16 @@ def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: Agreemen
     return Terms(values, f"given state {pos + 1} ({labels[pos]}) of {name} stable for all decision makers under {which}")
 
 
-_STABILITY_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+_STABILITY_CACHE: dict[tuple[Any, ...], tuple[GMCRModel, np.ndarray]] = {}
 
 
 def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> np.ndarray:
     """``(draws, concepts, states)``: whether each state is stable for every DM when each DM's preference
-    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls."""
-    key = (model.name, model.scores.tobytes(), tuple(len(m.indices) for m in model.moves), draws, seed, sd)
+    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls
+    with the same model object (the cache holds the model, so its id stays its own)."""
+    key = (id(model), draws, seed, sd)
     if key in _STABILITY_CACHE:
-        return _STABILITY_CACHE[key]
+        return _STABILITY_CACHE[key][1]
     rng = np.random.default_rng([seed, 1])
     levels = [np.unique(model.scores[i], return_inverse=True)[1].ravel() for i in range(len(model.dms))]
     out = np.zeros((draws, len(CONCEPTS), model.n_states), dtype=bool)
@@ -352,7 +381,7 @@ def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> n
             seen[tag] = np.stack([result.stable[c].all(axis=0) for c in CONCEPTS])
         out[d] = seen[tag]
     _STABILITY_CACHE.clear()
-    _STABILITY_CACHE[key] = out
+    _STABILITY_CACHE[key] = (model, out)
     return out
 
 

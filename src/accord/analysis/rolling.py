@@ -49,6 +49,9 @@ RULES = (
     "Each baseline is also compared with accord on the cells both forecast: its Brier minus accord's "
     "(positive: accord did better).",
     "Events the models cannot speak to are not scored for accord; the baselines still score them.",
+    f"'{MODEL}/<family>' is accord's probability from one model family alone (issue and partial events: "
+    "compromise and mean, weighted median, Nash, BDM; package events: the Nash and Kalai-Smorodinsky "
+    "bargaining solutions); each family is scored on the cells it speaks to, so its n differs from accord's.",
 )
 
 Forecaster = Callable[..., "list[EventForecast]"]
@@ -124,6 +127,11 @@ class RollingBacktest:
             "versus_model": {k: asdict(v) for k, v in self.versus_model.items()},
             "not_modelled": self.not_modelled, "notes": self.notes, "rules": list(self.rules),
         }
+
+
+def family_scorer(family: str) -> str:
+    """The scorer name of one model family's forecasts."""
+    return f"{MODEL}/{family}"
 
 
 def has_backtest(folder: Path) -> bool:
@@ -237,6 +245,7 @@ def _cell(event: Event, origin: dt.date, res: Resolution, made: EventForecast | 
     mc_error, reason = None, ""
     if made is not None and made.modelled and made.probability is not None:
         forecasts[MODEL] = made.probability
+        forecasts.update({family_scorer(k): v for k, v in made.by_family.items()})
         mc_error = made.mc_error
     else:
         reason = made.reason if made is not None else "the forecaster returned nothing for this event"
@@ -256,7 +265,9 @@ def _cell(event: Event, origin: dt.date, res: Resolution, made: EventForecast | 
 
 
 def _scores(cells: Sequence[Cell], seed: int) -> tuple[list[Score], dict[str, list[ReliabilityBin]]]:
-    order = list(dict.fromkeys([MODEL, UNINFORMED, BASE_RATE, PERSISTENCE, *(k for c in cells for k in c.forecasts)]))
+    keys = list(dict.fromkeys(k for c in cells for k in c.forecasts))
+    families = [k for k in keys if k.startswith(family_scorer(""))]
+    order = list(dict.fromkeys([MODEL, *families, UNINFORMED, BASE_RATE, PERSISTENCE, *keys]))
     scores, bins = [], {}
     for name in order:
         mine = [c for c in cells if name in c.forecasts]
