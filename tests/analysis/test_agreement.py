@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from accord.analysis.agreement import EventForecast, forecast_events, resolved
-from accord.analysis.agreement_terms import KALAI, _bargained_values, perturbed_stability
+from accord.analysis.agreement_terms import KALAI, _bargained_values, parsed, perturbed_stability
 from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
@@ -266,6 +266,21 @@ def test_each_model_family_gives_its_own_probability_and_the_ensemble_is_their_m
     ensemble = (2 * terms["compromise"] + terms["weighted median"] + terms["nash"] + terms["bdm"]) / 5
     assert ensemble == pytest.approx(f.p_terms)
     assert all(0 < p < 1 for p in f.by_family.values())
+
+
+def test_files_are_parsed_once_while_unchanged_and_again_after_a_change(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    two_party_case(folder)
+    calls: list[Path] = []
+
+    def counting(path: Path) -> str:
+        calls.append(path)
+        return path.read_text(encoding="utf-8")
+
+    first = parsed(folder / "scenario.yaml", counting)
+    assert parsed(folder / "scenario.yaml", counting) is first and len(calls) == 1
+    two_party_case(folder, b=75)  # rewritten: a new size
+    assert "position: 75" in parsed(folder / "scenario.yaml", counting) and len(calls) == 2
 
 
 # -- a real case ---------------------------------------------------------------------------------

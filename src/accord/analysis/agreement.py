@@ -16,6 +16,7 @@ import math
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,7 @@ from accord.analysis.agreement_terms import (
     Terms,
     issue_terms,
     package_terms,
+    parsed,
     partial_terms,
     simulate_issues,
     truce_terms,
@@ -70,7 +72,7 @@ class EventForecast:
 def forecast_events(case: Case, events: Sequence[Event], origin: dt.date, *, draws: int = 1000, seed: int = 0,
                     noise: AgreementNoise | None = None) -> list[EventForecast]:
     """Every event's forecast at ``origin``, from inputs dated on or before it (docs/methods/agreement.md)."""
-    scenario = load_scenario(case.scenario_path)
+    scenario = parsed(Path(case.scenario_path), load_scenario)
     snapshot = scenario.as_of(origin)
     issues = {i.id: i for i in snapshot.issue_data()}
     hazard = case_hazard(getattr(case.config, "hazard", None))

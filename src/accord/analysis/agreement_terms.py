@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from accord.io import read_yaml, validate_yaml
 from accord.models.issue import IssueData
 from accord.models.registry import names
 from accord.packages.file_format import PackageFile
-from accord.packages.io import load_package_model
+from accord.packages.io import PackageCase, load_package_model
 from accord.packages.pareto import frontier_additive
 from accord.packages.ratification import Context, Ratifier, win_sets
 from accord.packages.space import PackageModel
@@ -41,6 +42,23 @@ FRONTIER_DRAWS = 16
 CHUNK = 100
 #: At most this many candidate packages are evaluated per draw: those nearest to acceptable to all at the stated inputs.
 POOL_MAX = 2_000
+
+
+_PARSED: dict[tuple[str, str, int, int], Any] = {}
+
+
+def parsed(path: Path, loader: Callable[[Path], Any]) -> Any:
+    """``loader(path)``, parsed once while the file is unchanged (keyed by path, size and modification time):
+    a rolling backtest reads the same scenario, package and truce files at every origin. The parsed
+    objects are shared, so callers must not change them."""
+    stat = path.stat()
+    key = (loader.__qualname__, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        stale = [k for k in _PARSED if k[:2] == key[:2]]
+        for k in stale:
+            del _PARSED[k]
+        _PARSED[key] = loader(path)
+    return _PARSED[key]
 
 
 @dataclass(frozen=True)
@@ -288,11 +306,9 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     path = case.file(str(event.params.get("packages", "packages.yaml")))
     if path is None:
         return NotModelled(f"the case has no {event.params.get('packages', 'packages.yaml')}")
-    data, lines = read_yaml(path)
-    spec = validate_yaml(PackageFile, data, lines, str(path))
+    spec, loaded = parsed(path, _package_file)
     if spec.as_of is not None and spec.as_of > origin:
         return NotModelled(f"{path.name} is dated {spec.as_of}, after the origin")
-    loaded = load_package_model(path)
     model = loaded.model
     unknown = [p for p in event.parties if p not in model.parties]
     wanted = list(event.params.get("issues") or model.issues)
@@ -312,6 +328,11 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     known = f"positions of {inp.from_scenario} party-issue pairs from the scenario at the origin, the rest from {path.name}"
     return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described} ({known}); "
                          f"{rat_note}", {"nash": values, KALAI: kalai})
+
+
+def _package_file(path: Path) -> tuple[PackageFile, PackageCase]:
+    data, lines = read_yaml(path)
+    return validate_yaml(PackageFile, data, lines, str(path)), load_package_model(path)
 
 
 def _ratification(all_ratifiers: Sequence[Ratifier], model: PackageModel, parties: Sequence[str],
@@ -338,7 +359,7 @@ def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: Agreemen
     if path is None:
         return NotModelled(f"the case has no {name}")
     try:
-        model = load_gmcr(path)
+        model = parsed(path, load_gmcr)
     except AccordError as exc:
         return NotModelled(f"{name} cannot be read: {exc}")
     state = event.params["state"]
