@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from accord.analysis.agreement import EventForecast, forecast_events, resolved
-from accord.analysis.agreement_terms import KALAI, _bargained_values, parsed, perturbed_stability
+from accord.analysis.agreement_terms import KALAI, _bargained_values, parsed, perturbed_stability, truce_states
 from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
@@ -100,7 +100,7 @@ def test_events_file_reads_every_kind(tmp_path: Path) -> None:
     issue = events[2]
     assert (issue.id, issue.deadline, issue.parties) == ("swap_high", dt.date(2020, 12, 31), ())
     assert issue.params == {"issue": "swap", "side": "above", "value": 50.0, "model": None}
-    assert events[3].params == {"truce": "truce.yaml", "state": 1, "concept": "all"}
+    assert events[3].params == {"truce": "truce.yaml", "state": 1, "states": None, "options": None, "concept": "all"}
     assert events[0].line == 2 and events[5].line == 7
 
 
@@ -121,6 +121,10 @@ def test_events_file_reads_every_kind(tmp_path: Path) -> None:
     ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: issue, issue: i, side: above, value: 1, model: oracle}\n",
      2, "events.0.model", "unknown model"),
     ("events: []\n", 1, "events", "at least 1"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce}\n", 2, "events.0.state",
+     "exactly one of state, states or options"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce, state: 1, options: {a: false}}\n", 2,
+     "events.0.state", "(got state, options)"),
     ("questions: []\n", 1, None, "needs an 'events' list"),
 ])
 def test_bad_events_file_names_line_and_field(tmp_path: Path, text: str, line: int, field: str | None,
@@ -169,6 +173,42 @@ def test_an_issue_without_positions_at_the_origin_is_not_modelled(tmp_path: Path
 def test_a_deadline_before_the_origin_is_not_modelled(tmp_path: Path) -> None:
     f = forecast(two_party_case(tmp_path / "c"), "swap_deal", origin=dt.date(2021, 1, 1))
     assert not f.modelled and f.reason == "the deadline 2020-12-31 is not after the origin 2021-01-01"
+
+
+# -- truces: states named by their options ------------------------------------------------------
+
+
+TRUCE = Path(__file__).resolve().parents[2] / "src" / "accord" / "cases" / "ukraine" / "truce.yaml"
+
+
+def test_a_truce_named_by_options_is_any_matching_state_stable_under_its_concept() -> None:
+    model = load_gmcr(TRUCE)
+    picked = truce_states(model, {"options": {"ua_energy": False, "ru_energy": False}}, "truce.yaml")
+    positions, described = picked
+    labels = [model.state_label(p) for p in positions]
+    assert labels == ["(none)", "ua_break", "ru_break", "ua_break+ru_break"]
+    assert described == "some state with ua_energy not taken and ru_energy not taken (4 of 16)"
+    listed = truce_states(model, {"states": ["(none)", 4]}, "truce.yaml")
+    assert listed == ([0, 3], "state 1 ((none)) or 4 (ua_break+ua_energy)")
+    assert truce_states(model, {"options": {"ua_tanks": True}}, "truce.yaml").reason == "no option 'ua_tanks' in truce.yaml"
+
+
+def test_truce_terms_count_draws_where_some_named_state_is_stable(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(SCENARIO.format(b=70), encoding="utf-8")
+    shutil.copy(TRUCE, folder / "truce.yaml")
+    (folder / "events.yaml").write_text(
+        "events:\n  - {id: pause, question: q, deadline: 2020-12-31, kind: truce, concept: seq,\n"
+        "     options: {ua_energy: false, ru_energy: false}}\n"
+        "  - {id: one, question: q, deadline: 2020-12-31, kind: truce, concept: seq, state: ua_break+ru_break}\n",
+        encoding="utf-8")
+    pause, one = forecast_events(load_case(folder), load_events(folder / "events.yaml"), dt.date(2020, 1, 1), draws=300,
+                                 seed=3)
+    stable = perturbed_stability(load_gmcr(TRUCE), 300, 3, 0.5)[:, CONCEPTS.index("seq"), :]
+    assert pause.p_terms == pytest.approx(stable[:, [0, 1, 4, 5]].any(axis=1).mean())
+    assert one.p_terms == pytest.approx(stable[:, 5].mean())
+    assert pause.p_terms >= one.p_terms
 
 
 # -- no look-ahead -------------------------------------------------------------------------------

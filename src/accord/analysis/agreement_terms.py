@@ -353,7 +353,8 @@ def _chunks(draws: int) -> list[int]:
 
 
 def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: AgreementNoise) -> Terms | NotModelled:
-    """Share of draws in which the state is stable for every decision maker, with their preferences perturbed."""
+    """Share of draws in which some named state is stable for every decision maker under the event's concept,
+    with their preferences perturbed (docs/methods/agreement.md)."""
     name = str(event.params.get("truce", "truce.yaml"))
     path = case.file(name)
     if path is None:
@@ -362,22 +363,49 @@ def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: Agreemen
         model = parsed(path, load_gmcr)
     except AccordError as exc:
         return NotModelled(f"{name} cannot be read: {exc}")
-    state = event.params["state"]
-    labels = [model.state_label(p) for p in range(model.n_states)]
-    if isinstance(state, int):
-        if state > model.n_states:
-            return NotModelled(f"{name} has {model.n_states} states, not {state}")
-        pos = state - 1
-    elif state in labels:
-        pos = labels.index(state)
-    else:
-        return NotModelled(f"no state {state!r} in {name}")
+    picked = truce_states(model, event.params, name)
+    if isinstance(picked, NotModelled):
+        return picked
+    positions, described = picked
     concept = str(event.params.get("concept", "all"))
     stable = perturbed_stability(model, draws, seed, noise.preference_sd)
     chosen = [CONCEPTS.index(concept)] if concept != "all" else list(range(len(CONCEPTS)))
-    values = stable[:, chosen, pos].all(axis=1).astype(float)
+    values = stable[:, chosen, :][:, :, positions].all(axis=1).any(axis=1).astype(float)
     which = "every stability concept" if concept == "all" else concept.upper()
-    return Terms(values, f"given state {pos + 1} ({labels[pos]}) of {name} stable for all decision makers under {which}")
+    return Terms(values, f"given {described} of {name} stable for all decision makers under {which}")
+
+
+def truce_states(model: GMCRModel, params: Mapping[str, Any], name: str) -> tuple[list[int], str] | NotModelled:
+    """Positions of the states a truce event names (``state``, ``states`` or ``options``) and how to say so."""
+    labels = [model.state_label(p) for p in range(model.n_states)]
+    wanted = params.get("options")
+    if wanted:
+        unknown = [o for o in wanted if o not in model.options]
+        if unknown:
+            return NotModelled(f"no option {', '.join(map(repr, unknown))} in {name}")
+        bit = {o: model.options.index(o) for o in wanted}
+        codes = model.codes if model.codes is not None else np.zeros(0, dtype=np.int64)
+        positions = [p for p, code in enumerate(codes) if all(bool(int(code) >> bit[o] & 1) == v for o, v in wanted.items())]
+        if not positions:
+            return NotModelled(f"no feasible state of {name} has {_option_terms(wanted)}")
+        return positions, f"some state with {_option_terms(wanted)} ({len(positions)} of {model.n_states})"
+    refs = params.get("states") or [params["state"]]
+    positions = []
+    for ref in refs:
+        if isinstance(ref, int):
+            if ref > model.n_states:
+                return NotModelled(f"{name} has {model.n_states} states, not {ref}")
+            positions.append(ref - 1)
+        elif ref in labels:
+            positions.append(labels.index(ref))
+        else:
+            return NotModelled(f"no state {ref!r} in {name}")
+    shown = " or ".join(f"{p + 1} ({labels[p]})" for p in positions)
+    return positions, f"state {shown}"
+
+
+def _option_terms(wanted: Mapping[str, bool]) -> str:
+    return " and ".join(f"{o} {'taken' if v else 'not taken'}" for o, v in wanted.items())
 
 
 _STABILITY_CACHE: dict[tuple[Any, ...], tuple[GMCRModel, np.ndarray]] = {}

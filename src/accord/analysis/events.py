@@ -6,7 +6,8 @@ means for the models: docs/methods/agreement.md):
 * ``package`` — a package acceptable to every named party that survives ratification;
 * ``issue`` — an issue settles on the far side of a value;
 * ``partial`` — an issue-level agreement between the named parties;
-* ``truce`` — a state of the case's graph model is stable;
+* ``truce`` — some state of the case's graph model among those named (one ``state``, a list of
+  ``states``, or every state with the given ``options`` taken or not) is stable under ``concept``;
 * ``talks`` — talks between the parties are held (no model quantity carries it: not modelled);
 * ``not_modelled`` — a question the models cannot speak to, with its ``reason``.
 
@@ -94,11 +95,24 @@ class PartialEvent(_EventBase):
         return self
 
 
+StateRef = Union[Annotated[int, Strict(), Field(ge=1)], str]
+
+
 class TruceEvent(_EventBase):
     kind: Literal["truce"]
     truce: str = "truce.yaml"
-    state: Union[Annotated[int, Strict(), Field(ge=1)], str]
+    state: StateRef | None = None
+    states: list[StateRef] | None = Field(default=None, min_length=1)
+    options: dict[str, Annotated[bool, Strict()]] | None = Field(default=None, min_length=1)
     concept: Literal["nash", "gmr", "smr", "seq", "all"] = "all"
+
+    @model_validator(mode="after")
+    def _one_way_to_name_states(self) -> TruceEvent:
+        given = [k for k in ("state", "states", "options") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise FieldError(("state",), "a truce event names its states by exactly one of state, states or options"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        return self
 
 
 class TalksEvent(_EventBase):
