@@ -121,6 +121,9 @@ def test_events_file_reads_every_kind(tmp_path: Path) -> None:
     ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: issue, issue: i, side: above, value: 1, model: oracle}\n",
      2, "events.0.model", "unknown model"),
     ("events: []\n", 1, "events", "at least 1"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: talks, headline: true}\n"
+     "  - {id: y, question: q, deadline: 2020-01-01, kind: talks, headline: true}\n", 3, "events.1.headline",
+     "only one event can be the headline"),
     ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce}\n", 2, "events.0.state",
      "exactly one of state, states or options"),
     ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce, state: 1, options: {a: false}}\n", 2,
@@ -187,7 +190,8 @@ def test_a_truce_named_by_options_is_any_matching_state_stable_under_its_concept
     positions, described = picked
     labels = [model.state_label(p) for p in positions]
     assert labels == ["(none)", "ua_break", "ru_break", "ua_break+ru_break"]
-    assert described == "some state with ua_energy not taken and ru_energy not taken (4 of 16)"
+    assert described == ("some state with “Ukraine strikes Russian energy infrastructure” not taken and “Russia strikes "
+                         "Ukrainian energy infrastructure” not taken (4 of 16)")
     listed = truce_states(model, {"states": ["(none)", 4]}, "truce.yaml")
     assert listed == ([0, 3], "state 1 ((none)) or 4 (ua_break+ua_energy)")
     assert truce_states(model, {"options": {"ua_tanks": True}}, "truce.yaml").reason == "no option 'ua_tanks' in truce.yaml"
@@ -293,7 +297,7 @@ def test_probability_is_terms_times_time_with_its_error(tmp_path: Path) -> None:
     assert f.modelled and f.draws == 400
     assert f.probability == pytest.approx(f.p_terms * f.p_by_deadline)
     assert f.mc_error == pytest.approx(np.sqrt(f.probability * (1 - f.probability) / 400))
-    assert f.reason.startswith("given the 5-model (compromise, mean, weighted-median, nash, bdm) forecast of swap "
+    assert f.reason.startswith("given the 5-model (compromise, mean, weighted-median, nash, bdm) forecast of “Swap” "
                                "above 50; reached by 2020-12-31 with P = ")
 
 
@@ -348,7 +352,7 @@ def test_every_kind_is_modelled_on_the_colombia_case(colombia: list[EventForecas
     for f in colombia:
         assert f.modelled and 0 < f.probability < 1 and f.mc_error > 0, f
         assert f.p_by_deadline == pytest.approx(1 - 0.5 ** (96 / DEFAULT_MEDIAN_DAYS[f.kind]))
-    assert "times its chance of ratification by government, farc" in colombia[0].reason
+    assert "times its chance of ratification by Government of Colombia and FARC-EP" in colombia[0].reason
     assert "state 1 ((none)) of truce.yaml stable for all decision makers under GMR" in colombia[3].reason
 
 

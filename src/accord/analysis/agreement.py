@@ -23,6 +23,7 @@ import numpy as np
 
 from accord.analysis.agreement_terms import (
     AgreementNoise,
+    Labels,
     NotModelled,
     Terms,
     issue_terms,
@@ -78,13 +79,15 @@ def forecast_events(case: Case, events: Sequence[Event], origin: dt.date, *, dra
     hazard = case_hazard(getattr(case.config, "hazard", None))
     noise = noise or AgreementNoise()
     sim = simulate_issues(events, issues, draws, seed, noise)
+    labels = Labels.of(snapshot)
     out = []
     for event in events:
         if event.kind in ("issue", "partial"):
-            terms = issue_terms(event, sim) if event.kind == "issue" else partial_terms(event, sim, snapshot)
+            terms = issue_terms(event, sim, labels) if event.kind == "issue" else partial_terms(event, sim, snapshot,
+                                                                                                 labels)
         elif event.kind == "package":
             rng = np.random.default_rng([seed, zlib.crc32(event.id.encode("utf-8"))])
-            terms = package_terms(case, event, origin, snapshot, draws, rng, noise)
+            terms = package_terms(case, event, origin, snapshot, draws, rng, noise, labels)
         elif event.kind == "truce":
             terms = truce_terms(case, event, draws, seed, noise)
         else:

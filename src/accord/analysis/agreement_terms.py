@@ -103,6 +103,25 @@ class NotModelled:
     reason: str
 
 
+@dataclass(frozen=True)
+class Labels:
+    """How conditions name actors and issues: their names and titles in the scenario, else their ids."""
+
+    actors: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    issues: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Labels:
+        return cls({a.id: a.name for a in scenario.actors}, {i.id: i.title for i in scenario.issues})
+
+    def parties(self, ids: Sequence[str]) -> str:
+        words = [self.actors.get(i, i) for i in ids]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    def issue(self, iid: str) -> str:
+        return f"“{self.issues.get(iid, iid)}”"
+
+
 def simulation_models(event: Event) -> list[str]:
     """The event's model, or the ensemble of every simulated model."""
     model = event.params.get("model")
@@ -126,7 +145,7 @@ def _forecasts(sim: SimulationResult, iid: str, models: Sequence[str]) -> dict[s
     return {m: sim.values[m][k] for m in models if m in sim.values and sim.covered[m][k]}
 
 
-def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModelled:
+def issue_terms(event: Event, sim: SimulationResult | None, labels: Labels) -> Terms | NotModelled:
     """Share of draws (averaged over the models) in which the issue's forecast lies beyond the value."""
     iid = str(event.params["issue"])
     if sim is None or iid not in {i.id for i in sim.issues}:
@@ -138,7 +157,7 @@ def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModell
     v = float(event.params["value"])
     hits = {m: (f > v) if event.params["side"] == "above" else (f < v) for m, f in values.items()}
     share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
-    return Terms(share, f"given the {_ensemble(values)} forecast of {iid} {event.params['side']} {v:g}",
+    return Terms(share, f"given the {_ensemble(values)} forecast of {labels.issue(iid)} {event.params['side']} {v:g}",
                  _family_shares(hits))
 
 
@@ -162,7 +181,7 @@ def acceptable_radius(step: float, salience: np.ndarray) -> np.ndarray:
     return step * (2.0 - np.clip(salience, 0.0, 1.0))
 
 
-def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario) -> Terms | NotModelled:
+def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario, labels: Labels) -> Terms | NotModelled:
     """Share of draws in which the issue's bargaining outcome lies in every named party's acceptable range."""
     iid = str(event.params["issue"])
     if sim is None or iid not in {i.id for i in sim.issues}:
@@ -181,8 +200,8 @@ def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario
     radius = acceptable_radius(snapshot.issue(iid).scale.step(), s[:, cols])
     hits = {m: (np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for m, y in values.items()}
     share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
-    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {iid} inside the acceptable range of "
-                        f"{' and '.join(event.parties)}", _family_shares(hits))
+    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {labels.issue(iid)} inside the acceptable "
+                        f"range of {labels.parties(event.parties)}", _family_shares(hits))
 
 
 # -- packages -------------------------------------------------------------------------
@@ -301,7 +320,7 @@ def _bargained_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray,
 
 
 def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario, draws: int,
-                  rng: np.random.Generator, noise: AgreementNoise) -> Terms | NotModelled:
+                  rng: np.random.Generator, noise: AgreementNoise, labels: Labels) -> Terms | NotModelled:
     """Share of draws with a package acceptable to every named party, times its chance of ratification."""
     path = case.file(str(event.params.get("packages", "packages.yaml")))
     if path is None:
@@ -319,14 +338,14 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     inp = _package_inputs(spec, model, event.parties, issues, snapshot, noise)
     pool, described = _candidates(inp, model, event.parties, issues, rng, noise)
     whole = len(issues) == len(model.issues)
-    ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool) if whole else (
+    ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool, labels) if whole else (
         np.ones(len(pool)), "ratification not applied (ratifiers judge whole packages)")
     picked = [_bargained_values(*_draw_tables(inp, size, rng, noise), pool, ratified) for size in _chunks(draws)]
     values = np.concatenate([nash for nash, _ in picked])
     kalai = np.concatenate([ks for _, ks in picked])
-    what = "package" if whole else f"sub-package on {', '.join(wanted)}"
+    what = "package" if whole else f"sub-package on {', '.join(labels.issue(i) for i in wanted)}"
     known = f"positions of {inp.from_scenario} party-issue pairs from the scenario at the origin, the rest from {path.name}"
-    return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described} ({known}); "
+    return Terms(values, f"given a {what} acceptable to {labels.parties(event.parties)} among {described} ({known}); "
                          f"{rat_note}", {"nash": values, KALAI: kalai})
 
 
@@ -336,13 +355,13 @@ def _package_file(path: Path) -> tuple[PackageFile, PackageCase]:
 
 
 def _ratification(all_ratifiers: Sequence[Ratifier], model: PackageModel, parties: Sequence[str],
-                  pool: np.ndarray) -> tuple[np.ndarray, str]:
+                  pool: np.ndarray, labels: Labels) -> tuple[np.ndarray, str]:
     """The chance that each candidate survives the named parties' ratifiers (at the stated inputs)."""
     ratifiers = [r for r in all_ratifiers if r.side in parties]
     if not ratifiers:
         return np.ones(len(pool)), "no ratifier of these parties in the package file"
     ws = win_sets(ratifiers, Context.of(model, pool))
-    return ws.p_all, f"times its chance of ratification by {', '.join(r.side for r in ratifiers)}"
+    return ws.p_all, f"times its chance of ratification by {labels.parties(list(dict.fromkeys(r.side for r in ratifiers)))}"
 
 
 def _chunks(draws: int) -> list[int]:
@@ -386,9 +405,10 @@ def truce_states(model: GMCRModel, params: Mapping[str, Any], name: str) -> tupl
         bit = {o: model.options.index(o) for o in wanted}
         codes = model.codes if model.codes is not None else np.zeros(0, dtype=np.int64)
         positions = [p for p, code in enumerate(codes) if all(bool(int(code) >> bit[o] & 1) == v for o, v in wanted.items())]
+        said = _option_terms(wanted, model.meta.get("descriptions", {}))
         if not positions:
-            return NotModelled(f"no feasible state of {name} has {_option_terms(wanted)}")
-        return positions, f"some state with {_option_terms(wanted)} ({len(positions)} of {model.n_states})"
+            return NotModelled(f"no feasible state of {name} has {said}")
+        return positions, f"some state with {said} ({len(positions)} of {model.n_states})"
     refs = params.get("states") or [params["state"]]
     positions = []
     for ref in refs:
@@ -404,8 +424,8 @@ def truce_states(model: GMCRModel, params: Mapping[str, Any], name: str) -> tupl
     return positions, f"state {shown}"
 
 
-def _option_terms(wanted: Mapping[str, bool]) -> str:
-    return " and ".join(f"{o} {'taken' if v else 'not taken'}" for o, v in wanted.items())
+def _option_terms(wanted: Mapping[str, bool], described: Mapping[str, str]) -> str:
+    return " and ".join(f"“{described.get(o, o)}” {'taken' if v else 'not taken'}" for o, v in wanted.items())
 
 
 _STABILITY_CACHE: dict[tuple[Any, ...], tuple[GMCRModel, np.ndarray]] = {}

@@ -12,7 +12,8 @@ means for the models: docs/methods/agreement.md):
 * ``not_modelled`` — a question the models cannot speak to, with its ``reason``.
 
 :func:`load_events` reads and checks the file; a problem is an InputError naming the file,
-the line and the field.
+the line and the field. One event may be the case's ``headline``: the question the report's first
+screen answers.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class _EventBase(FileModel):
     parties: list[Id] = []
     sources: list[SourceEntry] = []
     note: str | None = None
+    headline: Annotated[bool, Strict()] = False
 
     @model_validator(mode="after")
     def _unique_parties(self) -> _EventBase:
@@ -154,6 +156,9 @@ class EventsFile(FileModel):
             if e.id in seen:
                 raise FieldError(("events", k, "id"), f"event id {e.id!r} is used twice")
             seen.add(e.id)
+        headlines = [k for k, e in enumerate(self.events) if e.headline]
+        if len(headlines) > 1:
+            raise FieldError(("events", headlines[1], "headline"), "only one event can be the headline")
         return self
 
 
@@ -169,11 +174,12 @@ class Event:
     params: Mapping[str, Any] = field(default_factory=dict)
     sources: tuple[Mapping[str, str], ...] = ()
     note: str = ""
+    headline: bool = False
     file: str = ""
     line: int | None = None
 
 
-_COMMON = {"id", "question", "deadline", "kind", "parties", "sources", "note"}
+_COMMON = {"id", "question", "deadline", "kind", "parties", "sources", "note", "headline"}
 
 
 def load_events(path: str | Path) -> list[Event]:
@@ -188,6 +194,6 @@ def load_events(path: str | Path) -> list[Event]:
         out.append(Event(
             id=e.id, question=e.question, deadline=e.deadline, kind=e.kind, parties=tuple(e.parties),
             params=params, sources=tuple(s.model_dump(exclude_none=True) for s in e.sources),
-            note=e.note or "", file=str(path), line=lines.get(("events", k)),
+            note=e.note or "", headline=e.headline, file=str(path), line=lines.get(("events", k)),
         ))
     return out
