@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from accord.analysis.agreement_terms import ISSUE_FAMILIES, KALAI
 from accord.analysis.backtest import load_outcomes, market_history
 from accord.analysis.events import EVENTS_FILE, Event, load_events
 from accord.analysis.scoring import Paired, ReliabilityBin, Score, laplace_rate, paired_brier, reliability, score
@@ -34,6 +35,8 @@ PERSISTENCE = "persistence"
 POLYMARKET = "polymarket"
 #: A crowd or market price counts at an origin if it is dated on the origin or up to this many days before.
 PRICE_WINDOW = dt.timedelta(days=7)
+#: The order model families are shown in.
+FAMILIES = (*ISSUE_FAMILIES, KALAI)
 #: Persistence says "no" with this probability of "yes" (and "yes" with its complement): near-certain, never 0 or 1.
 PERSISTENCE_DOUBT = 0.01
 
@@ -266,7 +269,9 @@ def _cell(event: Event, origin: dt.date, res: Resolution, made: EventForecast | 
 
 def _scores(cells: Sequence[Cell], seed: int) -> tuple[list[Score], dict[str, list[ReliabilityBin]]]:
     keys = list(dict.fromkeys(k for c in cells for k in c.forecasts))
-    families = [k for k in keys if k.startswith(family_scorer(""))]
+    known = [family_scorer(f) for f in FAMILIES]
+    families = sorted((k for k in keys if k.startswith(family_scorer(""))),
+                      key=lambda k: known.index(k) if k in known else len(known))
     order = list(dict.fromkeys([MODEL, *families, UNINFORMED, BASE_RATE, PERSISTENCE, *keys]))
     scores, bins = [], {}
     for name in order:
