@@ -5,9 +5,9 @@ Run: python benchmarks/bench_backtest.py [DRAWS]
 Polymarket prices from ../shared/data/markets/ when that folder is there. Prints the wall time, the
 time per origin and every scorer's scores, and exits 1 when the run takes 60 s or more.
 
-Measured 18.2 s (per origin 4.0, 2.7, 2.5, 2.3, 2.1, 2.5, 1.8 s; load average 7-8 on 2 cores shared
-with other jobs), after the scenario, package and truce files were parsed once per backtest
-instead of once per origin and event (61.9 s before, under heavier load).
+Measured after the scenario, package and truce files were parsed once per backtest instead of once
+per origin and event (61.9 s before, under heavier load): 18.2 s at load average 7-8 and 10.4 s at
+load average 3.1-3.3 (per origin 2.6, 1.8, 1.3, 1.4, 1.0, 1.2, 1.1 s), on 2 cores shared with other jobs.
 """
 
 from __future__ import annotations
