@@ -98,6 +98,12 @@ def test_findings_are_computed(result) -> None:
     scores = {s.scorer: s for s in tr.scores}
     assert scores["uninformed 0.5"].n == len(tr.cells) and scores["uninformed 0.5"].brier == pytest.approx(0.25)
     assert scores["accord"].n == sum("accord" in c.forecasts for c in tr.cells) > 0
+    families = [s.scorer for s in tr.scores if s.scorer.startswith("accord/")]
+    assert families == ["accord/compromise", "accord/weighted median", "accord/nash", "accord/bdm",
+                        "accord/kalai-smorodinsky"]
+    for name in families:  # each family scored on the cells it speaks to, its n shown
+        assert scores[name].n == sum(name in c.forecasts for c in tr.cells) > 0
+    assert any(a.by_family for a in d.agreements)
     assert d.backtest.direction and d.backtest.direction_summary["bdm"].n > 0
     assert len(d.evidence.articles) >= 15 and d.evidence.statements
 

@@ -423,10 +423,14 @@ def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int,
     from accord.report.summary import agreement_figure, agreement_sentence
 
     out = []
-    for f in forecast_events(case, load_events(events_file), origin, draws=draws, seed=seed):
-        record = Agreement(event=f.event_id, question=f.question, kind=f.kind, origin=f.origin, deadline=f.deadline,
+    events = load_events(events_file)
+    headline = {e.id for e in events if e.headline}
+    for f in forecast_events(case, events, origin, draws=draws, seed=seed):
+        record = Agreement(event=f.event_id, question=f.question, kind=f.kind, headline=f.event_id in headline,
+                           origin=f.origin, deadline=f.deadline,
                            probability=f.probability, mc_error=f.mc_error, p_terms=f.p_terms,
-                           p_by_deadline=f.p_by_deadline, modelled=f.modelled, reason=f.reason, draws=f.draws)
+                           p_by_deadline=f.p_by_deadline, modelled=f.modelled, reason=f.reason, draws=f.draws,
+                           by_family=f.by_family)
         figure = agreement_figure(f.probability, f.mc_error) if f.probability is not None and f.mc_error is not None \
             else ""
         out.append(record.model_copy(update={"figure": figure, "text": agreement_sentence(record)}))

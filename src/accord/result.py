@@ -579,15 +579,20 @@ class Change(_Record):
 class ExecutiveSummary(_Record):
     """The first screen: the horizon, whether a deal is likely, its likely terms, what blocks it, what changed.
 
-    ``probability`` stays null until accord computes a calibrated probability of agreement; ``outlook``
-    says so and ``evidence`` lists what the run does know. Every sentence is composed here, so the
+    ``probability`` and ``mc_error`` are those of the headline event (``headline_event``, the
+    Agreement marked ``headline`` in the case's events.yaml), copied from that Agreement; both stay
+    null when the case names no headline event or the models cannot speak to it, and ``in_short``
+    then says why. ``evidence`` lists the findings behind it. Every sentence is composed here, so the
     HTML and Markdown reports and the terminal show the same words and numbers.
     """
 
     horizon: Optional[dt.date] = None
-    probability: Probability = None
+    probability: Probability = Field(default=None, description="the headline event's probability by its deadline")
+    mc_error: Number = Field(default=None, description="its Monte Carlo standard error")
+    headline_event: Optional[Id] = Field(default=None, description="the id of the headline Agreement")
     outlook: str
-    in_short: str = Field(default="", description="the evidence on agreement in one line, without a probability")
+    in_short: str = Field(default="", description="the answer in one line: the headline event's probability with its "
+                                                  "error, deadline and conditions, then the findings behind it")
     evidence: list[str] = []
     headline_model: Optional[str] = None
     conditioning: str = ""
@@ -609,6 +614,7 @@ class Agreement(_Record):
     event: Id
     question: str
     kind: str
+    headline: bool = Field(default=False, description="the case's headline question (events.yaml: headline)")
     origin: dt.date
     deadline: dt.date
     probability: Probability = None
@@ -620,6 +626,8 @@ class Agreement(_Record):
     modelled: bool = True
     reason: str = Field(default="", description="what the probability is conditional on, or why it is not modelled")
     draws: int = 0
+    by_family: dict[str, Probability] = Field(default={}, description="the same probability from each model family "
+                                              "alone (empty where the families share one computation)")
     figure: str = Field(default="", description="the probability and its Monte Carlo error as shown, e.g. "
                                                 "'0.62 ± 0.02' (empty when not modelled)")
     text: str = ""

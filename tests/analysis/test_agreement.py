@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from accord.analysis.agreement import EventForecast, forecast_events, resolved
-from accord.analysis.agreement_terms import perturbed_stability
+from accord.analysis.agreement_terms import KALAI, _bargained_values, parsed, perturbed_stability, truce_states
 from accord.analysis.events import load_events
 from accord.analysis.hazard import DEFAULT_MEDIAN_DAYS, Hazard, case_hazard
 from accord.cases import load_case
@@ -100,7 +100,7 @@ def test_events_file_reads_every_kind(tmp_path: Path) -> None:
     issue = events[2]
     assert (issue.id, issue.deadline, issue.parties) == ("swap_high", dt.date(2020, 12, 31), ())
     assert issue.params == {"issue": "swap", "side": "above", "value": 50.0, "model": None}
-    assert events[3].params == {"truce": "truce.yaml", "state": 1, "concept": "all"}
+    assert events[3].params == {"truce": "truce.yaml", "state": 1, "states": None, "options": None, "concept": "all"}
     assert events[0].line == 2 and events[5].line == 7
 
 
@@ -121,6 +121,13 @@ def test_events_file_reads_every_kind(tmp_path: Path) -> None:
     ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: issue, issue: i, side: above, value: 1, model: oracle}\n",
      2, "events.0.model", "unknown model"),
     ("events: []\n", 1, "events", "at least 1"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: talks, headline: true}\n"
+     "  - {id: y, question: q, deadline: 2020-01-01, kind: talks, headline: true}\n", 3, "events.1.headline",
+     "only one event can be the headline"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce}\n", 2, "events.0.state",
+     "exactly one of state, states or options"),
+    ("events:\n  - {id: x, question: q, deadline: 2020-01-01, kind: truce, state: 1, options: {a: false}}\n", 2,
+     "events.0.state", "(got state, options)"),
     ("questions: []\n", 1, None, "needs an 'events' list"),
 ])
 def test_bad_events_file_names_line_and_field(tmp_path: Path, text: str, line: int, field: str | None,
@@ -169,6 +176,43 @@ def test_an_issue_without_positions_at_the_origin_is_not_modelled(tmp_path: Path
 def test_a_deadline_before_the_origin_is_not_modelled(tmp_path: Path) -> None:
     f = forecast(two_party_case(tmp_path / "c"), "swap_deal", origin=dt.date(2021, 1, 1))
     assert not f.modelled and f.reason == "the deadline 2020-12-31 is not after the origin 2021-01-01"
+
+
+# -- truces: states named by their options ------------------------------------------------------
+
+
+TRUCE = Path(__file__).resolve().parents[2] / "src" / "accord" / "cases" / "ukraine" / "truce.yaml"
+
+
+def test_a_truce_named_by_options_is_any_matching_state_stable_under_its_concept() -> None:
+    model = load_gmcr(TRUCE)
+    picked = truce_states(model, {"options": {"ua_energy": False, "ru_energy": False}}, "truce.yaml")
+    positions, described = picked
+    labels = [model.state_label(p) for p in positions]
+    assert labels == ["(none)", "ua_break", "ru_break", "ua_break+ru_break"]
+    assert described == ("some state with “Ukraine strikes Russian energy infrastructure” not taken and “Russia strikes "
+                         "Ukrainian energy infrastructure” not taken (4 of 16)")
+    listed = truce_states(model, {"states": ["(none)", 4]}, "truce.yaml")
+    assert listed == ([0, 3], "state 1 ((none)) or 4 (ua_break+ua_energy)")
+    assert truce_states(model, {"options": {"ua_tanks": True}}, "truce.yaml").reason == "no option 'ua_tanks' in truce.yaml"
+
+
+def test_truce_terms_count_draws_where_some_named_state_is_stable(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "scenario.yaml").write_text(SCENARIO.format(b=70), encoding="utf-8")
+    shutil.copy(TRUCE, folder / "truce.yaml")
+    (folder / "events.yaml").write_text(
+        "events:\n  - {id: pause, question: q, deadline: 2020-12-31, kind: truce, concept: seq,\n"
+        "     options: {ua_energy: false, ru_energy: false}}\n"
+        "  - {id: one, question: q, deadline: 2020-12-31, kind: truce, concept: seq, state: ua_break+ru_break}\n",
+        encoding="utf-8")
+    pause, one = forecast_events(load_case(folder), load_events(folder / "events.yaml"), dt.date(2020, 1, 1), draws=300,
+                                 seed=3)
+    stable = perturbed_stability(load_gmcr(TRUCE), 300, 3, 0.5)[:, CONCEPTS.index("seq"), :]
+    assert pause.p_terms == pytest.approx(stable[:, [0, 1, 4, 5]].any(axis=1).mean())
+    assert one.p_terms == pytest.approx(stable[:, 5].mean())
+    assert pause.p_terms >= one.p_terms
 
 
 # -- no look-ahead -------------------------------------------------------------------------------
@@ -253,8 +297,34 @@ def test_probability_is_terms_times_time_with_its_error(tmp_path: Path) -> None:
     assert f.modelled and f.draws == 400
     assert f.probability == pytest.approx(f.p_terms * f.p_by_deadline)
     assert f.mc_error == pytest.approx(np.sqrt(f.probability * (1 - f.probability) / 400))
-    assert f.reason.startswith("given the 5-model (compromise, mean, weighted-median, nash, bdm) forecast of swap "
+    assert f.reason.startswith("given the 5-model (compromise, mean, weighted-median, nash, bdm) forecast of “Swap” "
                                "above 50; reached by 2020-12-31 with P = ")
+
+
+def test_each_model_family_gives_its_own_probability_and_the_ensemble_is_their_model_weighted_mean(
+        tmp_path: Path) -> None:
+    f = forecast(two_party_case(tmp_path / "c"), "swap_high")
+    assert list(f.by_family) == ["compromise", "weighted median", "nash", "bdm"]
+    terms = {k: v / f.p_by_deadline for k, v in f.by_family.items()}
+    # the ensemble averages the five models; the compromise family holds two of them (compromise and mean)
+    ensemble = (2 * terms["compromise"] + terms["weighted median"] + terms["nash"] + terms["bdm"]) / 5
+    assert ensemble == pytest.approx(f.p_terms)
+    assert all(0 < p < 1 for p in f.by_family.values())
+
+
+def test_files_are_parsed_once_while_unchanged_and_again_after_a_change(tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    two_party_case(folder)
+    calls: list[Path] = []
+
+    def counting(path: Path) -> str:
+        calls.append(path)
+        return path.read_text(encoding="utf-8")
+
+    first = parsed(folder / "scenario.yaml", counting)
+    assert parsed(folder / "scenario.yaml", counting) is first and len(calls) == 1
+    two_party_case(folder, b=75)  # rewritten: a new size
+    assert "position: 75" in parsed(folder / "scenario.yaml", counting) and len(calls) == 2
 
 
 # -- a real case ---------------------------------------------------------------------------------
@@ -282,12 +352,36 @@ def test_every_kind_is_modelled_on_the_colombia_case(colombia: list[EventForecas
     for f in colombia:
         assert f.modelled and 0 < f.probability < 1 and f.mc_error > 0, f
         assert f.p_by_deadline == pytest.approx(1 - 0.5 ** (96 / DEFAULT_MEDIAN_DAYS[f.kind]))
-    assert "times its chance of ratification by government, farc" in colombia[0].reason
+    assert "times its chance of ratification by Government of Colombia and FARC-EP" in colombia[0].reason
     assert "state 1 ((none)) of truce.yaml stable for all decision makers under GMR" in colombia[3].reason
 
 
 def test_colombia_figures_are_reproducible(colombia: list[EventForecast]) -> None:
     assert [round(f.p_terms, 6) for f in colombia] == PINNED_COLOMBIA
+
+
+def test_package_families_are_the_two_bargaining_solutions_and_truces_have_none(
+        colombia: list[EventForecast]) -> None:
+    deal, _, politics, ceasefire = colombia
+    assert list(deal.by_family) == ["nash", KALAI]
+    assert deal.by_family["nash"] == deal.probability  # the ensemble of a package event is the Nash package
+    assert round(deal.by_family[KALAI] / deal.p_by_deadline, 6) == PINNED_KALAI
+    assert list(politics.by_family) == ["compromise", "weighted median", "nash", "bdm"]
+    assert ceasefire.by_family == {}
+
+
+PINNED_KALAI = 0.985
+
+
+def test_nash_and_kalai_smorodinsky_pick_different_packages_by_hand() -> None:
+    # gains (north, south): A (0.6, 0.6), B (1.0, 0.4), C (0.1, 1.0); utopia (1.0, 1.0)
+    # Nash maximises the product: B (0.40 > 0.36); Kalai-Smorodinsky the smallest share of utopia: A (0.6)
+    tables = [np.array([[[0.6, 1.0, 0.1], [0.6, 0.4, 1.0]]])]
+    pool = np.array([[0], [1], [2]])
+    nash, kalai = _bargained_values(tables, np.zeros((1, 2)), pool, np.array([0.2, 0.9, 0.5]))
+    assert (nash[0], kalai[0]) == (0.9, 0.2)
+    nobody, _ = _bargained_values(tables, np.full((1, 2), 1.5), pool, np.array([0.2, 0.9, 0.5]))
+    assert nobody[0] == 0.0  # no package acceptable to both
 
 
 PINNED_COLOMBIA = [0.985, 0.487, 1.0, 0.99]

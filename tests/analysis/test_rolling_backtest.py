@@ -22,6 +22,7 @@ from accord.analysis.rolling import (
     POLYMARKET,
     UNINFORMED,
     base_rate,
+    family_scorer,
     price_at,
     rolling_backtest,
 )
@@ -239,8 +240,13 @@ def test_cli_on_a_case_folder_and_bad_input_exit_2(folder: Path, tmp_path: Path)
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["origins"] == ["2020-02-01", "2020-04-01"] and len(out["cells"]) == 5
-    assert {s["scorer"]: s["n"] for s in out["scores"]} == {MODEL: 4, UNINFORMED: 5, BASE_RATE: 5, PERSISTENCE: 4,
-                                                             POLYMARKET: 1, "metaculus": 1}
+    families = [family_scorer(f) for f in ("compromise", "weighted median", "nash", "bdm")]
+    assert {s["scorer"]: s["n"] for s in out["scores"]} == {MODEL: 4, **dict.fromkeys(families, 4), UNINFORMED: 5,
+                                                             BASE_RATE: 5, PERSISTENCE: 4, POLYMARKET: 1, "metaculus": 1}
+    assert [s["scorer"] for s in out["scores"]][:5] == [MODEL, *families]
+    for s in out["scores"][1:5]:  # each family scored on its own probabilities in the cells
+        mine = [(c["forecasts"][s["scorer"]], c["outcome"]) for c in out["cells"] if s["scorer"] in c["forecasts"]]
+        assert s["brier"] == pytest.approx(sum((p - o) ** 2 for p, o in mine) / len(mine))
     table = _accord("backtest", "events", str(folder), "--draws", "100")
     assert table.exit_code == 0 and "not modelled: early: no model quantity carries it" in table.output
     (folder / "events.yaml").write_text(EVENTS.replace("kind: issue", "kind: rumour"), encoding="utf-8")

@@ -19,7 +19,7 @@ from accord.cases import case_dir
 
 EVENTS = """\
 events:
-  - {id: deal, question: "Agreement of government and FARC", deadline: 2016-12-31, kind: package, parties: [government, farc]}
+  - {id: deal, question: "Agreement of government and FARC", deadline: 2016-12-31, kind: package, parties: [government, farc], headline: true}
   - {id: politics, question: "Agreement on political participation", deadline: 2016-11-30, kind: partial, parties: [government, farc], issue: political_participation}
   - {id: talks, question: "Talks resume", deadline: 2016-10-31, kind: talks, parties: [government, farc]}
 """
@@ -65,7 +65,7 @@ def test_every_probability_is_shown_alike_everywhere(shown: dict) -> None:
                f"(60 draws from 2016-09-26)</td>")
         assert row in shown["html"]
         assert f"P = {a['figure']} by" in a["text"]
-    assert "given a package acceptable to government, farc among every package" in agreements[0]["text"]
+    assert "given a package acceptable to Government of Colombia and FARC-EP among every package" in agreements[0]["text"]
 
 
 def test_a_not_modelled_event_is_listed_as_such(shown: dict) -> None:
@@ -83,8 +83,15 @@ def test_the_first_screen_says_probabilities_follow(shown: dict) -> None:
                        "deadlines follow (events.yaml): each says what it is conditional on, and ± is its Monte "
                        "Carlo standard error.")
     assert "### Probabilities by deadline" in shown["md"] and 'id="agreements"' in shown["html"]
-    assert shown["json"]["executive"]["in_short"].endswith(
-        "These are findings; the probabilities by deadline weigh them with the uncertainty of the inputs and time.")
+    ex, deal = shown["json"]["executive"], shown["json"]["agreements"][0]
+    # the first line answers the question: the headline event's sentence (P ± error, deadline, conditions) first
+    assert deal["headline"] and not any(a["headline"] for a in shown["json"]["agreements"][1:])
+    assert ex["in_short"].startswith(f"In short: {deal['text']} Findings behind it: ")
+    assert (ex["probability"], ex["mc_error"], ex["headline_event"]) == (deal["probability"], deal["mc_error"], "deal")
+    assert "not a probability of agreement" not in ex["in_short"]
+    for where in ("md", "cli"):
+        assert ex["in_short"] in shown[where]
+    assert html.escape(ex["in_short"], quote=False) in shown["html"]
 
 
 def test_accord_events_prints_the_same_figures_as_the_run(case: Path, shown: dict) -> None:

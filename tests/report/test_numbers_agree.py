@@ -23,7 +23,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     res = subprocess.run(
         [sys.executable, "-m", "accord.cli.main", "run", "--out", str(out), "--draws", "60",
          "-f", "html", "-f", "md", "-f", "json"],
-        capture_output=True, text=True, timeout=900, env={**os.environ, "COLUMNS": "400"},
+        capture_output=True, text=True, timeout=900, env={**os.environ, "COLUMNS": "2000"},
     )
     assert res.returncode == 0, res.stderr
     return {
@@ -133,7 +133,11 @@ def test_the_executive_summary_reads_the_same_everywhere(run: dict) -> None:
         assert line in page, line
         assert line in run["md"], line
         assert line in run["cli"], line
-    assert result["executive"]["probability"] is None
+    top = [a for a in result["agreements"] if a["headline"]]
+    assert [a["event"] for a in top] == [result["executive"]["headline_event"]] == ["comprehensive_agreement_by_2026_06_15"]
+    assert (result["executive"]["probability"], result["executive"]["mc_error"]) == (top[0]["probability"],
+                                                                                       top[0]["mc_error"])
+    assert result["executive"]["in_short"].startswith("In short: " + top[0]["text"])
     assert result["executive"]["horizon"] == result["case"]["horizon"] == "2026-06-15"
 
 

@@ -18,7 +18,7 @@ from accord.cli.run_cmd import print_executive
 from accord.pipeline import RunOutput
 from accord.report.html import render_html_string
 from accord.report.markdown import render_markdown
-from accord.report.summary import build_summary, executive_summary
+from accord.report.summary import NO_HEADLINE, build_summary, executive_summary
 from accord.result import RunResult, load_result
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_result.json"
@@ -55,6 +55,34 @@ def test_no_probability_of_agreement_is_invented(data: dict) -> None:
     assert ex.evidence[0] == ("44 of 81 packages are acceptable to all 4 parties of the package file (Ukraine, Russia, "
                               "United States and Europe (E3 + EU)): each gives every one of them at least its "
                               "reservation value.")
+
+
+def _with_agreements(data: dict, *, headline: bool, modelled: bool) -> RunResult:
+    d = copy.deepcopy(data)
+    figures = dict(probability=0.12, mc_error=0.01, p_terms=0.3, p_by_deadline=0.4, draws=1000, figure="0.12 ± 0.01",
+                   reason="given a package acceptable to Ukraine and Russia", text="Deal by July: P = 0.12 ± 0.01 …") \
+        if modelled else dict(probability=None, mc_error=None, modelled=False, reason="the case has no packages.yaml",
+                              text="Deal by July (by 2026-07-04): not modelled. The case has no packages.yaml.")
+    d["agreements"] = [
+        {"event": "deal", "question": "Deal by July", "kind": "package", "headline": headline, "origin": "2025-11-20",
+         "deadline": "2026-07-04", **figures},
+        {"event": "talks", "question": "Talks", "kind": "talks", "origin": "2025-11-20", "deadline": "2026-07-04",
+         "modelled": False, "reason": "not modelled", "text": "Talks: not modelled."},
+    ]
+    return load_result(d)
+
+
+def test_the_first_line_answers_with_the_headline_event(data: dict) -> None:
+    ex = executive_summary(_with_agreements(data, headline=True, modelled=True))
+    assert (ex.probability, ex.mc_error, ex.headline_event) == (0.12, 0.01, "deal")
+    assert ex.in_short == ("In short: Deal by July: P = 0.12 ± 0.01 … Findings behind it: a zone of possible agreement "
+                           "exists in the package file.")
+    unmodelled = executive_summary(_with_agreements(data, headline=True, modelled=False))
+    assert (unmodelled.probability, unmodelled.headline_event) == (None, "deal")
+    assert unmodelled.in_short.startswith("In short: Deal by July (by 2026-07-04): not modelled. The case has no")
+    none = executive_summary(_with_agreements(data, headline=False, modelled=True))
+    assert (none.probability, none.headline_event) == (None, None)
+    assert none.in_short.startswith(f"In short: {NO_HEADLINE} Findings behind it: ")
 
 
 def test_without_a_horizon_the_summary_says_so(data: dict) -> None:

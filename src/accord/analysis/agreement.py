@@ -15,17 +15,20 @@ import datetime as dt
 import math
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from accord.analysis.agreement_terms import (
     AgreementNoise,
+    Labels,
     NotModelled,
     Terms,
     issue_terms,
     package_terms,
+    parsed,
     partial_terms,
     simulate_issues,
     truce_terms,
@@ -47,7 +50,9 @@ class EventForecast:
 
     ``probability = p_terms × p_by_deadline``, kept inside [1/(2n), 1 − 1/(2n)] (n draws: the
     Monte Carlo resolution), so it is never 0 or 1; ``mc_error`` is its binomial standard error.
-    Not-modelled events have ``modelled=False``, None figures and the reason.
+    Not-modelled events have ``modelled=False``, None figures and the reason. ``by_family`` holds
+    the same probability from each model family alone (empty where the families share one
+    computation, as for truces).
     """
 
     event_id: str
@@ -62,24 +67,27 @@ class EventForecast:
     question: str = ""
     kind: str = ""
     draws: int = 0
+    by_family: dict[str, float] = field(default_factory=dict)
 
 
 def forecast_events(case: Case, events: Sequence[Event], origin: dt.date, *, draws: int = 1000, seed: int = 0,
                     noise: AgreementNoise | None = None) -> list[EventForecast]:
     """Every event's forecast at ``origin``, from inputs dated on or before it (docs/methods/agreement.md)."""
-    scenario = load_scenario(case.scenario_path)
+    scenario = parsed(Path(case.scenario_path), load_scenario)
     snapshot = scenario.as_of(origin)
     issues = {i.id: i for i in snapshot.issue_data()}
     hazard = case_hazard(getattr(case.config, "hazard", None))
     noise = noise or AgreementNoise()
     sim = simulate_issues(events, issues, draws, seed, noise)
+    labels = Labels.of(snapshot)
     out = []
     for event in events:
         if event.kind in ("issue", "partial"):
-            terms = issue_terms(event, sim) if event.kind == "issue" else partial_terms(event, sim, snapshot)
+            terms = issue_terms(event, sim, labels) if event.kind == "issue" else partial_terms(event, sim, snapshot,
+                                                                                                 labels)
         elif event.kind == "package":
             rng = np.random.default_rng([seed, zlib.crc32(event.id.encode("utf-8"))])
-            terms = package_terms(case, event, origin, snapshot, draws, rng, noise)
+            terms = package_terms(case, event, origin, snapshot, draws, rng, noise, labels)
         elif event.kind == "truce":
             terms = truce_terms(case, event, draws, seed, noise)
         else:
@@ -101,10 +109,11 @@ def _forecast(event: Event, origin: dt.date, terms: Terms | NotModelled, hazard:
     p_terms = float(terms.values.mean())
     p_time = hazard.p_by(event.kind, days)
     probability, mc_error = resolved(p_terms * p_time, n)
+    by_family = {name: resolved(float(v.mean()) * p_time, n)[0] for name, v in terms.by_family.items()}
     reason = (f"{terms.given}; reached by {event.deadline} with P = {p_time:.3f} "
               f"(median {hazard.median_days[event.kind]:g} days, {hazard.source})")
     return EventForecast(probability=probability, mc_error=mc_error, p_terms=p_terms, p_by_deadline=p_time,
-                         modelled=True, reason=reason, draws=n, **common)
+                         modelled=True, reason=reason, draws=n, by_family=by_family, **common)
 
 
 def resolved(p: float, n: int) -> tuple[float, float]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from accord.io import read_yaml, validate_yaml
 from accord.models.issue import IssueData
 from accord.models.registry import names
 from accord.packages.file_format import PackageFile
-from accord.packages.io import load_package_model
+from accord.packages.io import PackageCase, load_package_model
 from accord.packages.pareto import frontier_additive
 from accord.packages.ratification import Context, Ratifier, win_sets
 from accord.packages.space import PackageModel
@@ -43,6 +44,23 @@ CHUNK = 100
 POOL_MAX = 2_000
 
 
+_PARSED: dict[tuple[str, str, int, int], Any] = {}
+
+
+def parsed(path: Path, loader: Callable[[Path], Any]) -> Any:
+    """``loader(path)``, parsed once while the file is unchanged (keyed by path, size and modification time):
+    a rolling backtest reads the same scenario, package and truce files at every origin. The parsed
+    objects are shared, so callers must not change them."""
+    stat = path.stat()
+    key = (loader.__qualname__, str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        stale = [k for k in _PARSED if k[:2] == key[:2]]
+        for k in stale:
+            del _PARSED[k]
+        _PARSED[key] = loader(path)
+    return _PARSED[key]
+
+
 @dataclass(frozen=True)
 class AgreementNoise:
     """The uncertainty of the inputs (docs/methods/agreement.md says where each figure comes from).
@@ -57,12 +75,25 @@ class AgreementNoise:
     preference_sd: float = 0.5
 
 
+#: Model families scored apart in the rolling backtest: issue-level models grouped by how they bargain.
+#: Package events are read by the two bargaining solutions of the same names (docs/methods/agreement.md).
+ISSUE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "compromise": ("compromise", "mean"),
+    "weighted median": ("weighted-median",),
+    "nash": ("nash",),
+    "bdm": ("bdm",),
+}
+KALAI = "kalai-smorodinsky"
+
+
 @dataclass(frozen=True)
 class Terms:
-    """Per-draw values in [0, 1] and what the probability is conditional on."""
+    """Per-draw values in [0, 1], what the probability is conditional on, and the per-draw values
+    of each model family (empty where the families share one computation, as for truces)."""
 
     values: np.ndarray
     given: str
+    by_family: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -70,6 +101,25 @@ class NotModelled:
     """Why the models cannot speak to an event."""
 
     reason: str
+
+
+@dataclass(frozen=True)
+class Labels:
+    """How conditions name actors and issues: their names and titles in the scenario, else their ids."""
+
+    actors: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    issues: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Labels:
+        return cls({a.id: a.name for a in scenario.actors}, {i.id: i.title for i in scenario.issues})
+
+    def parties(self, ids: Sequence[str]) -> str:
+        words = [self.actors.get(i, i) for i in ids]
+        return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+    def issue(self, iid: str) -> str:
+        return f"“{self.issues.get(iid, iid)}”"
 
 
 def simulation_models(event: Event) -> list[str]:
@@ -95,7 +145,7 @@ def _forecasts(sim: SimulationResult, iid: str, models: Sequence[str]) -> dict[s
     return {m: sim.values[m][k] for m in models if m in sim.values and sim.covered[m][k]}
 
 
-def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModelled:
+def issue_terms(event: Event, sim: SimulationResult | None, labels: Labels) -> Terms | NotModelled:
     """Share of draws (averaged over the models) in which the issue's forecast lies beyond the value."""
     iid = str(event.params["issue"])
     if sim is None or iid not in {i.id for i in sim.issues}:
@@ -105,9 +155,20 @@ def issue_terms(event: Event, sim: SimulationResult | None) -> Terms | NotModell
     if not values:
         return NotModelled(f"none of the models {', '.join(models)} forecasts issue {iid}")
     v = float(event.params["value"])
-    hits = [(f > v) if event.params["side"] == "above" else (f < v) for f in values.values()]
-    share = np.mean(np.stack(hits).astype(float), axis=0)
-    return Terms(share, f"given the {_ensemble(values)} forecast of {iid} {event.params['side']} {v:g}")
+    hits = {m: (f > v) if event.params["side"] == "above" else (f < v) for m, f in values.items()}
+    share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
+    return Terms(share, f"given the {_ensemble(values)} forecast of {labels.issue(iid)} {event.params['side']} {v:g}",
+                 _family_shares(hits))
+
+
+def _family_shares(hits: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per family with a model among ``hits``, the per-draw share of its models' hits."""
+    out = {}
+    for family, members in ISSUE_FAMILIES.items():
+        mine = [hits[m] for m in members if m in hits]
+        if mine:
+            out[family] = np.mean(np.stack(mine).astype(float), axis=0)
+    return out
 
 
 def _ensemble(values: Mapping[str, np.ndarray]) -> str:
@@ -120,7 +181,7 @@ def acceptable_radius(step: float, salience: np.ndarray) -> np.ndarray:
     return step * (2.0 - np.clip(salience, 0.0, 1.0))
 
 
-def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario) -> Terms | NotModelled:
+def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario, labels: Labels) -> Terms | NotModelled:
     """Share of draws in which the issue's bargaining outcome lies in every named party's acceptable range."""
     iid = str(event.params["issue"])
     if sim is None or iid not in {i.id for i in sim.issues}:
@@ -137,10 +198,10 @@ def partial_terms(event: Event, sim: SimulationResult | None, snapshot: Scenario
     x, s, _ = sim.inputs[k]  # type: ignore[index]
     cols = [issue.actors.index(p) for p in event.parties]
     radius = acceptable_radius(snapshot.issue(iid).scale.step(), s[:, cols])
-    hits = [(np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for y in values.values()]
-    share = np.mean(np.stack(hits).astype(float), axis=0)
-    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {iid} inside the acceptable range of "
-                        f"{' and '.join(event.parties)}")
+    hits = {m: (np.abs(y[:, None] - x[:, cols]) <= radius).all(axis=1) for m, y in values.items()}
+    share = np.mean(np.stack(list(hits.values())).astype(float), axis=0)
+    return Terms(share, f"given the {_ensemble(values)} bargaining outcome on {labels.issue(iid)} inside the acceptable "
+                        f"range of {labels.parties(event.parties)}", _family_shares(hits))
 
 
 # -- packages -------------------------------------------------------------------------
@@ -243,27 +304,30 @@ def _candidates(inp: _PackageInputs, model: PackageModel, parties: Sequence[str]
     return pool[np.sort(keep)], f"the {POOL_MAX} of {described} nearest to acceptable to all"
 
 
-def _nash_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray, ratified: np.ndarray) -> np.ndarray:
-    """Per draw: 0 without a package acceptable to all, else the ratification chance of the Nash package."""
+def _bargained_values(tables: list[np.ndarray], r: np.ndarray, pool: np.ndarray,
+                      ratified: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per draw: 0 without a package acceptable to all, else the ratification chance of the package the
+    Nash bargaining solution picks (first array) and of the one Kalai–Smorodinsky picks (second)."""
     U = sum(t[:, :, pool[:, k]] for k, t in enumerate(tables))  # (draws, parties, candidates)
     gains = U - r[:, :, None]
     ok = (gains >= 0).all(axis=1)
-    score = np.where(ok, np.log(np.maximum(gains, 1e-12)).sum(axis=1), -np.inf)
-    best = np.argmax(score, axis=1)
-    return np.where(ok.any(axis=1), ratified[best], 0.0)
+    any_ok = ok.any(axis=1)
+    nash = np.argmax(np.where(ok, np.log(np.maximum(gains, 1e-12)).sum(axis=1), -np.inf), axis=1)
+    best_gain = np.where(ok[:, None, :], gains, 0.0).max(axis=2, keepdims=True)  # each party's utopia gain
+    ratio = np.divide(gains, best_gain, out=np.ones_like(gains), where=best_gain > 0).min(axis=1)
+    kalai = np.argmax(np.where(ok, ratio, -np.inf), axis=1)
+    return np.where(any_ok, ratified[nash], 0.0), np.where(any_ok, ratified[kalai], 0.0)
 
 
 def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario, draws: int,
-                  rng: np.random.Generator, noise: AgreementNoise) -> Terms | NotModelled:
+                  rng: np.random.Generator, noise: AgreementNoise, labels: Labels) -> Terms | NotModelled:
     """Share of draws with a package acceptable to every named party, times its chance of ratification."""
     path = case.file(str(event.params.get("packages", "packages.yaml")))
     if path is None:
         return NotModelled(f"the case has no {event.params.get('packages', 'packages.yaml')}")
-    data, lines = read_yaml(path)
-    spec = validate_yaml(PackageFile, data, lines, str(path))
+    spec, loaded = parsed(path, _package_file)
     if spec.as_of is not None and spec.as_of > origin:
         return NotModelled(f"{path.name} is dated {spec.as_of}, after the origin")
-    loaded = load_package_model(path)
     model = loaded.model
     unknown = [p for p in event.parties if p not in model.parties]
     wanted = list(event.params.get("issues") or model.issues)
@@ -274,26 +338,30 @@ def package_terms(case: Case, event: Event, origin: dt.date, snapshot: Scenario,
     inp = _package_inputs(spec, model, event.parties, issues, snapshot, noise)
     pool, described = _candidates(inp, model, event.parties, issues, rng, noise)
     whole = len(issues) == len(model.issues)
-    ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool) if whole else (
+    ratified, rat_note = _ratification(loaded.ratifiers, model, event.parties, pool, labels) if whole else (
         np.ones(len(pool)), "ratification not applied (ratifiers judge whole packages)")
-    values = np.concatenate([
-        _nash_values(*_draw_tables(inp, size, rng, noise), pool, ratified)
-        for size in _chunks(draws)
-    ])
-    what = "package" if whole else f"sub-package on {', '.join(wanted)}"
+    picked = [_bargained_values(*_draw_tables(inp, size, rng, noise), pool, ratified) for size in _chunks(draws)]
+    values = np.concatenate([nash for nash, _ in picked])
+    kalai = np.concatenate([ks for _, ks in picked])
+    what = "package" if whole else f"sub-package on {', '.join(labels.issue(i) for i in wanted)}"
     known = f"positions of {inp.from_scenario} party-issue pairs from the scenario at the origin, the rest from {path.name}"
-    return Terms(values, f"given a {what} acceptable to {', '.join(event.parties)} among {described} ({known}); "
-                         f"{rat_note}")
+    return Terms(values, f"given a {what} acceptable to {labels.parties(event.parties)} among {described} ({known}); "
+                         f"{rat_note}", {"nash": values, KALAI: kalai})
+
+
+def _package_file(path: Path) -> tuple[PackageFile, PackageCase]:
+    data, lines = read_yaml(path)
+    return validate_yaml(PackageFile, data, lines, str(path)), load_package_model(path)
 
 
 def _ratification(all_ratifiers: Sequence[Ratifier], model: PackageModel, parties: Sequence[str],
-                  pool: np.ndarray) -> tuple[np.ndarray, str]:
+                  pool: np.ndarray, labels: Labels) -> tuple[np.ndarray, str]:
     """The chance that each candidate survives the named parties' ratifiers (at the stated inputs)."""
     ratifiers = [r for r in all_ratifiers if r.side in parties]
     if not ratifiers:
         return np.ones(len(pool)), "no ratifier of these parties in the package file"
     ws = win_sets(ratifiers, Context.of(model, pool))
-    return ws.p_all, f"times its chance of ratification by {', '.join(r.side for r in ratifiers)}"
+    return ws.p_all, f"times its chance of ratification by {labels.parties(list(dict.fromkeys(r.side for r in ratifiers)))}"
 
 
 def _chunks(draws: int) -> list[int]:
@@ -304,42 +372,72 @@ def _chunks(draws: int) -> list[int]:
 
 
 def truce_terms(case: Case, event: Event, draws: int, seed: int, noise: AgreementNoise) -> Terms | NotModelled:
-    """Share of draws in which the state is stable for every decision maker, with their preferences perturbed."""
+    """Share of draws in which some named state is stable for every decision maker under the event's concept,
+    with their preferences perturbed (docs/methods/agreement.md)."""
     name = str(event.params.get("truce", "truce.yaml"))
     path = case.file(name)
     if path is None:
         return NotModelled(f"the case has no {name}")
     try:
-        model = load_gmcr(path)
+        model = parsed(path, load_gmcr)
     except AccordError as exc:
         return NotModelled(f"{name} cannot be read: {exc}")
-    state = event.params["state"]
-    labels = [model.state_label(p) for p in range(model.n_states)]
-    if isinstance(state, int):
-        if state > model.n_states:
-            return NotModelled(f"{name} has {model.n_states} states, not {state}")
-        pos = state - 1
-    elif state in labels:
-        pos = labels.index(state)
-    else:
-        return NotModelled(f"no state {state!r} in {name}")
+    picked = truce_states(model, event.params, name)
+    if isinstance(picked, NotModelled):
+        return picked
+    positions, described = picked
     concept = str(event.params.get("concept", "all"))
     stable = perturbed_stability(model, draws, seed, noise.preference_sd)
     chosen = [CONCEPTS.index(concept)] if concept != "all" else list(range(len(CONCEPTS)))
-    values = stable[:, chosen, pos].all(axis=1).astype(float)
+    values = stable[:, chosen, :][:, :, positions].all(axis=1).any(axis=1).astype(float)
     which = "every stability concept" if concept == "all" else concept.upper()
-    return Terms(values, f"given state {pos + 1} ({labels[pos]}) of {name} stable for all decision makers under {which}")
+    return Terms(values, f"given {described} of {name} stable for all decision makers under {which}")
 
 
-_STABILITY_CACHE: dict[tuple[Any, ...], np.ndarray] = {}
+def truce_states(model: GMCRModel, params: Mapping[str, Any], name: str) -> tuple[list[int], str] | NotModelled:
+    """Positions of the states a truce event names (``state``, ``states`` or ``options``) and how to say so."""
+    labels = [model.state_label(p) for p in range(model.n_states)]
+    wanted = params.get("options")
+    if wanted:
+        unknown = [o for o in wanted if o not in model.options]
+        if unknown:
+            return NotModelled(f"no option {', '.join(map(repr, unknown))} in {name}")
+        bit = {o: model.options.index(o) for o in wanted}
+        codes = model.codes if model.codes is not None else np.zeros(0, dtype=np.int64)
+        positions = [p for p, code in enumerate(codes) if all(bool(int(code) >> bit[o] & 1) == v for o, v in wanted.items())]
+        said = _option_terms(wanted, model.meta.get("descriptions", {}))
+        if not positions:
+            return NotModelled(f"no feasible state of {name} has {said}")
+        return positions, f"some state with {said} ({len(positions)} of {model.n_states})"
+    refs = params.get("states") or [params["state"]]
+    positions = []
+    for ref in refs:
+        if isinstance(ref, int):
+            if ref > model.n_states:
+                return NotModelled(f"{name} has {model.n_states} states, not {ref}")
+            positions.append(ref - 1)
+        elif ref in labels:
+            positions.append(labels.index(ref))
+        else:
+            return NotModelled(f"no state {ref!r} in {name}")
+    shown = " or ".join(f"{p + 1} ({labels[p]})" for p in positions)
+    return positions, f"state {shown}"
+
+
+def _option_terms(wanted: Mapping[str, bool], described: Mapping[str, str]) -> str:
+    return " and ".join(f"“{described.get(o, o)}” {'taken' if v else 'not taken'}" for o, v in wanted.items())
+
+
+_STABILITY_CACHE: dict[tuple[Any, ...], tuple[GMCRModel, np.ndarray]] = {}
 
 
 def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> np.ndarray:
     """``(draws, concepts, states)``: whether each state is stable for every DM when each DM's preference
-    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls."""
-    key = (model.name, model.scores.tobytes(), tuple(m.n_edges for m in model.moves), draws, seed, sd)
+    levels are shifted by N(0, sd) and re-ranked (indifferent states stay tied). Kept for repeated calls
+    with the same model object (the cache holds the model, so its id stays its own)."""
+    key = (id(model), draws, seed, sd)
     if key in _STABILITY_CACHE:
-        return _STABILITY_CACHE[key]
+        return _STABILITY_CACHE[key][1]
     rng = np.random.default_rng([seed, 1])
     levels = [np.unique(model.scores[i], return_inverse=True)[1].ravel() for i in range(len(model.dms))]
     out = np.zeros((draws, len(CONCEPTS), model.n_states), dtype=bool)
@@ -352,7 +450,7 @@ def perturbed_stability(model: GMCRModel, draws: int, seed: int, sd: float) -> n
             seen[tag] = np.stack([result.stable[c].all(axis=0) for c in CONCEPTS])
         out[d] = seen[tag]
     _STABILITY_CACHE.clear()
-    _STABILITY_CACHE[key] = out
+    _STABILITY_CACHE[key] = (model, out)
     return out
 
 

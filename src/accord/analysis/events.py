@@ -6,12 +6,14 @@ means for the models: docs/methods/agreement.md):
 * ``package`` — a package acceptable to every named party that survives ratification;
 * ``issue`` — an issue settles on the far side of a value;
 * ``partial`` — an issue-level agreement between the named parties;
-* ``truce`` — a state of the case's graph model is stable;
+* ``truce`` — some state of the case's graph model among those named (one ``state``, a list of
+  ``states``, or every state with the given ``options`` taken or not) is stable under ``concept``;
 * ``talks`` — talks between the parties are held (no model quantity carries it: not modelled);
 * ``not_modelled`` — a question the models cannot speak to, with its ``reason``.
 
 :func:`load_events` reads and checks the file; a problem is an InputError naming the file,
-the line and the field.
+the line and the field. One event may be the case's ``headline``: the question the report's first
+screen answers.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class _EventBase(FileModel):
     parties: list[Id] = []
     sources: list[SourceEntry] = []
     note: str | None = None
+    headline: Annotated[bool, Strict()] = False
 
     @model_validator(mode="after")
     def _unique_parties(self) -> _EventBase:
@@ -94,11 +97,24 @@ class PartialEvent(_EventBase):
         return self
 
 
+StateRef = Union[Annotated[int, Strict(), Field(ge=1)], str]
+
+
 class TruceEvent(_EventBase):
     kind: Literal["truce"]
     truce: str = "truce.yaml"
-    state: Union[Annotated[int, Strict(), Field(ge=1)], str]
+    state: StateRef | None = None
+    states: list[StateRef] | None = Field(default=None, min_length=1)
+    options: dict[str, Annotated[bool, Strict()]] | None = Field(default=None, min_length=1)
     concept: Literal["nash", "gmr", "smr", "seq", "all"] = "all"
+
+    @model_validator(mode="after")
+    def _one_way_to_name_states(self) -> TruceEvent:
+        given = [k for k in ("state", "states", "options") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise FieldError(("state",), "a truce event names its states by exactly one of state, states or options"
+                             + (f" (got {', '.join(given)})" if given else ""))
+        return self
 
 
 class TalksEvent(_EventBase):
@@ -140,6 +156,9 @@ class EventsFile(FileModel):
             if e.id in seen:
                 raise FieldError(("events", k, "id"), f"event id {e.id!r} is used twice")
             seen.add(e.id)
+        headlines = [k for k, e in enumerate(self.events) if e.headline]
+        if len(headlines) > 1:
+            raise FieldError(("events", headlines[1], "headline"), "only one event can be the headline")
         return self
 
 
@@ -155,11 +174,12 @@ class Event:
     params: Mapping[str, Any] = field(default_factory=dict)
     sources: tuple[Mapping[str, str], ...] = ()
     note: str = ""
+    headline: bool = False
     file: str = ""
     line: int | None = None
 
 
-_COMMON = {"id", "question", "deadline", "kind", "parties", "sources", "note"}
+_COMMON = {"id", "question", "deadline", "kind", "parties", "sources", "note", "headline"}
 
 
 def load_events(path: str | Path) -> list[Event]:
@@ -174,6 +194,6 @@ def load_events(path: str | Path) -> list[Event]:
         out.append(Event(
             id=e.id, question=e.question, deadline=e.deadline, kind=e.kind, parties=tuple(e.parties),
             params=params, sources=tuple(s.model_dump(exclude_none=True) for s in e.sources),
-            note=e.note or "", file=str(path), line=lines.get(("events", k)),
+            note=e.note or "", headline=e.headline, file=str(path), line=lines.get(("events", k)),
         ))
     return out

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from accord.analysis.agreement_terms import ISSUE_FAMILIES, KALAI
 from accord.analysis.backtest import load_outcomes, market_history
 from accord.analysis.events import EVENTS_FILE, Event, load_events
 from accord.analysis.scoring import Paired, ReliabilityBin, Score, laplace_rate, paired_brier, reliability, score
@@ -34,6 +35,8 @@ PERSISTENCE = "persistence"
 POLYMARKET = "polymarket"
 #: A crowd or market price counts at an origin if it is dated on the origin or up to this many days before.
 PRICE_WINDOW = dt.timedelta(days=7)
+#: The order model families are shown in.
+FAMILIES = (*ISSUE_FAMILIES, KALAI)
 #: Persistence says "no" with this probability of "yes" (and "yes" with its complement): near-certain, never 0 or 1.
 PERSISTENCE_DOUBT = 0.01
 
@@ -49,6 +52,9 @@ RULES = (
     "Each baseline is also compared with accord on the cells both forecast: its Brier minus accord's "
     "(positive: accord did better).",
     "Events the models cannot speak to are not scored for accord; the baselines still score them.",
+    f"'{MODEL}/<family>' is accord's probability from one model family alone (issue and partial events: "
+    "compromise and mean, weighted median, Nash, BDM; package events: the Nash and Kalai-Smorodinsky "
+    "bargaining solutions); each family is scored on the cells it speaks to, so its n differs from accord's.",
 )
 
 Forecaster = Callable[..., "list[EventForecast]"]
@@ -124,6 +130,11 @@ class RollingBacktest:
             "versus_model": {k: asdict(v) for k, v in self.versus_model.items()},
             "not_modelled": self.not_modelled, "notes": self.notes, "rules": list(self.rules),
         }
+
+
+def family_scorer(family: str) -> str:
+    """The scorer name of one model family's forecasts."""
+    return f"{MODEL}/{family}"
 
 
 def has_backtest(folder: Path) -> bool:
@@ -237,6 +248,7 @@ def _cell(event: Event, origin: dt.date, res: Resolution, made: EventForecast | 
     mc_error, reason = None, ""
     if made is not None and made.modelled and made.probability is not None:
         forecasts[MODEL] = made.probability
+        forecasts.update({family_scorer(k): v for k, v in made.by_family.items()})
         mc_error = made.mc_error
     else:
         reason = made.reason if made is not None else "the forecaster returned nothing for this event"
@@ -256,7 +268,11 @@ def _cell(event: Event, origin: dt.date, res: Resolution, made: EventForecast | 
 
 
 def _scores(cells: Sequence[Cell], seed: int) -> tuple[list[Score], dict[str, list[ReliabilityBin]]]:
-    order = list(dict.fromkeys([MODEL, UNINFORMED, BASE_RATE, PERSISTENCE, *(k for c in cells for k in c.forecasts)]))
+    keys = list(dict.fromkeys(k for c in cells for k in c.forecasts))
+    known = [family_scorer(f) for f in FAMILIES]
+    families = sorted((k for k in keys if k.startswith(family_scorer(""))),
+                      key=lambda k: known.index(k) if k in known else len(known))
+    order = list(dict.fromkeys([MODEL, *families, UNINFORMED, BASE_RATE, PERSISTENCE, *keys]))
     scores, bins = [], {}
     for name in order:
         mine = [c for c in cells if name in c.forecasts]

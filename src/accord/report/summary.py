@@ -137,9 +137,11 @@ def executive_summary(result: RunResult) -> ExecutiveSummary:
     model = headline_model(list(result.forecasts_at()))
     in_short, evidence = _agreement_evidence(result, names)
     changes, later = _changes(result, model, names)
+    top = next((a for a in result.agreements if a.headline), None)
     return ExecutiveSummary(
         horizon=horizon, outlook=question + (WITH_PROBABILITIES if result.agreements else NOT_COMPUTED_PROBABILITY),
-        in_short=in_short, evidence=evidence,
+        probability=top.probability if top else None, mc_error=top.mc_error if top else None,
+        headline_event=top.event if top else None, in_short=in_short, evidence=evidence,
         headline_model=model, conditioning=CONDITIONING.format(model=model_name(model).lower()) if model else "",
         terms=_terms(result, model, names), blockers=_party_blockers(result, names) + _issue_blockers(result, names),
         changed_from=result.case.as_of if later else None, changed_to=later, changes=changes,
@@ -200,10 +202,21 @@ def _agreement_evidence(result: RunResult, names: dict[str, str]) -> tuple[str, 
         stable = [f"state {s} ({labels.get(s, s)})" for s in result.truce.equilibria]
         lines.append("Truce game, states stable under every stability concept: " + "; ".join(stable) + "."
                      if stable else "Truce game: no state is stable under every stability concept.")
-    after = (" These are findings; the probabilities by deadline weigh them with the uncertainty of the inputs and time."
-             if result.agreements else " These are findings, not a probability of agreement.")
-    text = ("In short: " + "; ".join(short) + "." + after) if short else ""
-    return text, lines
+    return _in_short(result, short), lines
+
+
+NO_HEADLINE = ("the case names no headline event (events.yaml: headline: true), so the first line gives no single "
+               "probability; the probabilities of its events follow.")
+
+
+def _in_short(result: RunResult, findings: list[str]) -> str:
+    """The first line: the headline event's sentence (probability ± error, deadline, conditions), then the findings."""
+    found = ("; ".join(findings) + ".") if findings else ""
+    if not result.agreements:
+        return f"In short: {found} These are findings, not a probability of agreement." if found else ""
+    top = next((a for a in result.agreements if a.headline), None)
+    answer = top.text if top else NO_HEADLINE
+    return f"In short: {answer}" + (f" Findings behind it: {found}" if found else "")
 
 
 def _named_ratification(pk: Packages) -> dict[str, tuple[list[str], int]]:
