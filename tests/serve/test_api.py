@@ -114,13 +114,9 @@ def test_pages_have_stable_urls(client: TestClient, bench: Workbench) -> None:
     assert client.get("/static/../../etc/passwd").status_code == 404
 
 
-def test_levers_view_says_what_this_build_lacks(client: TestClient) -> None:
-    from accord.serve.views import optional_api
-
+def test_levers_view_without_edits_says_nothing_moved(client: TestClient) -> None:
     page = client.get("/levers").text
-    if optional_api("accord.analysis.levers") is None:
-        assert "Levers (sensitivities, pivotal actors, “what would it take”): not available in this build" in page
-    assert "No forecast moved" in page
+    assert "No forecast moved" in page and 'id="attribution"' not in page and 'id="pivotal"' in page
 
 
 def test_save_a_variant_reload_it_and_write_yaml(client: TestClient, bench: Workbench) -> None:

@@ -137,11 +137,13 @@ def create_app(bench: Workbench, token: str | None = None) -> Any:
         return Response(static_text(name), media_type=STATIC[name], headers={"cache-control": "max-age=3600"})
 
     @app.get("/{view}", response_class=HTMLResponse)
-    def page(view: str, as_of: str | None = None, variant: str | None = None, models: str | None = None) -> Response:
+    def page(view: str, as_of: str | None = None, variant: str | None = None, models: str | None = None,
+             baseline: str | None = None) -> Response:
         if view not in VIEWS:
             return PlainTextResponse("not found", status_code=404)
         try:
-            ctx = views.context(server, view, _date_arg(as_of, bench.as_of), variant or None, _models_arg(models))
+            ctx = views.context(server, view, _date_arg(as_of, bench.as_of), variant or None, _models_arg(models),
+                                baseline or None)
         except InputError as exc:
             return HTMLResponse(templates().get_template("error.html.j2").render(message=str(exc)), status_code=400)
         ctx.update(view=view, views=VIEWS, csrf=server.token, case=server.case_name)
