@@ -93,11 +93,8 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
             if s is not None:
                 intervals.append({"model": model, "issue": issue.title, "point": s.point, "q05": s.q05,
                                   "q50": s.q50, "q95": s.q95})
-    events = [{"event": e.event, "probability": e.probability} for e in (result.backtest.events if result.backtest else [])]
-    # RunResult.agreements (event probabilities by their deadlines) comes with the agreement stage;
-    # a result without that stage has none to show.
-    agreements = [{"question": a.question, "figure": a.figure, "reason": a.reason, "deadline": str(a.deadline)}
-                  for a in getattr(result, "agreements", None) or []]
+    modelled = [a for a in result.agreements if a.modelled]
+    unmodelled = [a for a in result.agreements if not a.modelled]
     pk = result.packages
     packages = None
     if pk is not None:
@@ -107,5 +104,6 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
                                   (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p is not None],
                     "stages": [{"side": s.side, "name": s.name, "passing": s.passing_count, "n": s.n_packages}
                                for s in pk.stages]}
-    return {"intervals": intervals, "events": events, "agreements": agreements, "packages": packages, "charts": build_charts(result),
+    return {"intervals": intervals, "agreements": modelled, "unmodelled": unmodelled, "packages": packages,
+            "charts": build_charts(result),
             "problems": [p.error for p in result.problems], "draws": result.simulation.draws if result.simulation else None}
