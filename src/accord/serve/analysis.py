@@ -3,7 +3,7 @@
 Levers are those of the shown scenario (the edited working copy or a saved variant) at the shown date;
 "why it moved" splits each issue's change of forecast from a saved baseline (the case's own scenario,
 or a chosen variant) to the shown scenario, at the same date, into the Shapley contributions of the
-inputs that differ (``accord.analysis.explain``; docs/methods/levers.md).
+inputs that differ (the run's explanation of a move between two dates; docs/methods/levers.md).
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from accord.analysis.explain import explain_issue, explain_linked
-from accord.analysis.uncertainty import as_model_runs
 from accord.models.registry import get
-from accord.pipeline import Snapshot, levers_section, scenario_section
-from accord.result import CaseInfo, Contribution, Explanations, IssueExplanation, RunResult
+from accord.pipeline import Snapshot, explanations_section, levers_section, scenario_section
+from accord.result import CaseInfo, Explanations, RunResult
 from accord.scenario.model import Scenario
 
 BASELINE_LABEL = "baseline"
@@ -28,24 +26,24 @@ def explained_models(models: Sequence[str]) -> list[str]:
     return [m for m in models if get(m).kind != "reference"]
 
 
+def baseline_then_shown(baseline: Scenario, shown: Scenario, when: dt.date) -> tuple[Scenario, dt.date]:
+    """One scenario whose positions in force are the baseline's the day before ``when`` and the shown one's at
+    ``when`` (with that day), so the move between the two is a move between two dates.
+
+    A party the baseline has on an issue and the shown scenario lacks keeps its baseline inputs: an edit can add
+    a party to an issue but never remove one, so this only arises between two variants that differ so.
+    """
+    before = when - dt.timedelta(days=1)
+    old = [p.model_copy(update={"date": before}) for p in baseline.as_of(when).positions]
+    new = [p.model_copy(update={"date": when}) for p in shown.as_of(when).positions]
+    return shown.model_copy(update={"positions": old + new}), before
+
+
 def edit_explanations(baseline: Scenario, shown: Scenario, when: dt.date, models: Sequence[str]) -> Explanations:
     """Each model's change of forecast per issue from ``baseline`` to ``shown`` at ``when``, split over the
     inputs that differ (exact Shapley values for up to 12 changed inputs per issue, sampled above)."""
-    old, new = baseline.issue_data(when), shown.issue_data(when)
-    old_by, new_by = {i.id: i for i in old}, {i.id: i for i in new}
-    ids = [i.id for i in shown.issues if i.id in old_by or i.id in new_by]
-    kept = explained_models(models)
-    found = []
-    for run in as_model_runs(kept, None):
-        if run.spec.multi_issue:
-            found += explain_linked(run, old, new)
-        else:
-            found += [explain_issue(run, old_by.get(iid), new_by.get(iid)) for iid in ids]
-    return Explanations(date_from=when, date_to=when, models=kept, issues=[
-        IssueExplanation(issue=e.issue, model=e.model, before=e.before, after=e.after, change=e.change,
-                         method=e.method, permutations=e.permutations, note=e.note,
-                         contributions=[Contribution(**c.to_dict()) for c in e.contributions])
-        for e in found])
+    both, before = baseline_then_shown(baseline, shown, when)
+    return explanations_section(both, before, when, explained_models(models))
 
 
 def fast_analysis(baseline: Scenario, shown: Scenario, when: dt.date, models: Sequence[str]) -> RunResult:
