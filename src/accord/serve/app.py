@@ -7,9 +7,7 @@ POSTs under ``/api/`` guarded by :class:`accord.serve.safety.Guard`. See docs/wo
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import time
 from functools import lru_cache
@@ -24,8 +22,10 @@ from markupsafe import Markup
 
 from accord.errors import AccordError, InputError
 from accord.models.registry import names
+from accord.report.export import report_tables
 from accord.report.labels import fmt_pct
 from accord.serve import views
+from accord.serve.exports import download, forecasts_table
 from accord.serve.jobs import Job, Jobs, full_run_work
 from accord.serve.safety import BodyTooLarge, Guard, new_token
 from accord.serve.variants import VariantStore, check_name, save_yaml
@@ -137,11 +137,13 @@ def create_app(bench: Workbench, token: str | None = None) -> Any:
         return Response(static_text(name), media_type=STATIC[name], headers={"cache-control": "max-age=3600"})
 
     @app.get("/{view}", response_class=HTMLResponse)
-    def page(view: str, as_of: str | None = None, variant: str | None = None, models: str | None = None) -> Response:
+    def page(view: str, as_of: str | None = None, variant: str | None = None, models: str | None = None,
+             baseline: str | None = None) -> Response:
         if view not in VIEWS:
             return PlainTextResponse("not found", status_code=404)
         try:
-            ctx = views.context(server, view, _date_arg(as_of, bench.as_of), variant or None, _models_arg(models))
+            ctx = views.context(server, view, _date_arg(as_of, bench.as_of), variant or None, _models_arg(models),
+                                baseline or None)
         except InputError as exc:
             return HTMLResponse(templates().get_template("error.html.j2").render(message=str(exc)), status_code=400)
         ctx.update(view=view, views=VIEWS, csrf=server.token, case=server.case_name)
@@ -232,23 +234,28 @@ def _api(app: FastAPI, server: Server) -> None:
 
 
 def _exports(app: FastAPI, server: Server) -> None:
-    """Downloads of the current view: forecasts as CSV, the last full run's self-contained HTML report."""
+    """Downloads of the current view: the fast forecasts as CSV or xlsx; the last full run's self-contained HTML
+    report and all its report's tables (``report.xlsx``, ``report.zip``: one CSV per table)."""
     bench = server.bench
 
-    @app.get("/export/forecasts.csv")
-    def export_csv(as_of: str | None = None, variant: str | None = None, models: str | None = None) -> Response:
+    @app.get("/export/forecasts.{fmt}")
+    def export_forecasts(fmt: str, as_of: str | None = None, variant: str | None = None,
+                         models: str | None = None) -> Response:
+        if fmt not in ("csv", "xlsx"):
+            return PlainTextResponse("not found", status_code=404)
         scenario, _ = server.scenario_for(variant)
         chosen = _models_arg(models)
         rows = forecast_rows(scenario, bench.original, _date_arg(as_of, bench.as_of), chosen)
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(["issue", *chosen])
-        for r in rows:
-            writer.writerow([r["issue"], *("" if c["value"] is None else f"{c['value']:.4f}" for c in r["cells"])])
-        return Response(buf.getvalue(), media_type="text/csv",
-                        headers={"content-disposition": 'attachment; filename="forecasts.csv"'})
+        return download([forecasts_table(rows, chosen)], fmt, "forecasts")
 
-    @app.get("/export/report.html")
+    @app.get("/export/report.{fmt}")
+    def export_run_tables(fmt: str) -> Response:
+        if fmt not in ("xlsx", "zip"):
+            return export_report() if fmt == "html" else PlainTextResponse("not found", status_code=404)
+        if server.last_run is None:
+            return PlainTextResponse("no full run yet: start one with 'Run all models'", status_code=404)
+        return download(report_tables(server.last_run.result), "xlsx" if fmt == "xlsx" else "csv", "report")
+
     def export_report() -> Response:
         run = server.last_run
         if run is None or "html" not in run.files:

@@ -4,28 +4,24 @@ forecasts or from the typed result of the last full run, never from the page its
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 from urllib.parse import urlencode
 
+from accord.serve.analysis import fast_analysis, relabel_waterfalls
 from accord.serve.safety import safe_url
+from accord.serve.variants import check_name
 from accord.serve.workbench import fast_models, forecast_rows, input_grid, model_heads
 
 
-def optional_api(module: str) -> Any:
-    """An analysis module of accord if this build has it (levers, explain), else None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-def context(server: Any, view: str, when: dt.date, variant: str | None, models: list[str]) -> dict[str, Any]:
-    """The template context of one page, with ``data`` for the page's script."""
+def context(server: Any, view: str, when: dt.date, variant: str | None, models: list[str],
+            baseline: str | None = None) -> dict[str, Any]:
+    """The template context of one page, with ``data`` for the page's script; ``baseline`` names the saved
+    variant the levers page measures moves against (default: the case's own scenario)."""
     scenario, edits = server.scenario_for(variant)
     bench = server.bench
     query = {k: v for k, v in (("as_of", when.isoformat()), ("variant", variant or ""),
-                               ("models", ",".join(models) if models != fast_models() else "")) if v}
+                               ("models", ",".join(models) if models != fast_models() else ""),
+                               ("baseline", baseline or "")) if v}
     ctx: dict[str, Any] = {
         "title": scenario.title or scenario.id, "as_of": when.isoformat(), "variant": variant,
         "query": urlencode(query), "heads": model_heads(models), "all_models": model_heads(fast_models()),
@@ -43,13 +39,26 @@ def context(server: Any, view: str, when: dt.date, variant: str | None, models: 
     elif view == "evidence":
         ctx["evidence"] = evidence_rows(scenario, when)
     elif view == "levers":
-        ctx["levers_api"] = optional_api("accord.analysis.levers") is not None
-        ctx["explain_api"] = optional_api("accord.analysis.explain") is not None
-        ctx["moved"] = [r for r in forecast_rows(scenario, bench.original, when, models)
-                        if any(c["moved"] for c in r["cells"])]
+        ctx.update(levers_context(server, scenario, when, models, baseline))
     elif view == "variants" and variant:
         ctx["detail"] = server.store.get(server.case_name, variant)
     return ctx
+
+
+def levers_context(server: Any, scenario: Any, when: dt.date, models: list[str], baseline: str | None) -> dict[str, Any]:
+    """The levers of the shown scenario and why its forecasts moved from the baseline, as the report shows them."""
+    from accord.report.charts import chart_html, explain_waterfalls, levers_heatmap
+    from accord.report.context import Names, explain_view, levers_view
+
+    base = server.store.get(server.case_name, check_name(baseline)).scenario() if baseline else server.bench.original
+    result = fast_analysis(base, scenario, when, models)
+    names = Names(result)
+    heatmap, waterfalls = levers_heatmap(result), relabel_waterfalls(explain_waterfalls(result))
+    explained = explain_view(result, names)
+    return {"levers": levers_view(result, names), "explained": explained["periods"][0] if explained else None,
+            "baseline": baseline,
+            "moved": [r for r in forecast_rows(scenario, base, when, models) if any(c["moved"] for c in r["cells"])],
+            "charts": {k: chart_html(f, k) for k, f in (("chart-levers", heatmap), ("chart-explain", waterfalls)) if f}}
 
 
 def evidence_rows(scenario: Any, when: dt.date) -> list[dict[str, Any]]:
@@ -84,11 +93,8 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
             if s is not None:
                 intervals.append({"model": model, "issue": issue.title, "point": s.point, "q05": s.q05,
                                   "q50": s.q50, "q95": s.q95})
-    events = [{"event": e.event, "probability": e.probability} for e in (result.backtest.events if result.backtest else [])]
-    # RunResult.agreements (event probabilities by their deadlines) comes with the agreement stage;
-    # a result without that stage has none to show.
-    agreements = [{"question": a.question, "figure": a.figure, "reason": a.reason, "deadline": str(a.deadline)}
-                  for a in getattr(result, "agreements", None) or []]
+    modelled = [a for a in result.agreements if a.modelled]
+    unmodelled = [a for a in result.agreements if not a.modelled]
     pk = result.packages
     packages = None
     if pk is not None:
@@ -98,5 +104,6 @@ def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, An
                                   (("Nash", pk.nash), ("Kalai–Smorodinsky", pk.kalai_smorodinsky)) if p is not None],
                     "stages": [{"side": s.side, "name": s.name, "passing": s.passing_count, "n": s.n_packages}
                                for s in pk.stages]}
-    return {"intervals": intervals, "events": events, "agreements": agreements, "packages": packages, "charts": build_charts(result),
+    return {"intervals": intervals, "agreements": modelled, "unmodelled": unmodelled, "packages": packages,
+            "charts": build_charts(result),
             "problems": [p.error for p in result.problems], "draws": result.simulation.draws if result.simulation else None}
