@@ -190,8 +190,8 @@ def test_serve_command_reports_a_taken_port(tmp_path: Path) -> None:
     assert str(err.value) == f"--port: port {port} on 127.0.0.1 is already in use; pick another with --port"
 
 
-def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(client: TestClient, bench: Workbench,
-                                                                           tmp_path: Path) -> None:
+def finish_run(client: TestClient, bench: Workbench, tmp_path: Path):
+    """Give the client's server a finished full run (the report tests' run result) of the working copy; return it."""
     import json
     from types import SimpleNamespace
 
@@ -203,6 +203,12 @@ def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(clie
     report.write_text("<!doctype html><title>report</title>", encoding="utf-8")
     server = client.app.app.state.server
     server.last_run, server.run_of = SimpleNamespace(result=result, files={"html": report}), ("", bench.as_of.isoformat())
+    return result
+
+
+def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(client: TestClient, bench: Workbench,
+                                                                           tmp_path: Path) -> None:
+    result = finish_run(client, bench, tmp_path)
     page = client.get("/forecasts").text
     draws = result.simulation.draws
     assert f"Full run: intervals and agreement probabilities ({draws} Monte Carlo draws)" in page
@@ -240,6 +246,25 @@ def test_a_finished_full_run_shows_its_intervals_probabilities_and_packages(clie
     assert "Not modelled (1): Referendum held? (no model of referendums)." in page
     other_date = client.get("/forecasts?as_of=2026-02-28").text
     assert "Full run:" not in other_date
+
+
+def test_evidence_shows_the_run_statements_under_their_position_with_inert_hostile_text(
+        client: TestClient, bench: Workbench, tmp_path: Path) -> None:
+    before = client.get("/evidence").text
+    assert "after “Run all models”" in before and "Extracted statements" not in before
+    result = finish_run(client, bench, tmp_path)
+    s01 = next(s for s in result.evidence.statements if s.id == "s01")
+    page = client.get("/evidence").text
+    assert "after “Run all models”" not in page
+    row = next(r for r in page.split("<tr>") if r.startswith("<td>Russia</td><td>Donbas"))
+    assert (f'<li id="st-s01">{s01.sentence} <small>(Vladimir Putin)</small><br><small>DEMAND · 2025-11-27 · '
+            f'<a href="{s01.url}" rel="noopener noreferrer nofollow" target="_blank">') in row
+    s01.sentence, s01.url, s01.hedged = '<script>alert("x")</script> said', "javascript:alert(1)", True
+    page = client.get("/evidence").text
+    assert "<script>alert" not in page and "javascript:" not in page
+    assert ('<li id="st-s01">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; said <small>(Vladimir Putin)</small>'
+            '<br><small>DEMAND · 2025-11-27 · hedged · <span class="unlinked"') in page
+    assert "Extracted statements" not in client.get("/evidence?as_of=2026-02-28").text
 
 
 @pytest.mark.parametrize(("args", "line"), [

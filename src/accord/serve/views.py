@@ -37,7 +37,9 @@ def context(server: Any, view: str, when: dt.date, variant: str | None, models: 
         ctx["rows"] = forecast_rows(scenario, bench.original, when, models)
         ctx["data"]["rows"] = ctx["rows"]
     elif view == "evidence":
-        ctx["evidence"] = evidence_rows(scenario, when)
+        result = finished_run(server, variant, when)
+        ctx["evidence"] = evidence_rows(scenario, when, result)
+        ctx["extracted"] = result is not None
     elif view == "levers":
         ctx.update(levers_context(server, scenario, when, models, baseline))
     elif view == "variants" and variant:
@@ -61,10 +63,12 @@ def levers_context(server: Any, scenario: Any, when: dt.date, models: list[str],
             "charts": {k: chart_html(f, k) for k, f in (("chart-levers", heatmap), ("chart-explain", waterfalls)) if f}}
 
 
-def evidence_rows(scenario: Any, when: dt.date) -> list[dict[str, Any]]:
-    """Each position in force at ``when`` with its note and sources (links only for http(s) addresses)."""
+def evidence_rows(scenario: Any, when: dt.date, result: Any = None) -> list[dict[str, Any]]:
+    """Each position in force at ``when`` with its note and sources (links only for http(s) addresses) and,
+    given a finished run's ``result``, the statements its evidence pipeline extracted for that party and issue."""
     names = {a.id: a.name for a in scenario.actors}
     issues = {i.id: i for i in scenario.issues}
+    statements = extracted_statements(result) if result is not None else {}
     rows = []
     for p in scenario.as_of(when).positions:
         rows.append({
@@ -74,18 +78,39 @@ def evidence_rows(scenario: Any, when: dt.date) -> list[dict[str, Any]]:
             "sources": [{"href": safe_url(s.url), "url": s.url, "title": s.title or s.id or s.url,
                          "outlet": s.outlet, "date": s.date.isoformat() if s.date else None, "quote": s.quote}
                         for s in p.sources],
+            "statements": statements.get((p.actor, p.issue), []),
         })
     return rows
 
 
-def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, Any] | None:
-    """Intervals, agreement probabilities, packages and charts of the last full run, if it matches this view."""
+def extracted_statements(result: Any) -> dict[tuple[str | None, str | None], list[dict[str, Any]]]:
+    """The run's extracted statements by (actor, issue), each as the report's evidence table shows it
+    (speaker, outlet, safe link) plus its hedged flag."""
+    from accord.report.context import Names, _evidence
+
+    records = result.evidence.statements if result.evidence else []
+    view = _evidence(result.evidence, Names(result)) if records else None
+    grouped: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+    for record, row in zip(records, view["statements"] if view else [], strict=True):
+        grouped.setdefault((record.actor, record.issue), []).append({**row, "hedged": record.hedged})
+    return grouped
+
+
+def finished_run(server: Any, variant: str | None, when: dt.date) -> Any:
+    """The typed result of the last full run when it is of this view (the working copy at its date), else None."""
     out = server.last_run
     if out is None or variant or server.run_of != ("", when.isoformat()):
         return None
+    return out.result
+
+
+def run_summary(server: Any, variant: str | None, when: dt.date) -> dict[str, Any] | None:
+    """Intervals, agreement probabilities, packages and charts of the last full run, if it matches this view."""
+    result = finished_run(server, variant, when)
+    if result is None:
+        return None
     from accord.report.charts import build_charts
 
-    result = out.result
     intervals = []
     for model, per_issue in result.intervals().items():
         for issue in result.scenario.issues:
