@@ -120,7 +120,7 @@ def build_context(result: RunResult) -> dict[str, Any]:
     ctx["ratification"] = _ratification(result.packages, names)
     ctx["truce"] = _truce(result.truce)
     ctx["shifts"] = _shifts(sc.history, names)
-    ctx["evidence"] = _evidence(evidence, names)
+    ctx["evidence"] = evidence_view(evidence, names)
     ctx["flags"] = _problems(result.problems) + _flags(evidence, ctx["sources"], sc.actors, sc.issues,
                                                         sc.positions, names)
     ctx["backtest"] = _backtest(result.backtest, names)
@@ -453,7 +453,7 @@ def _shifts(history: list[PositionRecord], names: Names) -> list[dict[str, Any]]
     return rows
 
 
-def _evidence(evidence: Evidence, names: Names) -> dict[str, Any] | None:
+def evidence_view(evidence: Evidence, names: Names) -> dict[str, Any] | None:
     if not (evidence.articles or evidence.statements or evidence.claims or evidence.suggestions):
         return None
     art = {a.id: a for a in evidence.articles}

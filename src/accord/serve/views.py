@@ -86,10 +86,10 @@ def evidence_rows(scenario: Any, when: dt.date, result: Any = None) -> list[dict
 def extracted_statements(result: Any) -> dict[tuple[str | None, str | None], list[dict[str, Any]]]:
     """The run's extracted statements by (actor, issue), each as the report's evidence table shows it
     (speaker, outlet, safe link) plus its hedged flag."""
-    from accord.report.context import Names, _evidence
+    from accord.report.context import Names, evidence_view
 
     records = result.evidence.statements if result.evidence else []
-    view = _evidence(result.evidence, Names(result)) if records else None
+    view = evidence_view(result.evidence, Names(result)) if records else None
     grouped: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
     for record, row in zip(records, view["statements"] if view else [], strict=True):
         grouped.setdefault((record.actor, record.issue), []).append({**row, "hedged": record.hedged})
