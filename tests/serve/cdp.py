@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import signal
 import subprocess
 import tempfile
 import time
@@ -32,12 +34,13 @@ class Browser:
         binary = find_chromium()
         if binary is None:
             raise RuntimeError("no Chromium found")
-        self._profile = tempfile.TemporaryDirectory(prefix="accord-cdp-")
+        # Chromium's helper processes may still write to the profile for a moment after the browser exits
+        self._profile = tempfile.TemporaryDirectory(prefix="accord-cdp-", ignore_cleanup_errors=True)
         self.proc = subprocess.Popen(
             [binary, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--remote-debugging-port=0", f"--user-data-dir={self._profile.name}", f"--window-size={width},{height}",
              "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.timeout = timeout
         port = self._devtools_port()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=timeout) as response:
@@ -121,9 +124,17 @@ class Browser:
         try:
             self._stack.close()
         finally:
-            self.proc.terminate()
+            self._signal_group(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
+                self.proc.wait(timeout=10)
             self._profile.cleanup()
+
+    def _signal_group(self, sig: int) -> None:
+        """Signal Chromium and every helper process it started (they share its session)."""
+        try:
+            os.killpg(self.proc.pid, sig)
+        except ProcessLookupError:
+            pass
