@@ -2,7 +2,7 @@
 
     python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
     python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
-    nohup python benchmarks/bench_evidence.py --ingest-sizes 6000,50000 > /tmp/ingest-scale.log 2>&1 &
+    nohup python benchmarks/bench_evidence.py --ingest-sizes 6000,50000 > ingest-scale.log 2>&1 &
     python benchmarks/bench_evidence.py --markdown-sizes 50,100,200,400  # Markdown reader, KB
 
 Texts: PolNeAR train articles (repeated up to --n). Both passes use the same pipeline with

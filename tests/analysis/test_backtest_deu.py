@@ -110,7 +110,7 @@ def test_cli_json_carries_intervals_and_paired_differences(two_proposals) -> Non
 
 
 def test_model_parameters_reach_the_backtest(deu_path) -> None:
-    from accord.cli.backtest_cmds import parse_model_params
+    from accord.cli.options import parse_model_params
 
     assert parse_model_params(["bdm.stop=bdm_discount", "bdm.rounds=50", "nash.kappa=0.5"]) == {
         "bdm": {"stop": "bdm_discount", "rounds": 50}, "nash": {"kappa": 0.5}}

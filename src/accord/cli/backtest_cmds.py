@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 from accord.analysis.backtest_deu import BASELINE, RESAMPLES, BacktestRow, backtest_deu
 from accord.analysis.ensemble import FOLDS
 from accord.cli.common import OutputFormat, backtest_app, emit
-from accord.cli.options import seed_option
+from accord.cli.options import parse_model_params, seed_option
 from accord.errors import InputError
 from accord.execution import Execution
 
@@ -49,25 +49,6 @@ def _table_row(r: BacktestRow) -> dict[str, object]:
         "model": r.model, "n": r.n, "MAE [95%]": f"{r.mae:.2f} [{r.mae_low:.2f}, {r.mae_high:.2f}]",
         f"− {BASELINE} [95%]": f"{r.diff:+.2f} [{r.diff_low:+.2f}, {r.diff_high:+.2f}]", "fallbacks": r.fallbacks,
     }
-
-
-def parse_model_params(items: list[str]) -> dict[str, dict[str, object]]:
-    """``["bdm.stop=bdm_discount", "bdm.rounds=50"]`` as ``{"bdm": {"stop": "bdm_discount", "rounds": 50}}``."""
-    out: dict[str, dict[str, object]] = {}
-    for item in items:
-        head, eq, raw = item.partition("=")
-        model, dot, name = head.strip().partition(".")
-        if not (eq and dot and model and name.strip()):
-            raise InputError(f"{item!r} is not MODEL.NAME=VALUE", field="--param")
-        value: object = raw.strip()
-        for kind in (int, float):
-            try:
-                value = kind(raw)
-                break
-            except ValueError:
-                continue
-        out.setdefault(model, {})[name.strip()] = value
-    return out
 
 
 class _CaseGroup(TyperGroup):

@@ -26,3 +26,22 @@ MAX_SEED = 2**63 - 1
 def seed_option(help_text: str = "Random seed.") -> Any:
     """The ``--seed`` option: an integer from 0 to 2^63 − 1 (a negative seed is a usage error)."""
     return typer.Option(0, "--seed", min=0, max=MAX_SEED, help=help_text)
+
+
+def parse_model_params(items: list[str]) -> dict[str, dict[str, object]]:
+    """``["bdm.stop=bdm_discount", "bdm.rounds=50"]`` as ``{"bdm": {"stop": "bdm_discount", "rounds": 50}}``."""
+    out: dict[str, dict[str, object]] = {}
+    for item in items:
+        head, eq, raw = item.partition("=")
+        model, dot, name = head.strip().partition(".")
+        if not (eq and dot and model and name.strip()):
+            raise InputError(f"{item!r} is not MODEL.NAME=VALUE", field="--param")
+        value: object = raw.strip()
+        for kind in (int, float):
+            try:
+                value = kind(raw)
+                break
+            except ValueError:
+                continue
+        out.setdefault(model, {})[name.strip()] = value
+    return out

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from accord.cli.common import OutputFormat, emit, err_console
-from accord.cli.options import parse_date
+from accord.cli.options import parse_date, parse_model_params
 from accord.models.registry import closed_form_names, forecast, get
 from accord.scenario.io import (
     FORMATS,
@@ -47,8 +47,6 @@ def forecast_cmd(
     ),
 ) -> None:
     """Forecast the outcome of every issue with one or more models."""
-    from accord.cli.backtest_cmds import parse_model_params
-
     names = list(model) if model else closed_form_names()
     for m in names:
         get(m)
