@@ -284,6 +284,11 @@ def test_figures_show_the_error_to_its_first_significant_digit() -> None:
     assert agreement_figure(0.01035, 0.0032) == "0.010 ± 0.003"
     assert agreement_figure(0.0005, 0.000707) == "0.0005 ± 0.0007"
     assert agreement_figure(0.5, 0.0) == "0.50 ± 0.00"
+    # at the Monte Carlo floor or ceiling the draws only bound the probability
+    assert agreement_figure(0.0005, 0.000707, 1000) == "< 0.001"
+    assert agreement_figure(0.9995, 0.000707, 1000) == "> 0.999"
+    assert agreement_figure(0.0125, 0.0111, 40) == "< 0.025"
+    assert agreement_figure(0.0126, 0.0111, 40) == "0.01 ± 0.01"
 
 
 def test_probabilities_stay_inside_the_monte_carlo_resolution() -> None:

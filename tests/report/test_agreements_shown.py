@@ -86,7 +86,10 @@ def test_the_first_screen_says_probabilities_follow(shown: dict) -> None:
     ex, deal = shown["json"]["executive"], shown["json"]["agreements"][0]
     # the first line answers the question: the headline event's sentence (P ± error, deadline, conditions) first
     assert deal["headline"] and not any(a["headline"] for a in shown["json"]["agreements"][1:])
-    assert ex["in_short"].startswith(f"In short: {deal['text']} Findings behind it: ")
+    assert ex["in_short"].startswith(f"In short: {deal['question']}: P = {deal['figure']} (forecast on 2016-09-26). "
+                                     f"Its terms hold with P = {deal['p_terms']:.3g} over 60 draws, and terms that "
+                                     f"hold are reached by 2016-12-31 with P = {deal['p_by_deadline']:.3g}; the "
+                                     "full conditions of the event are listed below. Findings behind it: ")
     assert (ex["probability"], ex["mc_error"], ex["headline_event"]) == (deal["probability"], deal["mc_error"], "deal")
     assert "not a probability of agreement" not in ex["in_short"]
     for where in ("md", "cli"):

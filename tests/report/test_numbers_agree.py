@@ -137,7 +137,8 @@ def test_the_executive_summary_reads_the_same_everywhere(run: dict) -> None:
     assert [a["event"] for a in top] == [result["executive"]["headline_event"]] == ["comprehensive_agreement_by_2026_06_15"]
     assert (result["executive"]["probability"], result["executive"]["mc_error"]) == (top[0]["probability"],
                                                                                        top[0]["mc_error"])
-    assert result["executive"]["in_short"].startswith("In short: " + top[0]["text"])
+    assert result["executive"]["in_short"].startswith(f"In short: {top[0]['question']}: P ")
+    assert top[0]["text"] in run["md"] and top[0]["text"] in run["cli"].replace("\n", " ")
     assert result["executive"]["horizon"] == result["case"]["horizon"] == "2026-06-15"
 
 

@@ -15,6 +15,7 @@ import pytest
 from accord.errors import InputError
 from accord.report import render_html, render_markdown, write_report
 from accord.report.context import SECTIONS
+from accord.report.markdown import md_text
 from accord.result import load_result
 
 FIXTURE = Path(__file__).parent / "fixtures" / "run_result.json"
@@ -367,6 +368,13 @@ def test_markdown_cells_cannot_break_tables(result: dict) -> None:
     md = render_markdown(r)
     assert "Donbas \\| withdrawal next" in md
     assert "Not computed in this run." in render_markdown(minimal(result))
+
+
+def test_markdown_text_neutralises_html_but_keeps_comparisons() -> None:
+    assert md_text("P < 0.001 and P > 0.999, 3<4") == "P < 0.001 and P > 0.999, 3<4"
+    assert md_text("<script>alert(1)</script><!-- x --><https://e.x>") == \
+        "&lt;script>alert(1)&lt;/script>&lt;!-- x -->&lt;https://e.x>"
+    assert md_text("> quoted\n  > again [link](u)") == "&gt; quoted\n&gt; again \\[link\\](u)"
 
 
 def test_write_report_formats(result: dict, tmp_path: Path) -> None:

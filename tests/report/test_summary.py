@@ -75,11 +75,18 @@ def _with_agreements(data: dict, *, headline: bool, modelled: bool) -> RunResult
 def test_the_first_line_answers_with_the_headline_event(data: dict) -> None:
     ex = executive_summary(_with_agreements(data, headline=True, modelled=True))
     assert (ex.probability, ex.mc_error, ex.headline_event) == (0.12, 0.01, "deal")
-    assert ex.in_short == ("In short: Deal by July: P = 0.12 ± 0.01 … Findings behind it: a zone of possible agreement "
+    assert ex.in_short == ("In short: Deal by July: P = 0.12 ± 0.01 (forecast on 2025-11-20). Its terms hold with "
+                           "P = 0.3 over 1,000 draws, and terms that hold are reached by 2026-07-04 with P = 0.4; the "
+                           "full conditions of the event are listed below. Findings behind it: a zone of possible agreement "
                            "exists in the package file.")
     unmodelled = executive_summary(_with_agreements(data, headline=True, modelled=False))
     assert (unmodelled.probability, unmodelled.headline_event) == (None, "deal")
     assert unmodelled.in_short.startswith("In short: Deal by July (by 2026-07-04): not modelled. The case has no")
+    floor = _with_agreements(data, headline=True, modelled=True)
+    floor.agreements[0] = floor.agreements[0].model_copy(update=dict(probability=0.0005, mc_error=0.0007, p_terms=0.0,
+                                                                    figure="< 0.001"))
+    assert executive_summary(floor).in_short.startswith(
+        "In short: Deal by July: P < 0.001 (forecast on 2025-11-20). Its terms hold with P < 0.001 over 1,000 draws, ")
     none = executive_summary(_with_agreements(data, headline=False, modelled=True))
     assert (none.probability, none.headline_event) == (None, None)
     assert none.in_short.startswith(f"In short: {NO_HEADLINE} Findings behind it: ")

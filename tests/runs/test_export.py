@@ -67,6 +67,12 @@ def test_agreements_are_the_first_table(result, tmp_path: Path) -> None:
     assert first.name == "agreements"
     row = dict(zip(first.columns, first.rows[0]))
     assert (row["event"], row["deadline"], row["probability"], row["mc_error"]) == ("deal", "2026-06-15", 0.125, 0.0104)
+    # each family's probability alone gets its own column; an event without it leaves the cell empty
+    split = deal.model_copy(update={"by_family": {"nash": 0.2, "bdm": 0.05}})
+    [first, *_] = report_tables(result.model_copy(update={"agreements": [deal, split]}))
+    assert first.columns[-2:] == ("p_bdm", "p_nash") and "by_family" not in first.columns
+    rows = [dict(zip(first.columns, r)) for r in first.rows]
+    assert [(r["p_bdm"], r["p_nash"]) for r in rows] == [(None, None), (0.05, 0.2)]
 
 
 def test_xlsx_read_back_equals_the_run_result(result, tmp_path: Path) -> None:

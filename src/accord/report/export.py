@@ -125,9 +125,17 @@ def _scalars(record: Any) -> dict[str, Any]:
 
 
 def _agreement_table(result: RunResult) -> list[ReportTable]:
+    """One row per event; each model family's probability alone in a ``p_<family>`` column (spaces as ``_``;
+    empty where not given)."""
     if not result.agreements:
         return []
-    return [_table("agreements", "Probabilities of agreement by deadline", [_scalars(a) for a in result.agreements])]
+    def column(family: str) -> str:
+        return "p_" + family.replace(" ", "_")
+
+    families = sorted({f for a in result.agreements for f in a.by_family})
+    rows = [{**_scalars(a), **{column(f): p for f, p in a.by_family.items()}} for a in result.agreements]
+    columns = (*_scalars(result.agreements[0]), *map(column, families))
+    return [_table("agreements", "Probabilities of agreement by deadline", rows, columns)]
 
 
 def _track_record_tables(result: RunResult) -> list[ReportTable]:

@@ -6,6 +6,7 @@ filters that keep data text from breaking Markdown (``cell``, ``text``, ``link``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -24,9 +25,19 @@ def cell(value: Any) -> str:
 
 
 def md_text(value: Any) -> str:
-    """Running text with Markdown's HTML and link openers neutralised."""
+    """Running text with Markdown's HTML, autolink, quote and link openers neutralised.
+
+    A ``<`` opens HTML or an autolink only before a letter, ``/``, ``!`` or ``?``, and a ``>`` quotes
+    only at the start of a line, so a comparison such as ``P < 0.001`` reads as written.
+    """
     text = "" if value is None else str(value)
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]")
+    text = _TAG_OPENER.sub("&lt;", text)
+    text = _QUOTE_OPENER.sub(lambda m: m.group(1) + "&gt;", text)
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+_TAG_OPENER = re.compile(r"<(?=[A-Za-z/!?])")
+_QUOTE_OPENER = re.compile(r"(^|\n)[ \t]*>")
 
 
 def link(label: Any, url: str | None) -> str:

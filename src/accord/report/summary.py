@@ -148,10 +148,27 @@ def executive_summary(result: RunResult) -> ExecutiveSummary:
     )
 
 
-def agreement_figure(probability: float, mc_error: float) -> str:
-    """``P ± error`` with as many decimals as the error's first significant digit needs (two to four)."""
+def agreement_figure(probability: float, mc_error: float, draws: int = 0) -> str:
+    """``P ± error`` with as many decimals as the error's first significant digit needs (two to four).
+
+    A probability held at the Monte Carlo floor 1/(2n) or ceiling 1 − 1/(2n) (no draw, or every
+    draw, met the terms) is shown as ``< 1/n`` or ``> 1 − 1/n``: the draws cannot tell it apart
+    from anything closer to 0 or 1, so a point figure there would claim more than they know.
+    """
+    if draws > 0:
+        step = 1.0 / draws
+        if probability <= step / 2:
+            return f"< {step:.4g}"
+        if probability >= 1.0 - step / 2:
+            return f"> {1.0 - step:.4g}"
     decimals = 2 if mc_error <= 0 else min(4, max(2, -math.floor(math.log10(mc_error))))
     return f"{probability:.{decimals}f} ± {mc_error:.{decimals}f}"
+
+
+def _shown(a: Agreement) -> str:
+    """``= 0.62 ± 0.02`` or ``< 0.001``: the figure with the sign it needs after ``P``."""
+    figure = a.figure or agreement_figure(a.probability, a.mc_error, a.draws)
+    return figure if figure[:1] in "<>" else f"= {figure}"
 
 
 def agreement_sentence(a: Agreement) -> str:
@@ -159,8 +176,20 @@ def agreement_sentence(a: Agreement) -> str:
     if not a.modelled or a.probability is None or a.mc_error is None:
         return f"{a.question} (by {a.deadline.isoformat()}): not modelled. {a.reason[:1].upper()}{a.reason[1:]}."
     days = (a.deadline - a.origin).days
-    return (f"{a.question}: P = {agreement_figure(a.probability, a.mc_error)} by {a.deadline.isoformat()} "
+    return (f"{a.question}: P {_shown(a)} by {a.deadline.isoformat()} "
             f"({days} days after {a.origin.isoformat()}, {a.draws:,} draws); {a.reason}.")
+
+
+def agreement_short(a: Agreement) -> str:
+    """The first screen's answer for one event: the figure and its two factors; the full conditions are listed below."""
+    if not a.modelled or a.probability is None or a.mc_error is None or a.p_terms is None or a.p_by_deadline is None:
+        return agreement_sentence(a)
+    floor = 1.0 / (2 * a.draws)
+    terms = f"< {2 * floor:.4g}" if a.p_terms < floor else f"= {a.p_terms:.3g}"
+    terms = f"its terms hold with P {terms} over {a.draws:,} draws"
+    return (f"{a.question}: P {_shown(a)} (forecast on {a.origin.isoformat()}). {terms[:1].upper()}{terms[1:]}, and "
+            f"terms that hold are reached by {a.deadline.isoformat()} with P = {a.p_by_deadline:.3g}; the "
+            f"full conditions of the event are listed below.")
 
 
 def _party_list(ids: list[str], names: dict[str, str]) -> str:
@@ -215,7 +244,7 @@ def _in_short(result: RunResult, findings: list[str]) -> str:
     if not result.agreements:
         return f"In short: {found} These are findings, not a probability of agreement." if found else ""
     top = next((a for a in result.agreements if a.headline), None)
-    answer = top.text if top else NO_HEADLINE
+    answer = agreement_short(top) if top else NO_HEADLINE
     return f"In short: {answer}" + (f" Findings behind it: {found}" if found else "")
 
 
