@@ -242,17 +242,24 @@ def words_of(tokens: list) -> set[str]:
     return {t.lower_ for t in tokens}
 
 
+def reported_predicate(head, tokens: list):
+    """The predicate of what a reporting verb heading the clause reports ("said (that) Moscow would
+    not ..."), else ``head`` itself."""
+    inside = {t.i for t in tokens}
+    while head.lemma_.lower() in _REPORT:
+        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
+        if content is None:
+            break
+        head = content
+    return head
+
+
 def untyped_clause(head, tokens: list) -> Typed:
     """The type of a reported clause no cue word types: a demand ("wants", "has to"), a refusal
     ("a red line", "not for sale"), a judgement (DISAPPROVE or SUPPORT) or OTHER."""
     low = " ".join(t.lower_ for t in tokens)
     lemmas = {t.lemma_.lower() for t in tokens}
-    inside = {t.i for t in tokens}
-    while head.lemma_.lower() in _REPORT:  # "X said (that) ...": the reported predicate decides
-        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
-        if content is None:
-            break
-        head = content
+    head = reported_predicate(head, tokens)  # "X said (that) ...": the reported predicate decides
     negated = any(c.dep_ == "neg" for c in head.children)
     if lemmas & {"want", "need", "must"} or re.search(r"\b(?:has|have|had) to\b", low):
         etype = "DEMAND"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from accord.evidence.extract.context import DocumentContext
 from accord.evidence.extract.hedges import sentence_bounds
+from accord.evidence.learned_typer import retype
 from accord.evidence.records import QuoteRow, StatementIssueRow, StatementRow, record_id
 from accord.evidence.stance import anchor_position, direction_of, fallback_position
 from accord.evidence.statements import classify_clause, clause_heads, clause_tokens, untyped_clause
@@ -77,6 +78,7 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
         typed = untyped_clause(head, tokens)
     if typed is None:
         return []
+    typed = retype(head, tokens, typed)
     if plan is not None and not actors:
         actors, conf = list(plan_authors), 0.6
         typed.event_type, typed.plover = "PROPOSE", None
