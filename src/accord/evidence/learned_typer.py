@@ -24,6 +24,7 @@ _FIRST_PERSON = frozenset({"we", "i", "us", "our", "my"})
 _PLAN_WORDS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative", "document",
                          "text", "provision", "clause", "point", "version", "memorandum"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+RULE_PRIOR = 0.3  # added to the rules' type's probability (chosen by cross-validation)
 _state: dict[str, Any] = {"override": False, "model": None}
 
 
@@ -68,16 +69,18 @@ def plover_of(event_type: str, rule: Typed) -> str | None:
     return rule.plover if rule.event_type == "OTHER" else None
 
 
-def predict(nlp, features: list[list[str]]) -> list[tuple[str, float]]:
-    """The type and its score for each feature list, with a loaded classifier pipeline."""
+def predict(nlp, features: list[list[str]], rules: list[str] | None = None) -> list[tuple[str, float]]:
+    """The type and its score for each feature list, with a loaded classifier pipeline; with the
+    rules' types, each gets ``RULE_PRIOR`` added to its own type's score first."""
     from spacy.tokens import Doc
 
     textcat = nlp.get_pipe("textcat")
     docs = [Doc(nlp.vocab, words=f or ["empty"]) for f in features]
     out = []
-    for doc in textcat.pipe(docs):
-        label, score = max(doc.cats.items(), key=lambda kv: (kv[1], kv[0]))
-        out.append((label, score))
+    for doc, rule in zip(textcat.pipe(docs), rules or [None] * len(docs)):
+        scores = {t: p + (RULE_PRIOR if t == rule else 0.0) for t, p in doc.cats.items()}
+        label = max(scores, key=lambda t: (scores[t], t))
+        out.append((label, doc.cats[label]))
     return out
 
 
@@ -118,7 +121,7 @@ def retype(head, tokens: list, typed: Typed) -> Typed:
     model = active_model()
     if model is None or rules_decide(tokens, typed):
         return typed
-    (label, _), = predict(model, [clause_features(head, tokens, typed)])
+    (label, _), = predict(model, [clause_features(head, tokens, typed)], [typed.event_type])
     typed.plover = plover_of(label, typed)
     typed.event_type = label
     return typed
