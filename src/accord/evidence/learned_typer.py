@@ -15,14 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from accord.evidence.statements import NEGOTIATION_TYPES, Typed, reported_predicate, words_of
+from accord.evidence.statements import NEGOTIATION_TYPES, PLAN_NOUNS, Typed, reported_predicate, words_of
 
 MODEL_DIR = Path(__file__).with_name("typer_model")
 _MODALS = frozenset({"will", "would", "shall", "'ll", "wo", "must", "should", "could", "might", "may", "can", "ca"})
 _CONDITIONS = frozenset({"if", "unless", "once", "provided"})
 _FIRST_PERSON = frozenset({"we", "i", "us", "our", "my"})
-_PLAN_WORDS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative", "document",
-                         "text", "provision", "clause", "point", "version", "memorandum"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 RULE_PRIOR = 0.3  # added to the rules' type's probability (chosen by cross-validation)
 _state: dict[str, Any] = {"override": False, "model": None}
@@ -51,7 +49,7 @@ def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> l
     marks += sorted({f"modal_{t.lower_}" for t in tokens if t.dep_ in ("aux", "auxpass") and t.lower_ in _MODALS})
     if any(t.lower_ in _FIRST_PERSON and t.text != "US" for t in tokens):
         marks.append("mark_first_person")
-    if any(t.lemma_.lower() in _PLAN_WORDS and (t.dep_ in _SUBJECTS or t.head.lower_ == "under") for t in tokens):
+    if any(t.lemma_.lower() in PLAN_NOUNS and (t.dep_ in _SUBJECTS or t.head.lower_ == "under") for t in tokens):
         marks.append("mark_plan")
     if typed.hedged:
         marks.append("mark_hedged")

@@ -16,14 +16,12 @@ from accord.evidence.extract.hedges import sentence_bounds
 from accord.evidence.learned_typer import retype
 from accord.evidence.records import QuoteRow, StatementIssueRow, StatementRow, record_id
 from accord.evidence.stance import anchor_position, direction_of, fallback_position
-from accord.evidence.statements import classify_clause, clause_heads, clause_tokens, untyped_clause
+from accord.evidence.statements import PLAN_NOUNS, classify_clause, clause_heads, clause_tokens, untyped_clause
 
 ROWS = (StatementRow, StatementIssueRow)
 HEDGED_FACTOR = 0.7
 CONDITIONAL_FACTOR = 0.8
 NEUTRAL_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "THREATEN", "OTHER"})
-PLAN_NOUNS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative",
-                        "document", "text", "provision", "clause", "point", "version", "memorandum"})
 _SUBJECTS = ("nsubj", "nsubjpass")
 _CLIMB = frozenset({"xcomp", "ccomp", "conj", "advcl", "dobj", "pobj", "prep", "acomp", "attr", "oprd"})
 
