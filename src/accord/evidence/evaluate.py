@@ -162,7 +162,7 @@ def read_plover(path: Path) -> list[dict]:
 def evaluate_events(path: Path, batch_size: int = 32) -> EventEval:
     """Statement typing on the PLOVER GSR: accuracy, macro-F1 over 11 types, confusion."""
     from accord.evidence.nlp import get_nlp, sentences
-    from accord.evidence.statements import NEGOTIATION_TYPES, TYPES, classify_sentence
+    from accord.evidence.statements import classify_sentence
 
     records = read_plover(path)
     gold = [gold_type(r["event"]) for r in records]
@@ -172,6 +172,14 @@ def evaluate_events(path: Path, batch_size: int = 32) -> EventEval:
         sent = max(sents, key=len) if sents else doc[:]
         typed = classify_sentence(sent)
         pred.append(typed.event_type if typed else "OTHER")
+    return score_types(gold, pred)
+
+
+def score_types(gold: list[str], pred: list[str]) -> EventEval:
+    """Accuracy, macro-F1 over the 11 PLOVER negotiation types, per-type scores and confusion of
+    predicted against gold statement types."""
+    from accord.evidence.statements import NEGOTIATION_TYPES, TYPES
+
     labels = [t for t in TYPES if t != "PROPOSE"] + ["PROPOSE"]
     confusion = {g: {} for g in labels}
     for g, p in zip(gold, pred):

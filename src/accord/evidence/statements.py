@@ -20,6 +20,9 @@ _LIGHT = frozenset({"hold", "launch", "issue", "make", "take", "give", "conduct"
 _REPORT = frozenset({"say", "announce", "claim", "state", "tell", "report", "add", "confirm", "stress",
                      "emphasize", "reiterate", "note", "write", "declare"})
 _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
+PLAN_NOUNS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative",
+                        "document", "text", "provision", "clause", "point", "version", "memorandum"})
+"""Nouns naming a plan or one of its provisions ("the draft would ...", "under the plan")."""
 def _cue_table() -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], tuple[str, str | None]]]:
     single: dict[str, tuple[str, str | None]] = {}
     pairs: dict[tuple[str, str], tuple[str, str | None]] = {}
@@ -242,17 +245,24 @@ def words_of(tokens: list) -> set[str]:
     return {t.lower_ for t in tokens}
 
 
+def reported_predicate(head, tokens: list):
+    """The predicate of what a reporting verb heading the clause reports ("said (that) Moscow would
+    not ..."), else ``head`` itself."""
+    inside = {t.i for t in tokens}
+    while head.lemma_.lower() in _REPORT:
+        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
+        if content is None:
+            break
+        head = content
+    return head
+
+
 def untyped_clause(head, tokens: list) -> Typed:
     """The type of a reported clause no cue word types: a demand ("wants", "has to"), a refusal
     ("a red line", "not for sale"), a judgement (DISAPPROVE or SUPPORT) or OTHER."""
     low = " ".join(t.lower_ for t in tokens)
     lemmas = {t.lemma_.lower() for t in tokens}
-    inside = {t.i for t in tokens}
-    while head.lemma_.lower() in _REPORT:  # "X said (that) ...": the reported predicate decides
-        content = next((c for c in head.children if c.dep_ in ("ccomp", "parataxis") and c.i in inside), None)
-        if content is None:
-            break
-        head = content
+    head = reported_predicate(head, tokens)  # "X said (that) ...": the reported predicate decides
     negated = any(c.dep_ == "neg" for c in head.children)
     if lemmas & {"want", "need", "must"} or re.search(r"\b(?:has|have|had) to\b", low):
         etype = "DEMAND"

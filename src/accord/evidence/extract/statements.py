@@ -13,16 +13,15 @@ from __future__ import annotations
 
 from accord.evidence.extract.context import DocumentContext
 from accord.evidence.extract.hedges import sentence_bounds
+from accord.evidence.learned_typer import retype
 from accord.evidence.records import QuoteRow, StatementIssueRow, StatementRow, record_id
 from accord.evidence.stance import anchor_position, direction_of, fallback_position
-from accord.evidence.statements import classify_clause, clause_heads, clause_tokens, untyped_clause
+from accord.evidence.statements import PLAN_NOUNS, classify_clause, clause_heads, clause_tokens, untyped_clause
 
 ROWS = (StatementRow, StatementIssueRow)
 HEDGED_FACTOR = 0.7
 CONDITIONAL_FACTOR = 0.8
 NEUTRAL_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "THREATEN", "OTHER"})
-PLAN_NOUNS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative",
-                        "document", "text", "provision", "clause", "point", "version", "memorandum"})
 _SUBJECTS = ("nsubj", "nsubjpass")
 _CLIMB = frozenset({"xcomp", "ccomp", "conj", "advcl", "dobj", "pobj", "prep", "acomp", "attr", "oprd"})
 
@@ -77,6 +76,7 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
         typed = untyped_clause(head, tokens)
     if typed is None:
         return []
+    typed = retype(head, tokens, typed)
     if plan is not None and not actors:
         actors, conf = list(plan_authors), 0.6
         typed.event_type, typed.plover = "PROPOSE", None
