@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from accord.errors import AccordError, InputError, ModelError
+from accord.evidence import minhash
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
 
 if TYPE_CHECKING:
@@ -165,6 +166,8 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     if not read_only:
         con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
         _create_or_upgrade(con, have)
+        if INDEX_TABLE not in have:
+            _create_index(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         discard_runs(con, runs_to_roll_back(con))
         return con
@@ -287,9 +290,10 @@ def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[st
 
 
 def _delete_articles(con: duckdb.DuckDBPyConnection, where: str, params: list) -> None:
-    """Remove the articles matching ``where`` (a condition on ``articles``) and every row extracted
-    from them (inside the caller's transaction)."""
+    """Remove the articles matching ``where`` (a condition on ``articles``), every row extracted
+    from them and their corpus index entries (inside the caller's transaction)."""
     chosen = f"SELECT id FROM articles WHERE {where}"
+    con.execute(f"DELETE FROM {INDEX_TABLE} WHERE article_id IN ({chosen})", params)
     for table, row_type in row_types().items():
         if table != "articles" and "article_id" in {c.name for c in columns(row_type)}:
             con.execute(f"DELETE FROM {table} WHERE article_id IN ({chosen})", params)
@@ -348,3 +352,104 @@ def commit_batch(con: duckdb.DuckDBPyConnection) -> None:
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every evidence table."""
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables()}
+
+
+# -- the corpus index ----------------------------------------------------------------------
+
+# What an ingest looks new articles up in (accord.evidence.corpus_index): one row per paragraph
+# key hash (kind 0), per paragraph LSH band (kind 1, with the paragraph's span) and per article
+# signature band (kind 2), numbered in the order they were added. No primary key: DuckDB holds
+# such an index in memory, and the look-ups join a whole batch of keys at once.
+INDEX_TABLE = "corpus_index"
+INDEX_KINDS = (0, 1, 2)
+INDEX_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
+INDEX_SQL = (f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (kind UTINYINT, hash BIGINT, seq BIGINT, "
+             "article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER)")
+_INDEX_CHUNK = 50_000
+
+
+def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[str], rows: list[tuple], sql: str,
+                params: list | None = None) -> list[tuple]:
+    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows."""
+    import pandas as pd
+
+    con.register(name, pd.DataFrame.from_records(rows, columns=list(columns_)))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.unregister(name)
+
+
+def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Append corpus index rows ``(kind, hash, seq, article_id, idx, start_char, end_char)``."""
+    if rows:
+        cols = ", ".join(INDEX_COLUMNS)
+        types_ = ("UTINYINT", "BIGINT", "BIGINT", "VARCHAR", "INTEGER", "INTEGER", "INTEGER")
+        select = ", ".join(f"CAST({c} AS {t})" for c, t in zip(INDEX_COLUMNS, types_))
+        _with_frame(con, "_accord_index_rows", INDEX_COLUMNS, rows,
+                    f"INSERT INTO {INDEX_TABLE} ({cols}) SELECT {select} FROM _accord_index_rows")
+
+
+def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
+    """``(kind, hash, entries under the key, seq, article_id, idx, start_char, end_char)`` of the
+    first ``per_key`` entries (oldest first) under each ``(kind, hash)`` of ``keys``, and of every
+    entry of kind 2."""
+    if not keys:
+        return []
+    return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
+        SELECT kind, hash, n, seq, article_id, idx, start_char, end_char FROM (
+            SELECT c.*, row_number() OVER w AS k, count(*) OVER (PARTITION BY c.kind, c.hash) AS n
+            FROM {INDEX_TABLE} c
+            JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
+                  FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
+            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
+        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
+
+
+def index_band(con: duckdb.DuckDBPyConnection, kind: int, key: int, after: int) -> list[tuple]:
+    """``(seq, article_id, idx, start_char, end_char)`` of the entries under ``(kind, key)`` added
+    after the entry ``after``, oldest first."""
+    return con.execute(f"SELECT seq, article_id, idx, start_char, end_char FROM {INDEX_TABLE} "
+                       "WHERE kind = ? AND hash = ? AND seq > ? ORDER BY seq", [kind, key, after]).fetchall()
+
+
+def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
+    """``(id, MinHash signature bytes)`` of the stored articles ``article_ids``."""
+    if not article_ids:
+        return []
+    return _with_frame(con, "_accord_article_ids", ("id",), [(a,) for a in article_ids],
+                       "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
+                       "WHERE a.minhash IS NOT NULL")
+
+
+def _create_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the corpus index and fill it from the stored paragraphs and articles (a database
+    written before the index existed), in one transaction, in the order an ingest would have
+    added them: by article id."""
+    reader = con.cursor()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(INDEX_SQL)
+        seq = 0
+        cur = reader.execute("SELECT key_hash, chars, bands, article_id, idx, start_char, end_char FROM paragraphs "
+                             "WHERE (key_hash IS NOT NULL AND chars >= 40) OR bands IS NOT NULL ORDER BY article_id, idx")
+        while chunk := cur.fetchmany(_INDEX_CHUNK):
+            rows: list[tuple] = []
+            for key_hash, chars, bands, aid, idx, start, end in chunk:
+                if key_hash is not None and chars >= 40:
+                    rows.append((0, minhash.key64(key_hash), aid, idx, None, None))
+                rows.extend((1, minhash.key64(b), aid, idx, start, end) for b in json.loads(bands or "[]"))
+            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
+            seq += len(rows)
+        cur = reader.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id")
+        while chunk := cur.fetchmany(_INDEX_CHUNK):
+            rows = [(2, h, aid, None, None, None) for aid, blob in chunk
+                    for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
+            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
+            seq += len(rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        reader.close()
