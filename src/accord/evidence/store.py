@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
-# ``<db>.tmp`` instead (docs/evidence-schema.md).
-WRITE_MEMORY_LIMIT = "256MB"
+# ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
+# hence none on the tables of article rows (:func:`keyed`).
+WRITE_MEMORY_LIMIT = "96MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
@@ -101,11 +102,19 @@ def _base_type(hint: Any) -> Any:
     return hint
 
 
+def keyed(row_type: type[Row]) -> bool:
+    """True when ``row_type``'s table enforces its key with a ``PRIMARY KEY``. Tables of rows that
+    belong to an article (an ``article_id`` column) do not: DuckDB holds a primary-key index in
+    memory, about 60 entries an article. Their keys start with the article id, an ingest writes
+    an article's rows once, and :func:`write_rows` drops repeated keys among them."""
+    return "article_id" not in {c.name for c in columns(row_type)}
+
+
 def create_table_sql(row_type: type[Row]) -> str:
     """``CREATE TABLE IF NOT EXISTS`` for ``row_type``'s table."""
     cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns(row_type))
-    key = ", ".join(row_type.PRIMARY_KEY)
-    return f"CREATE TABLE IF NOT EXISTS {row_type.TABLE} ({cols}, PRIMARY KEY ({key}))"
+    key = f", PRIMARY KEY ({', '.join(row_type.PRIMARY_KEY)})" if keyed(row_type) else ""
+    return f"CREATE TABLE IF NOT EXISTS {row_type.TABLE} ({cols}{key})"
 
 
 def row_types(extractors: list[Extractor] | None = None) -> dict[str, type[Row]]:
@@ -141,11 +150,13 @@ def schema_markdown(extractors: list[Extractor] | None = None) -> str:
     for e in EXTRACTORS if extractors is None else extractors:
         for r in e.rows:
             producers.setdefault(r.TABLE, []).append(e.name)
-    lines = [SCHEMA_DOC_BEGIN, "", "| table | row dataclass | added by | columns (PK primary key, JSON text) |",
+    lines = [SCHEMA_DOC_BEGIN, "",
+             "| table | row dataclass | added by | columns (PK primary key, KEY unique key not declared, JSON text) |",
              "|---|---|---|---|"]
     for table, row_type in row_types(extractors).items():
         by = ", ".join(f"`{n}`" for n in producers.get(table, [])) or "the ingest itself"
-        cols = ", ".join(f"{c.name} {c.sql_type}{' JSON' if c.json else ''}{' PK' if c.name in row_type.PRIMARY_KEY else ''}"
+        mark = " PK" if keyed(row_type) else " KEY"
+        cols = ", ".join(f"{c.name} {c.sql_type}{' JSON' if c.json else ''}{mark if c.name in row_type.PRIMARY_KEY else ''}"
                          for c in columns(row_type))
         lines.append(f"| `{table}` | `{row_type.__name__}` | {by} | {cols} |")
     lines.append("")
@@ -195,7 +206,10 @@ def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 def _create_or_upgrade(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> None:
-    """Create missing tables and add the columns a newer row declaration has."""
+    """Create missing tables, add the columns a newer row declaration has and drop the primary
+    keys that tables of article rows had before (:func:`keyed`)."""
+    with_key = {t for (t,) in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     for table, row_type in row_types().items():
         if table not in have:
             con.execute(create_table_sql(row_type))
@@ -203,6 +217,12 @@ def _create_or_upgrade(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]
         for c in columns(row_type):
             if c.name not in have[table]:
                 con.execute(f'ALTER TABLE {table} ADD COLUMN "{c.name}" {c.sql_type}')
+        if table in with_key and not keyed(row_type):
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"CREATE TABLE _accord_copy AS SELECT * FROM {table}")
+            con.execute(f"DROP TABLE {table}")
+            con.execute(f"ALTER TABLE _accord_copy RENAME TO {table}")
+            con.execute("COMMIT")
 
 
 def _j(v: Any) -> str:
@@ -254,23 +274,38 @@ def rows_for(rec: DocumentRecords, run_id: str, minhash: np.ndarray | None,
 
 
 def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
-    """Insert rows table by table (inside the caller's transaction); existing ids are kept."""
+    """Insert rows table by table (inside the caller's transaction). Of rows with the same key the
+    first is kept, and a stored row of a table with a primary key is kept."""
     import pandas as pd
 
     types_by_table = row_types()
     for table, items in rows.items():
         if not items:
             continue
-        cols = columns(types_by_table[table])
+        row_type = types_by_table[table]
+        cols = columns(row_type)
+        items = _first_per_key(items, [k for k, c in enumerate(cols) if c.name in row_type.PRIMARY_KEY])
         frame = pd.DataFrame.from_records(items, columns=[f"c{i}" for i in range(len(cols))])
         name = f"_accord_rows_{table}"
         con.register(name, frame)
         try:
             select = ", ".join(f'CAST(c{i} AS {c.sql_type}) AS "{c.name}"' for i, c in enumerate(cols))
             names = ", ".join(f'"{c.name}"' for c in cols)
-            con.execute(f"INSERT OR IGNORE INTO {table} ({names}) SELECT {select} FROM {name}")
+            verb = "INSERT OR IGNORE" if keyed(row_type) else "INSERT"
+            con.execute(f"{verb} INTO {table} ({names}) SELECT {select} FROM {name}")
         finally:
             con.unregister(name)
+
+
+def _first_per_key(items: list[tuple], at: list[int]) -> list[tuple]:
+    seen: set[tuple] = set()
+    out = []
+    for item in items:
+        key = tuple(item[k] for k in at)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]]:
