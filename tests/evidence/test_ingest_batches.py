@@ -188,3 +188,17 @@ def test_rows_with_the_same_key_are_written_once(tmp_path):
         assert con.execute("SELECT id, detail FROM flags").fetchall() == [("f1", "first")]
     finally:
         con.close()
+
+
+def test_a_fresh_pipeline_every_few_documents_gives_the_same_records(monkeypatch):
+    from accord.evidence import pipeline
+    from accord.evidence.nlp import get_nlp
+    from accord.evidence.records import RawDocument
+
+    raws = [RawDocument(name, text) for name, text in TEXTS.items()]
+    whole = [(r.article, r.rows) for r in pipeline.process_documents(raws)]
+    first = get_nlp()
+    monkeypatch.setattr(pipeline, "RELOAD_EVERY", 3)
+    parts = [(r.article, r.rows) for r in pipeline.process_documents(raws)]
+    assert get_nlp() is not first  # reloaded twice (after 3 and 6 of the 7 documents)
+    assert len(parts) == len(TEXTS) and parts == whole
