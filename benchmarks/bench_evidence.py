@@ -44,10 +44,15 @@ def _rss_mb() -> int:
         return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmRSS:"))
 
 
+def _peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
 def ingest_one(n: int, work: Path) -> dict:
     """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database in this
     process: articles/s and the peak resident memory of the process. Every 1,000 articles a
-    line on stderr gives the articles so far, the seconds and the resident memory then."""
+    line on stderr gives the articles so far, the seconds, the resident memory then and its
+    peak so far."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from accord.evidence.ingest import ingest_paths
     from accord.evidence.nlp import get_nlp
@@ -64,13 +69,14 @@ def ingest_one(n: int, work: Path) -> dict:
 
     def progress(_source: str, done: int) -> None:
         if done % 1000 == 0:
-            print(f"  {done:>6} articles  {time.perf_counter() - t:7.0f} s  RSS {_rss_mb()} MB", file=sys.stderr, flush=True)
+            print(f"  {done:>6} articles  {time.perf_counter() - t:7.0f} s  RSS {_rss_mb()} MB  peak {_peak_mb()} MB",
+                  file=sys.stderr, flush=True)
 
     rep = ingest_paths([corpus], db, scenario, progress=progress)
     seconds = time.perf_counter() - t
     return {"articles": rep.articles_added, "seconds": round(seconds, 1),
             "articles/s": round(rep.articles_added / seconds, 2),
-            "peak RSS (MB)": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "peak RSS (MB)": _peak_mb()}
 
 
 def ingest_scaling(sizes: list[int]) -> None:

@@ -57,3 +57,34 @@ def seeds_db(tmp_path_factory, seeds_dir, small_scenario) -> Path:
     report = ingest_paths([seeds_dir], db, small_scenario)
     assert report.articles_added == 3
     return db
+
+
+@pytest.fixture
+def kill_ingest():
+    """A function running ``python -c code *args`` (an ingest with ``env``), reading its stderr
+    until it has listed ``files`` written documents (lines ending in ``.txt``), then killing it
+    with SIGKILL; it returns the documents listed and the exit status."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def run(code: str, args: list[str], env: dict[str, str], files: int, timeout: float = 120) -> tuple[int, int]:
+        proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env, text=True)
+        try:
+            written, deadline = 0, time.time() + timeout
+            while time.time() < deadline and written < files:
+                line = proc.stderr.readline()
+                if not line:
+                    break
+                written += line.strip().endswith(".txt")  # listed once the document is written
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        return written, proc.returncode
+
+    return run

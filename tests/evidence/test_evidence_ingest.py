@@ -7,10 +7,7 @@ import http.server
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import duckdb
@@ -138,7 +135,7 @@ def test_cli_ingest_prints_one_line_per_skipped_file(tmp_path, small_scenario):
     assert "ingested 1 new article(s)" in res.output
 
 
-def test_killed_ingest_loses_nothing_and_duplicates_nothing(tmp_path, small_scenario):
+def test_killed_ingest_loses_nothing_and_duplicates_nothing(tmp_path, small_scenario, kill_ingest):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for k in range(8):
@@ -148,26 +145,10 @@ def test_killed_ingest_loses_nothing_and_duplicates_nothing(tmp_path, small_scen
     before = _counts(db)
     assert before["articles"] == 1
     env = dict(os.environ, ACCORD_INGEST_DELAY="3")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from accord.cli.main import main; main()", "ingest", str(corpus), "--db", str(db)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    try:
-        written = 0
-        deadline = time.time() + 90
-        while time.time() < deadline and written < 2:
-            line = proc.stderr.readline()
-            if not line:
-                break
-            if line.strip().endswith(".txt"):
-                written += 1  # progress lines come after a document was written in the transaction
-        assert written >= 2, "the ingest subprocess never started writing"
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    written, status = kill_ingest("from accord.cli.main import main; main()", ["ingest", str(corpus), "--db", str(db)],
+                                  env, files=2, timeout=90)
+    assert written >= 2, "the ingest subprocess never started writing"
+    assert status == -signal.SIGKILL
     assert _counts(db) == before  # the interrupted run left nothing behind
     rep = ingest_paths([corpus], db, small_scenario)
     assert rep.articles_added == 7 and rep.articles_existing == 1

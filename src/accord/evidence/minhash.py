@@ -69,46 +69,21 @@ def jaccard_many(sig: np.ndarray, others: np.ndarray) -> np.ndarray:
     return (others == sig[None, :]).mean(axis=1)
 
 
-class BucketIndex:
-    """Many 64-bit integer values per 64-bit integer key, each key's values in insertion order.
+# Article signatures are banded for the syndication look-up: 32 bands of 4 slots. Two signatures
+# with an estimated Jaccard of at least 0.8 differ in at most 25 of the 128 slots, so they share
+# at least 7 whole bands: every such pair is found.
+ARTICLE_BANDS = 32
 
-    Held in two numpy arrays sorted by key (16 bytes an entry) and a dict of the latest entries,
-    merged into the arrays once it holds a quarter as many, so that an index of millions of LSH
-    band entries takes tens of MB rather than the GB of Python lists and tuples.
-    """
 
-    MIN_MERGE = 4096
+def key64(text: str) -> int:
+    """A signed 64-bit integer standing for a key string (a paragraph key hash or an LSH band)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
 
-    def __init__(self) -> None:
-        self._keys = np.empty(0, dtype=np.int64)
-        self._values = np.empty(0, dtype=np.int64)
-        self._recent: dict[int, list[int]] = {}
-        self._n_recent = 0
 
-    def __len__(self) -> int:
-        return len(self._keys) + self._n_recent
-
-    def add(self, key: int, value: int) -> None:
-        """Append ``value`` to the values of ``key``."""
-        self._recent.setdefault(key, []).append(value)
-        self._n_recent += 1
-        if self._n_recent >= max(self.MIN_MERGE, len(self._keys) // 4):
-            self._merge()
-
-    def get(self, key: int) -> list[int]:
-        """The values of ``key`` in the order they were added (empty when none)."""
-        lo = int(np.searchsorted(self._keys, key, side="left"))
-        hi = int(np.searchsorted(self._keys, key, side="right"))
-        out = self._values[lo:hi].tolist() if hi > lo else []
-        out.extend(self._recent.get(key, ()))
-        return out
-
-    def _merge(self) -> None:
-        keys = np.fromiter((k for k, vs in self._recent.items() for _ in vs), dtype=np.int64, count=self._n_recent)
-        values = np.fromiter((v for vs in self._recent.values() for v in vs), dtype=np.int64, count=self._n_recent)
-        keys = np.concatenate([self._keys, keys])
-        order = np.argsort(keys, kind="stable")  # older entries first within a key
-        self._keys = keys[order]
-        self._values = np.concatenate([self._values, values])[order]
-        self._recent.clear()
-        self._n_recent = 0
+def article_bands(sig: np.ndarray, bands: int = ARTICLE_BANDS) -> list[int]:
+    """64-bit keys of the bands of an article signature: articles sharing one are syndication candidates."""
+    rows = len(sig) // bands
+    data = np.ascontiguousarray(sig, dtype=np.uint32)
+    return [int.from_bytes(hashlib.blake2b(data[b * rows:(b + 1) * rows].tobytes(), digest_size=8,
+                                           person=b.to_bytes(2, "little")).digest(), "little", signed=True)
+            for b in range(bands)]

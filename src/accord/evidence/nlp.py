@@ -32,6 +32,12 @@ def get_nlp(model: str | None = None) -> Language:
     return nlp
 
 
+def reload_nlp() -> None:
+    """Drop the cached pipelines: the next :func:`get_nlp` loads a fresh one, whose vocabulary
+    holds only the model's strings (a long ingest's grows with every new word)."""
+    get_nlp.cache_clear()
+
+
 def pipeline_version() -> str:
     """A short name for the pipeline and its version (stored as provenance)."""
     nlp = get_nlp()

@@ -21,8 +21,9 @@ from typing import Any
 
 from accord.errors import InputError
 from accord.evidence import extract, store
+from accord.evidence.corpus_index import CorpusIndex
 from accord.evidence.extract import Extractor
-from accord.evidence.ingest import CorpusIndex, IngestReport, _run_id, ingest_run, new_run, relink
+from accord.evidence.ingest import IngestReport, _run_id, ingest_run, new_run, relink
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, iter_files, read_path
 from accord.evidence.records import DocumentRecords, RawDocument
@@ -69,17 +70,15 @@ class _Merger:
         self.con = con
         self.report = report
         self.registry = registry
-        self.this_run: set[str] = set()
         self.index = CorpusIndex.load(con)
 
     def add(self, rec: DocumentRecords) -> bool:
         """Flag one document against the corpus and queue its rows; False when already known."""
         self.report.documents_read += 1
-        if rec.article_id in self.index.known and not relink(self.con, rec.article_id, self.registry, self.report,
-                                                             self.this_run):
+        if self.index.is_known(rec.article_id) and not relink(self.con, rec.article_id, self.registry, self.report,
+                                                              self.index.unwritten):
             self.report.articles_existing += 1
             return False
-        self.this_run.add(rec.article_id)
         self.index.add(rec, self.report)
         self.report.articles_added += 1
         return True

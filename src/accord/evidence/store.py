@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 
 from accord.errors import AccordError, InputError, ModelError
+from accord.evidence import minhash
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
-# ``<db>.tmp`` instead (docs/evidence-schema.md).
-WRITE_MEMORY_LIMIT = "256MB"
+# ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
+# hence none on the tables of article rows (:func:`keyed`).
+WRITE_MEMORY_LIMIT = "96MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
@@ -100,11 +102,19 @@ def _base_type(hint: Any) -> Any:
     return hint
 
 
+def keyed(row_type: type[Row]) -> bool:
+    """True when ``row_type``'s table enforces its key with a ``PRIMARY KEY``. Tables of rows that
+    belong to an article (an ``article_id`` column) do not: DuckDB holds a primary-key index in
+    memory, about 60 entries an article. Their keys start with the article id, an ingest writes
+    an article's rows once, and :func:`write_rows` drops repeated keys among them."""
+    return "article_id" not in {c.name for c in columns(row_type)}
+
+
 def create_table_sql(row_type: type[Row]) -> str:
     """``CREATE TABLE IF NOT EXISTS`` for ``row_type``'s table."""
     cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in columns(row_type))
-    key = ", ".join(row_type.PRIMARY_KEY)
-    return f"CREATE TABLE IF NOT EXISTS {row_type.TABLE} ({cols}, PRIMARY KEY ({key}))"
+    key = f", PRIMARY KEY ({', '.join(row_type.PRIMARY_KEY)})" if keyed(row_type) else ""
+    return f"CREATE TABLE IF NOT EXISTS {row_type.TABLE} ({cols}{key})"
 
 
 def row_types(extractors: list[Extractor] | None = None) -> dict[str, type[Row]]:
@@ -140,11 +150,13 @@ def schema_markdown(extractors: list[Extractor] | None = None) -> str:
     for e in EXTRACTORS if extractors is None else extractors:
         for r in e.rows:
             producers.setdefault(r.TABLE, []).append(e.name)
-    lines = [SCHEMA_DOC_BEGIN, "", "| table | row dataclass | added by | columns (PK primary key, JSON text) |",
+    lines = [SCHEMA_DOC_BEGIN, "",
+             "| table | row dataclass | added by | columns (PK primary key, KEY unique key not declared, JSON text) |",
              "|---|---|---|---|"]
     for table, row_type in row_types(extractors).items():
         by = ", ".join(f"`{n}`" for n in producers.get(table, [])) or "the ingest itself"
-        cols = ", ".join(f"{c.name} {c.sql_type}{' JSON' if c.json else ''}{' PK' if c.name in row_type.PRIMARY_KEY else ''}"
+        mark = " PK" if keyed(row_type) else " KEY"
+        cols = ", ".join(f"{c.name} {c.sql_type}{' JSON' if c.json else ''}{mark if c.name in row_type.PRIMARY_KEY else ''}"
                          for c in columns(row_type))
         lines.append(f"| `{table}` | `{row_type.__name__}` | {by} | {cols} |")
     lines.append("")
@@ -165,6 +177,8 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     if not read_only:
         con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
         _create_or_upgrade(con, have)
+        if INDEX_TABLE not in have:
+            _create_index(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
         discard_runs(con, runs_to_roll_back(con))
         return con
@@ -192,7 +206,10 @@ def _existing_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 def _create_or_upgrade(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]) -> None:
-    """Create missing tables and add the columns a newer row declaration has."""
+    """Create missing tables, add the columns a newer row declaration has and drop the primary
+    keys that tables of article rows had before (:func:`keyed`)."""
+    with_key = {t for (t,) in con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'").fetchall()}
     for table, row_type in row_types().items():
         if table not in have:
             con.execute(create_table_sql(row_type))
@@ -200,6 +217,12 @@ def _create_or_upgrade(con: duckdb.DuckDBPyConnection, have: dict[str, set[str]]
         for c in columns(row_type):
             if c.name not in have[table]:
                 con.execute(f'ALTER TABLE {table} ADD COLUMN "{c.name}" {c.sql_type}')
+        if table in with_key and not keyed(row_type):
+            con.execute("BEGIN TRANSACTION")
+            con.execute(f"CREATE TABLE _accord_copy AS SELECT * FROM {table}")
+            con.execute(f"DROP TABLE {table}")
+            con.execute(f"ALTER TABLE _accord_copy RENAME TO {table}")
+            con.execute("COMMIT")
 
 
 def _j(v: Any) -> str:
@@ -251,23 +274,38 @@ def rows_for(rec: DocumentRecords, run_id: str, minhash: np.ndarray | None,
 
 
 def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
-    """Insert rows table by table (inside the caller's transaction); existing ids are kept."""
+    """Insert rows table by table (inside the caller's transaction). Of rows with the same key the
+    first is kept, and a stored row of a table with a primary key is kept."""
     import pandas as pd
 
     types_by_table = row_types()
     for table, items in rows.items():
         if not items:
             continue
-        cols = columns(types_by_table[table])
+        row_type = types_by_table[table]
+        cols = columns(row_type)
+        items = _first_per_key(items, [k for k, c in enumerate(cols) if c.name in row_type.PRIMARY_KEY])
         frame = pd.DataFrame.from_records(items, columns=[f"c{i}" for i in range(len(cols))])
         name = f"_accord_rows_{table}"
         con.register(name, frame)
         try:
             select = ", ".join(f'CAST(c{i} AS {c.sql_type}) AS "{c.name}"' for i, c in enumerate(cols))
             names = ", ".join(f'"{c.name}"' for c in cols)
-            con.execute(f"INSERT OR IGNORE INTO {table} ({names}) SELECT {select} FROM {name}")
+            verb = "INSERT OR IGNORE" if keyed(row_type) else "INSERT"
+            con.execute(f"{verb} INTO {table} ({names}) SELECT {select} FROM {name}")
         finally:
             con.unregister(name)
+
+
+def _first_per_key(items: list[tuple], at: list[int]) -> list[tuple]:
+    seen: set[tuple] = set()
+    out = []
+    for item in items:
+        key = tuple(item[k] for k in at)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
 
 
 def merge_rows(parts: Iterable[dict[str, list[tuple]]]) -> dict[str, list[tuple]]:
@@ -287,9 +325,10 @@ def linked_scenario(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[st
 
 
 def _delete_articles(con: duckdb.DuckDBPyConnection, where: str, params: list) -> None:
-    """Remove the articles matching ``where`` (a condition on ``articles``) and every row extracted
-    from them (inside the caller's transaction)."""
+    """Remove the articles matching ``where`` (a condition on ``articles``), every row extracted
+    from them and their corpus index entries (inside the caller's transaction)."""
     chosen = f"SELECT id FROM articles WHERE {where}"
+    con.execute(f"DELETE FROM {INDEX_TABLE} WHERE article_id IN ({chosen})", params)
     for table, row_type in row_types().items():
         if table != "articles" and "article_id" in {c.name for c in columns(row_type)}:
             con.execute(f"DELETE FROM {table} WHERE article_id IN ({chosen})", params)
@@ -348,3 +387,104 @@ def commit_batch(con: duckdb.DuckDBPyConnection) -> None:
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every evidence table."""
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables()}
+
+
+# -- the corpus index ----------------------------------------------------------------------
+
+# What an ingest looks new articles up in (accord.evidence.corpus_index): one row per paragraph
+# key hash (kind 0), per paragraph LSH band (kind 1, with the paragraph's span) and per article
+# signature band (kind 2), numbered in the order they were added. No primary key: DuckDB holds
+# such an index in memory, and the look-ups join a whole batch of keys at once.
+INDEX_TABLE = "corpus_index"
+INDEX_KINDS = (0, 1, 2)
+INDEX_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
+INDEX_SQL = (f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (kind UTINYINT, hash BIGINT, seq BIGINT, "
+             "article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER)")
+_INDEX_CHUNK = 50_000
+
+
+def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[str], rows: list[tuple], sql: str,
+                params: list | None = None) -> list[tuple]:
+    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows."""
+    import pandas as pd
+
+    con.register(name, pd.DataFrame.from_records(rows, columns=list(columns_)))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.unregister(name)
+
+
+def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Append corpus index rows ``(kind, hash, seq, article_id, idx, start_char, end_char)``."""
+    if rows:
+        cols = ", ".join(INDEX_COLUMNS)
+        types_ = ("UTINYINT", "BIGINT", "BIGINT", "VARCHAR", "INTEGER", "INTEGER", "INTEGER")
+        select = ", ".join(f"CAST({c} AS {t})" for c, t in zip(INDEX_COLUMNS, types_))
+        _with_frame(con, "_accord_index_rows", INDEX_COLUMNS, rows,
+                    f"INSERT INTO {INDEX_TABLE} ({cols}) SELECT {select} FROM _accord_index_rows")
+
+
+def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
+    """``(kind, hash, entries under the key, seq, article_id, idx, start_char, end_char)`` of the
+    first ``per_key`` entries (oldest first) under each ``(kind, hash)`` of ``keys``, and of every
+    entry of kind 2."""
+    if not keys:
+        return []
+    return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
+        SELECT kind, hash, n, seq, article_id, idx, start_char, end_char FROM (
+            SELECT c.*, row_number() OVER w AS k, count(*) OVER (PARTITION BY c.kind, c.hash) AS n
+            FROM {INDEX_TABLE} c
+            JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
+                  FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
+            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
+        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
+
+
+def index_band(con: duckdb.DuckDBPyConnection, kind: int, key: int, after: int) -> list[tuple]:
+    """``(seq, article_id, idx, start_char, end_char)`` of the entries under ``(kind, key)`` added
+    after the entry ``after``, oldest first."""
+    return con.execute(f"SELECT seq, article_id, idx, start_char, end_char FROM {INDEX_TABLE} "
+                       "WHERE kind = ? AND hash = ? AND seq > ? ORDER BY seq", [kind, key, after]).fetchall()
+
+
+def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
+    """``(id, MinHash signature bytes)`` of the stored articles ``article_ids``."""
+    if not article_ids:
+        return []
+    return _with_frame(con, "_accord_article_ids", ("id",), [(a,) for a in article_ids],
+                       "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
+                       "WHERE a.minhash IS NOT NULL")
+
+
+def _create_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the corpus index and fill it from the stored paragraphs and articles (a database
+    written before the index existed), in one transaction, in the order an ingest would have
+    added them: by article id."""
+    reader = con.cursor()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(INDEX_SQL)
+        seq = 0
+        cur = reader.execute("SELECT key_hash, chars, bands, article_id, idx, start_char, end_char FROM paragraphs "
+                             "WHERE (key_hash IS NOT NULL AND chars >= 40) OR bands IS NOT NULL ORDER BY article_id, idx")
+        while chunk := cur.fetchmany(_INDEX_CHUNK):
+            rows: list[tuple] = []
+            for key_hash, chars, bands, aid, idx, start, end in chunk:
+                if key_hash is not None and chars >= 40:
+                    rows.append((0, minhash.key64(key_hash), aid, idx, None, None))
+                rows.extend((1, minhash.key64(b), aid, idx, start, end) for b in json.loads(bands or "[]"))
+            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
+            seq += len(rows)
+        cur = reader.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id")
+        while chunk := cur.fetchmany(_INDEX_CHUNK):
+            rows = [(2, h, aid, None, None, None) for aid, blob in chunk
+                    for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
+            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
+            seq += len(rows)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        reader.close()

@@ -1,0 +1,296 @@
+"""What an ingest checks each new article against: the articles stored before it.
+
+:class:`CorpusIndex` flags a new record against the corpus (paragraphs seen in other articles,
+near-duplicate paragraphs, syndicated copies, numeric conflicts) and writes its rows. The
+look-up structures live in the database, in the ``corpus_index`` table (:mod:`accord.evidence.store`),
+so the memory an ingest takes does not grow with the corpus: records are queued, and every
+``FLUSH_EVERY`` of them are flagged together with one query for what the stored corpus holds
+under their keys, then written with their own index entries (docs/methods/evidence.md,
+"Duplicates across the corpus").
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from accord.evidence import minhash, store
+from accord.evidence.clean import NEAR_RATIO, near_ratio, paragraph_key, quality_score
+from accord.evidence.records import DocumentRecords, FlagRow, record_id
+
+SYNDICATION_JACCARD = 0.8
+CONFLICT_RELATIVE = 0.05
+# Records flagged and written at once: one look-up query each time, and this many records' rows in memory.
+FLUSH_EVERY = 256
+# Stored paragraphs per LSH band fetched with the batch query; a paragraph that finds no
+# near-duplicate among them reads the rest of the band from the database.
+CANDIDATES_PER_BAND = 16
+# Comparison keys of stored paragraphs kept after reading them from the database.
+PARAGRAPH_KEY_CACHE = 16384
+
+KEY, BAND, ARTICLE = store.INDEX_KINDS
+
+
+@dataclass
+class _Batch:
+    """The index entries of the records flagged so far in the current flush, in order."""
+
+    keys: dict[int, str] = field(default_factory=dict)
+    bands: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    keys_by_paragraph: dict[tuple[str, int], str] = field(default_factory=dict)
+    sig_ids: list[str] = field(default_factory=list)
+    sigs: list[np.ndarray] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+
+
+class CorpusIndex:
+    """The corpus-level checks of an ingest over the database behind ``con`` (inside the
+    caller's transaction). ``add(rec, report)`` queues a record; ``write()`` flags the queued
+    records in order, each against the stored corpus and the records before it, and writes
+    their rows and index entries. ``is_known(id)`` says whether an article is stored or queued.
+    Any ingest that merges records (sequential or distributed) goes through this.
+    """
+
+    def __init__(self, con: Any) -> None:
+        self.con = con
+        self.claims: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self.unwritten: set[str] = set()  # ids this run handles that are not written yet
+        self._queue: list[tuple[DocumentRecords, str, bool]] = []
+        self._cache: collections.OrderedDict[tuple[str, int], str] = collections.OrderedDict()
+        self._seq = 0
+
+    @classmethod
+    def load(cls, con: Any) -> CorpusIndex:
+        """The index of the database behind ``con``; only the numeric claims are read into memory."""
+        idx = cls(con)
+        idx._seq = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM corpus_index").fetchall()[0][0]
+        for cid, qtype, ref, val in con.execute(
+            "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
+            "ORDER BY id"
+        ).fetchall():
+            idx.claims.setdefault((qtype, referent_key(ref)), []).append((cid, float(val)))
+        return idx
+
+    def is_known(self, article_id: str) -> bool:
+        """True when the article is stored or handled by this run already."""
+        if article_id in self.unwritten:
+            return True
+        return bool(self.con.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchall()[0][0])
+
+    def add(self, rec: DocumentRecords, report: Any) -> None:
+        """Queue ``rec`` under the run of ``report`` (a re-linked article keeps the run that first
+        stored it, and its stored rows are replaced); every ``FLUSH_EVERY`` records are written
+        (:meth:`write`)."""
+        run_id, replaces = report.run_id, rec.article_id in report.relinked
+        if replaces:  # its rows stay if this run is discarded
+            run_id = store.linked_scenario(self.con, rec.article_id)[1] or run_id
+        self.unwritten.add(rec.article_id)
+        self._queue.append((rec, run_id, replaces))
+        if len(self._queue) >= FLUSH_EVERY:
+            self.write()
+
+    def write(self) -> None:
+        """Flag the queued records in order and write their rows and index entries (inside the
+        caller's transaction), replacing the stored rows of re-linked articles."""
+        if not self._queue:
+            return
+        sigs = [minhash.signature(minhash.word_shingles(rec.article.text)) for rec, _, _ in self._queue]
+        stored = _Stored(self, [(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)])
+        batch = _Batch()
+        rows = []
+        for (rec, run_id, _), sig in zip(self._queue, sigs):
+            dups = self._flag(rec, sig, stored, batch)
+            numeric_conflicts(rec, self.claims)
+            rows.append(store.rows_for(rec, run_id, sig, dups))
+            _remember(batch, rec, sig)
+        for rec, _, replaces in self._queue:
+            if replaces:
+                store.delete_article(self.con, rec.article_id)
+        store.write_rows(self.con, store.merge_rows(rows))
+        store.write_index(self.con, [(*row[:2], self._seq + k, *row[2:]) for k, row in enumerate(batch.rows)])
+        self._seq += len(batch.rows)
+        for paragraph, key in batch.keys_by_paragraph.items():
+            self._cache_key(paragraph, key)
+        for rec, _, _ in self._queue:
+            self.unwritten.discard(rec.article_id)
+        self._queue.clear()
+
+    def _flag(self, rec: DocumentRecords, sig: np.ndarray, stored: _Stored, batch: _Batch) -> dict[int, str]:
+        """Flag paragraphs seen (exactly or nearly) in other articles and near-copies of the whole article."""
+        aid = rec.article_id
+        dups: dict[int, str] = {}
+        text = rec.article.text
+        for p in rec.paragraphs:
+            other = None
+            if p.key_hash and p.chars >= 40:
+                h = minhash.key64(p.key_hash)
+                other = stored.first(KEY, h) or batch.keys.get(h)
+            kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
+            if (not other or other == aid) and p.bands:
+                other = None
+                near = self._near(aid, paragraph_key(text[p.start_char:p.end_char]), p.bands, stored, batch)
+                if near:
+                    other, idx, ratio = near
+                    kind = "corpus_near_duplicate_paragraph"
+                    detail = f"near paragraph {idx} of article {other} (ratio {ratio:.2f})"
+            if other and other != aid:
+                dups[p.idx] = other
+                rec.add(FlagRow(id=record_id(aid, "flag", kind, p.start_char, p.end_char), article_id=aid,
+                                kind=kind, start_char=p.start_char, end_char=p.end_char, paragraph=p.idx,
+                                detail=detail))
+        q = rec.article.quality
+        if dups:
+            q["corpus_duplicate_paragraphs"] = True
+        for other, sim in self._copies(aid, sig, stored, batch):
+            rec.add(FlagRow(id=record_id(aid, "flag", "syndicated", other), article_id=aid, kind="syndicated",
+                            start_char=0, end_char=0, paragraph=None,
+                            detail=f"copy of article {other} (Jaccard {sim:.2f})", score=sim))
+            q["syndicated"] = True
+        if dups or q.get("syndicated"):
+            q["score"] = round(quality_score({k: float(v) for k, v in q.items()
+                                              if k not in ("score", "anonymous_sourcing_share")}), 4)
+            rec.article.quality_score = q["score"]
+        return dups
+
+    def _near(self, aid: str, key: str, bands: list[str], stored: _Stored,
+              batch: _Batch) -> tuple[str, int, float] | None:
+        """The first paragraph of another article sharing an LSH band with the paragraph whose
+        comparison key is ``key`` and similar enough to it: bands in order, and in each band the
+        stored paragraphs first, oldest first, then those of the current flush."""
+        seen: set[tuple[str, int]] = set()
+        for b in bands:
+            h = minhash.key64(b)
+            for art, idx, other_key in self._candidates(h, stored, batch):
+                if art == aid or (art, idx) in seen:
+                    continue
+                seen.add((art, idx))
+                ratio = near_ratio(key, other_key())
+                if ratio >= NEAR_RATIO:
+                    return art, idx, ratio
+        return None
+
+    def _candidates(self, h: int, stored: _Stored, batch: _Batch) -> Iterator[tuple[str, int, Any]]:
+        for art, idx, start, end in stored.band(h):
+            yield art, idx, lambda a=art, i=idx, s=start, e=end: self._stored_key(a, i, s, e)
+        for art, idx in batch.bands.get(h, ()):
+            yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
+
+    def _copies(self, aid: str, sig: np.ndarray, stored: _Stored, batch: _Batch) -> list[tuple[str, float]]:
+        """The articles (stored ones oldest first, then those of this flush) whose estimated
+        Jaccard with ``sig`` is at least ``SYNDICATION_JACCARD``."""
+        out = [(other, jaccard) for other, other_sig in stored.articles(sig)
+               if other != aid and (jaccard := minhash.jaccard(sig, other_sig)) >= SYNDICATION_JACCARD]
+        if batch.sigs:
+            sims = minhash.jaccard_many(sig, np.stack(batch.sigs))
+            out.extend((batch.sig_ids[k], float(sims[k])) for k in np.flatnonzero(sims >= SYNDICATION_JACCARD)
+                       if batch.sig_ids[k] != aid)
+        return out
+
+    def _stored_key(self, aid: str, idx: int, start: int, end: int) -> str:
+        """The comparison key of a stored paragraph (cached; else read from the article's text)."""
+        key = self._cache.get((aid, idx))
+        if key is None:
+            text = self.con.execute("SELECT text FROM articles WHERE id = ?", [aid]).fetchall()[0][0]
+            return self._cache_key((aid, idx), paragraph_key(text[start:end]))
+        self._cache.move_to_end((aid, idx))
+        return key
+
+    def _cache_key(self, paragraph: tuple[str, int], key: str) -> str:
+        self._cache[paragraph] = key
+        self._cache.move_to_end(paragraph)
+        if len(self._cache) > PARAGRAPH_KEY_CACHE:
+            self._cache.popitem(last=False)
+        return key
+
+
+def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
+    """Add the index entries of a flagged record to the current flush."""
+    aid, text = rec.article_id, rec.article.text
+    for p in rec.paragraphs:
+        if p.key_hash and p.chars >= 40:
+            h = minhash.key64(p.key_hash)
+            batch.keys.setdefault(h, aid)
+            batch.rows.append((KEY, h, aid, p.idx, None, None))
+        if p.bands:
+            batch.keys_by_paragraph[(aid, p.idx)] = paragraph_key(text[p.start_char:p.end_char])
+            for b in p.bands:
+                h = minhash.key64(b)
+                batch.bands.setdefault(h, []).append((aid, p.idx))
+                batch.rows.append((BAND, h, aid, p.idx, p.start_char, p.end_char))
+    batch.rows.extend((ARTICLE, h, aid, None, None, None) for h in minhash.article_bands(sig))
+    batch.sig_ids.append(aid)
+    batch.sigs.append(sig)
+
+
+class _Stored:
+    """What the stored corpus holds under the keys of the records of one flush, read with one
+    query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
+    first; the rest of a band is read when asked for."""
+
+    def __init__(self, index: CorpusIndex, recs: list[tuple[DocumentRecords, np.ndarray]]) -> None:
+        self.index = index
+        wanted: set[tuple[int, int]] = set()
+        for rec, sig in recs:
+            for p in rec.paragraphs:
+                if p.key_hash and p.chars >= 40:
+                    wanted.add((KEY, minhash.key64(p.key_hash)))
+                wanted.update((BAND, minhash.key64(b)) for b in p.bands or ())
+            wanted.update((ARTICLE, h) for h in minhash.article_bands(sig))
+        self.entries: dict[tuple[int, int], list[tuple]] = {}
+        self.sizes: dict[tuple[int, int], int] = {}
+        for kind, h, n, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
+            self.entries.setdefault((kind, h), []).append(tuple(entry))
+            self.sizes[(kind, h)] = n
+        ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
+        self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
+
+    def first(self, kind: int, h: int) -> str | None:
+        """The article of the oldest entry under ``(kind, h)`` (None: none)."""
+        found = self.entries.get((kind, h))
+        return found[0][1] if found else None
+
+    def band(self, h: int) -> Iterator[tuple[str, int, int, int]]:
+        """``(article, paragraph index, start, end)`` of the stored paragraphs in the LSH band ``h``,
+        oldest first."""
+        found = self.entries.get((BAND, h), [])
+        for _seq, aid, idx, start, end in found:
+            yield aid, idx, start, end
+        if self.sizes.get((BAND, h), 0) > len(found):
+            for _seq, aid, idx, start, end in store.index_band(self.index.con, BAND, h, found[-1][0]):
+                yield aid, idx, start, end
+
+    def articles(self, sig: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """The stored articles sharing an article band with ``sig``, oldest first, with their signatures."""
+        first: dict[str, int] = {}
+        for h in minhash.article_bands(sig):
+            for seq, aid, *_ in self.entries.get((ARTICLE, h), ()):
+                first[aid] = min(seq, first.get(aid, seq))
+        return [(aid, self.sigs[aid]) for aid in sorted(first, key=first.__getitem__) if aid in self.sigs]
+
+
+def referent_key(referent: str) -> str:
+    """A claim referent normalised for comparison (lower case, no articles or possessives)."""
+    words = [w for w in referent.lower().replace("’s", "").replace("'s", "").split() if w not in ("the", "a", "an")]
+    return " ".join(words)
+
+
+def numeric_conflicts(rec: DocumentRecords, index: dict[tuple[str, str], list[tuple[str, float]]]) -> None:
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
+    for c in rec.claims:
+        if not c.referent or c.value is None:
+            continue
+        key = (c.quantity_type, referent_key(c.referent))
+        v = float(c.value)
+        for other_id, w in index.get(key, ()):
+            if other_id != c.id and abs(v - w) > CONFLICT_RELATIVE * max(abs(v), abs(w)):
+                c.conflicts_with.append(other_id)
+        index.setdefault(key, []).append((c.id, v))
+        if c.conflicts_with:
+            rec.add(FlagRow(
+                id=record_id(rec.article_id, "flag", "numeric_conflict", c.start_char, c.end_char),
+                article_id=rec.article_id, kind="numeric_conflict", start_char=c.start_char, end_char=c.end_char,
+                paragraph=c.paragraph, detail="conflicts with claim(s) " + ", ".join(c.conflicts_with)))
