@@ -431,9 +431,10 @@ def agreements_stage(case: Case, events_file: Path, origin: dt.date, draws: int,
                            probability=f.probability, mc_error=f.mc_error, p_terms=f.p_terms,
                            p_by_deadline=f.p_by_deadline, modelled=f.modelled, reason=f.reason, draws=f.draws,
                            by_family=f.by_family)
-        figure = agreement_figure(f.probability, f.mc_error, f.draws) if f.probability is not None and f.mc_error is not None \
-            else ""
-        out.append(record.model_copy(update={"figure": figure, "text": agreement_sentence(record)}))
+        if f.probability is not None and f.mc_error is not None:
+            record.figure = agreement_figure(f.probability, f.mc_error, f.draws)
+        record.text = agreement_sentence(record)
+        out.append(record)
     return out
 
 

@@ -87,6 +87,8 @@ def test_the_first_line_answers_with_the_headline_event(data: dict) -> None:
                                                                     figure="< 0.001"))
     assert executive_summary(floor).in_short.startswith(
         "In short: Deal by July: P < 0.001 (forecast on 2025-11-20). Its terms hold with P < 0.001 over 1,000 draws, ")
+    floor.agreements[0] = floor.agreements[0].model_copy(update=dict(p_terms=1.0))
+    assert "Its terms hold with P > 0.999 over 1,000 draws, " in executive_summary(floor).in_short
     none = executive_summary(_with_agreements(data, headline=False, modelled=True))
     assert (none.probability, none.headline_event) == (None, None)
     assert none.in_short.startswith(f"In short: {NO_HEADLINE} Findings behind it: ")

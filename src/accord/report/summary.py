@@ -155,14 +155,24 @@ def agreement_figure(probability: float, mc_error: float, draws: int = 0) -> str
     draw, met the terms) is shown as ``< 1/n`` or ``> 1 − 1/n``: the draws cannot tell it apart
     from anything closer to 0 or 1, so a point figure there would claim more than they know.
     """
-    if draws > 0:
-        step = 1.0 / draws
-        if probability <= step / 2:
-            return f"< {step:.4g}"
-        if probability >= 1.0 - step / 2:
-            return f"> {1.0 - step:.4g}"
+    bound = resolution_bound(probability, draws)
+    if bound:
+        return bound
     decimals = 2 if mc_error <= 0 else min(4, max(2, -math.floor(math.log10(mc_error))))
     return f"{probability:.{decimals}f} ± {mc_error:.{decimals}f}"
+
+
+def resolution_bound(probability: float, draws: int) -> str:
+    """``< 1/n`` or ``> 1 − 1/n`` for a probability within half a draw of 0 or 1 over ``draws``
+    draws (the Monte Carlo resolution), else empty (no draws: empty)."""
+    if draws <= 0:
+        return ""
+    step = 1.0 / draws
+    if probability <= step / 2:
+        return f"< {step:.4g}"
+    if probability >= 1.0 - step / 2:
+        return f"> {1.0 - step:.4g}"
+    return ""
 
 
 def _shown(a: Agreement) -> str:
@@ -184,8 +194,7 @@ def agreement_short(a: Agreement) -> str:
     """The first screen's answer for one event: the figure and its two factors; the full conditions are listed below."""
     if not a.modelled or a.probability is None or a.mc_error is None or a.p_terms is None or a.p_by_deadline is None:
         return agreement_sentence(a)
-    floor = 1.0 / (2 * a.draws)
-    terms = f"< {2 * floor:.4g}" if a.p_terms < floor else f"= {a.p_terms:.3g}"
+    terms = resolution_bound(a.p_terms, a.draws) or f"= {a.p_terms:.3g}"
     terms = f"its terms hold with P {terms} over {a.draws:,} draws"
     return (f"{a.question}: P {_shown(a)} (forecast on {a.origin.isoformat()}). {terms[:1].upper()}{terms[1:]}, and "
             f"terms that hold are reached by {a.deadline.isoformat()} with P = {a.p_by_deadline:.3g}; the "
