@@ -159,18 +159,24 @@ def read_plover(path: Path) -> list[dict]:
     return [r for r in data if isinstance(r, dict) and r.get("event") != "DOCUMENT" and r.get("text")]
 
 
+def record_sentence(doc):
+    """The sentence a PLOVER record is typed by: its longest, or the whole text without sentences."""
+    from accord.evidence.nlp import sentences
+
+    sents = sentences(doc)
+    return max(sents, key=len) if sents else doc[:]
+
+
 def evaluate_events(path: Path, batch_size: int = 32) -> EventEval:
     """Statement typing on the PLOVER GSR: accuracy, macro-F1 over 11 types, confusion."""
-    from accord.evidence.nlp import get_nlp, sentences
+    from accord.evidence.nlp import get_nlp
     from accord.evidence.statements import classify_sentence
 
     records = read_plover(path)
     gold = [gold_type(r["event"]) for r in records]
     pred = []
     for doc in get_nlp().pipe([r["text"] for r in records], batch_size=batch_size):
-        sents = sentences(doc)
-        sent = max(sents, key=len) if sents else doc[:]
-        typed = classify_sentence(sent)
+        typed = classify_sentence(record_sentence(doc))
         pred.append(typed.event_type if typed else "OTHER")
     return score_types(gold, pred)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.evidence.extract.statements import clause_span
 from accord.evidence.learned_typer import MODEL_DIR, clause_features, predict, using
 from accord.evidence.statements import TYPES, IssueIndex, classify_clause, clause_heads, clause_tokens, untyped_clause
 
@@ -54,11 +55,6 @@ def _typed_clauses(sent) -> list[tuple[Any, list, Any]]:
     return out
 
 
-def _clause_span(tokens: list) -> tuple[int, int]:
-    words = [t for t in tokens if not t.is_space and not t.is_punct] or tokens
-    return words[0].idx, words[-1].idx + len(words[-1])
-
-
 def article_clauses(articles: Sequence[dict], scenarios: dict[str, Any]) -> list[Clause]:
     """A training clause for every gold statement of the articles: the clause of its sentence that
     names its issue, else the one the rules type, else the largest overlap."""
@@ -67,7 +63,7 @@ def article_clauses(articles: Sequence[dict], scenarios: dict[str, Any]) -> list
     indexes = {name: IssueIndex.from_scenario(sc) for name, sc in scenarios.items()}
     out = []
     for art, doc in zip(articles, get_nlp().pipe([a["text"] for a in articles])):
-        clauses = [(c, _clause_span(c[1])) for s in sentences(doc) for c in _typed_clauses(s)]
+        clauses = [(c, clause_span(c[1])) for s in sentences(doc) for c in _typed_clauses(s)]
         index = indexes[art["scenario"]]
         for st in art["annotations"].get("statements", []):
             span = (st.get("clause_start") or st["sentence_start"], st.get("clause_end") or st["sentence_end"])
@@ -92,13 +88,12 @@ def _pick_clause(near: list[tuple[tuple, tuple[int, int]]], span: tuple[int, int
 def plover_clauses(records: Sequence[dict]) -> list[Clause]:
     """A training clause for every PLOVER record: its longest sentence, typed as a whole (the way
     the PLOVER evaluation types it)."""
-    from accord.evidence.evaluate import gold_type
-    from accord.evidence.nlp import get_nlp, sentences
+    from accord.evidence.evaluate import gold_type, record_sentence
+    from accord.evidence.nlp import get_nlp
 
     out = []
     for rec, doc in zip(records, get_nlp().pipe([r["text"] for r in records])):
-        sents = sentences(doc)
-        sent = max(sents, key=len) if sents else doc[:]
+        sent = record_sentence(doc)
         tokens = list(sent)
         typed = classify_clause(sent.root, tokens) or untyped_clause(sent.root, tokens)
         out.append(Clause(tuple(clause_features(sent.root, tokens, typed, "plover")), gold_type(rec["event"]),

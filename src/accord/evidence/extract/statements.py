@@ -57,7 +57,8 @@ def set_position(ctx: DocumentContext, statement: StatementRow, issue_id: str, p
     ctx.issue_rows[(statement.id, issue_id)].position = position
 
 
-def _span(tokens: list) -> tuple[int, int]:
+def clause_span(tokens: list) -> tuple[int, int]:
+    """Character span of a clause: its first to its last word (punctuation and spaces at its edges left out)."""
     words = [t for t in tokens if not t.is_space and not t.is_punct] or tokens
     return words[0].idx, words[-1].idx + len(words[-1])
 
@@ -66,7 +67,7 @@ def _statements(ctx: DocumentContext, si: int, s0: int, s1: int, head, tokens: l
                 qs: list[QuoteRow], plan_authors: list[str]) -> list[StatementRow]:
     text, reg = ctx.text, ctx.registry
     typed = classify_clause(head, tokens)
-    c0, c1 = (s0, s1) if whole else _span(tokens)
+    c0, c1 = (s0, s1) if whole else clause_span(tokens)
     ctext = text[c0:c1]
     issue_ids = reg.issues.issues_in(ctext) if reg.issues.patterns else []
     plan = _plan_noun(head, tokens)
