@@ -126,8 +126,8 @@ class CorpusIndex:
         text = rec.article.text
         for p in rec.paragraphs:
             other = None
-            if p.key_hash and p.chars >= 40:
-                h = minhash.key64(p.key_hash)
+            h = _exact_key(p)
+            if h is not None:
                 other = stored.first(KEY, h) or batch.keys.get(h)
             kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
             if (not other or other == aid) and p.bands:
@@ -207,12 +207,17 @@ class CorpusIndex:
         return key
 
 
+def _exact_key(p: Any) -> int | None:
+    """The index hash of a paragraph's exact key, for paragraphs long enough to be looked up by it."""
+    return minhash.key64(p.key_hash) if p.key_hash and p.chars >= store.KEYED_MIN_CHARS else None
+
+
 def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
     """Add the index entries of a flagged record to the current flush."""
     aid, text = rec.article_id, rec.article.text
     for p in rec.paragraphs:
-        if p.key_hash and p.chars >= 40:
-            h = minhash.key64(p.key_hash)
+        h = _exact_key(p)
+        if h is not None:
             batch.keys.setdefault(h, aid)
             batch.rows.append((KEY, h, aid, p.idx, None, None))
         if p.bands:
@@ -236,8 +241,8 @@ class _Stored:
         wanted: set[tuple[int, int]] = set()
         for rec, sig in recs:
             for p in rec.paragraphs:
-                if p.key_hash and p.chars >= 40:
-                    wanted.add((KEY, minhash.key64(p.key_hash)))
+                if (h := _exact_key(p)) is not None:
+                    wanted.add((KEY, h))
                 wanted.update((BAND, minhash.key64(b)) for b in p.bands or ())
             wanted.update((ARTICLE, h) for h in minhash.article_bands(sig))
         self.entries: dict[tuple[int, int], list[tuple]] = {}

@@ -276,8 +276,6 @@ def rows_for(rec: DocumentRecords, run_id: str, minhash: np.ndarray | None,
 def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
     """Insert rows table by table (inside the caller's transaction). Of rows with the same key the
     first is kept, and a stored row of a table with a primary key is kept."""
-    import pandas as pd
-
     types_by_table = row_types()
     for table, items in rows.items():
         if not items:
@@ -285,16 +283,12 @@ def write_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> 
         row_type = types_by_table[table]
         cols = columns(row_type)
         items = _first_per_key(items, [k for k, c in enumerate(cols) if c.name in row_type.PRIMARY_KEY])
-        frame = pd.DataFrame.from_records(items, columns=[f"c{i}" for i in range(len(cols))])
         name = f"_accord_rows_{table}"
-        con.register(name, frame)
-        try:
-            select = ", ".join(f'CAST(c{i} AS {c.sql_type}) AS "{c.name}"' for i, c in enumerate(cols))
-            names = ", ".join(f'"{c.name}"' for c in cols)
-            verb = "INSERT OR IGNORE" if keyed(row_type) else "INSERT"
-            con.execute(f"{verb} INTO {table} ({names}) SELECT {select} FROM {name}")
-        finally:
-            con.unregister(name)
+        select = ", ".join(f'CAST(c{i} AS {c.sql_type}) AS "{c.name}"' for i, c in enumerate(cols))
+        names = ", ".join(f'"{c.name}"' for c in cols)
+        verb = "INSERT OR IGNORE" if keyed(row_type) else "INSERT"
+        _with_frame(con, name, [f"c{i}" for i in range(len(cols))], items,
+                    f"{verb} INTO {table} ({names}) SELECT {select} FROM {name}")
 
 
 def _first_per_key(items: list[tuple], at: list[int]) -> list[tuple]:
@@ -397,6 +391,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 # such an index in memory, and the look-ups join a whole batch of keys at once.
 INDEX_TABLE = "corpus_index"
 INDEX_KINDS = (0, 1, 2)
+KEYED_MIN_CHARS = 40  # shorter paragraphs ("Reuters", "Photo: ...") are not looked up by exact key
 INDEX_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
 INDEX_SQL = (f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (kind UTINYINT, hash BIGINT, seq BIGINT, "
              "article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER)")
@@ -467,11 +462,12 @@ def _create_index(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(INDEX_SQL)
         seq = 0
         cur = reader.execute("SELECT key_hash, chars, bands, article_id, idx, start_char, end_char FROM paragraphs "
-                             "WHERE (key_hash IS NOT NULL AND chars >= 40) OR bands IS NOT NULL ORDER BY article_id, idx")
+                             f"WHERE (key_hash IS NOT NULL AND chars >= {KEYED_MIN_CHARS}) OR bands IS NOT NULL "
+                             "ORDER BY article_id, idx")
         while chunk := cur.fetchmany(_INDEX_CHUNK):
             rows: list[tuple] = []
             for key_hash, chars, bands, aid, idx, start, end in chunk:
-                if key_hash is not None and chars >= 40:
+                if key_hash is not None and chars >= KEYED_MIN_CHARS:
                     rows.append((0, minhash.key64(key_hash), aid, idx, None, None))
                 rows.extend((1, minhash.key64(b), aid, idx, start, end) for b in json.loads(bands or "[]"))
             write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
