@@ -15,12 +15,13 @@ from accord.evidence.learned_typer import (  # noqa: E402
     clause_features,
     clause_vector,
     plover_of,
+    relation_features,
     retype,
     shipped_model,
     using,
 )
 from accord.evidence.nlp import get_nlp, sentences  # noqa: E402
-from accord.evidence.statements import Typed, classify_clause, untyped_clause  # noqa: E402
+from accord.evidence.statements import Typed, classify_clause, reported_predicate, untyped_clause  # noqa: E402
 from accord.evidence.train_typer import Clause, read_statement_set, train  # noqa: E402
 
 # Written for this test, typed by hand with docs/annotation-guide.md.
@@ -84,7 +85,14 @@ def test_features_mark_negation_modality_and_domain():
     for mark in ("mark_negated", "neg_sign", "mark_future", "mark_conditional", "modal_would", "head_sign"):
         assert mark in words and f"plover_{mark}" in words
     assert f"rule_{typed.event_type.lower()}" in words
-    assert {"nsubj_name", "dobj_plan", "ccomp_sign"} & set(words)  # the dependents of the predicates
+    assert words[-2:] == ["dobj_plan", "nsubj_it"]  # the dependents of the reported predicate
+
+
+def test_relation_features_name_what_the_predicate_acts_on():
+    head, tokens, typed = _typed("The envoy urged Veldia to drop its claim to the islands.")
+    pred = head.doc[typed.predicate]
+    assert relation_features(reported_predicate(head, tokens), pred, tokens) == [
+        "dobj_name", "nsubj_envoy", "xcomp_drop", "xdobj_claim"]
 
 
 def test_clause_vector_averages_the_pipeline_token_vectors():
@@ -93,6 +101,13 @@ def test_clause_vector_averages_the_pipeline_token_vectors():
     words = [t.i for t in tokens if not t.is_punct]
     assert vector.shape == (VECTOR_WIDTH,)
     assert vector == pytest.approx(head.doc.tensor[words].mean(axis=0), abs=1e-6)
+
+
+def test_clause_vector_is_zero_without_pipeline_vectors():
+    import spacy
+
+    doc = spacy.blank("en")("Veldia rejected the plan.")
+    assert clause_vector(list(doc)).tolist() == [0.0] * VECTOR_WIDTH
 
 
 def test_plover_category_of_a_learned_type():

@@ -134,10 +134,9 @@ def _word(tok) -> str:
 
 def clause_vector(tokens: list) -> np.ndarray:
     """The mean of the English pipeline's token vectors (``doc.tensor``) over the clause's words
-    (zeros when the pipeline keeps no vectors)."""
+    (zeros when the pipeline keeps none, or vectors of another width than the model's)."""
     doc = tokens[0].doc
-    width = doc.tensor.shape[1] if doc.tensor.ndim == 2 and len(doc.tensor) == len(doc) else 0
-    if not width:
+    if doc.tensor.shape != (len(doc), VECTOR_WIDTH):
         return np.zeros(VECTOR_WIDTH)
     idx = [t.i for t in tokens if not (t.is_punct or t.is_space)] or [t.i for t in tokens]
     return doc.tensor[idx].astype(np.float64).mean(axis=0)
