@@ -1,29 +1,80 @@
-"""The learned statement typer: a spaCy text classifier over the words of a clause and the marks
-the parse and the rules give it (docs/methods/statement-typing.md).
+"""The learned statement typer: a softmax regression over the words of a clause, the marks the parse
+and the rules give it, and the clause's averaged token vectors (docs/methods/statement-typing.md).
 
 The rules (:mod:`accord.evidence.statements`) find the clauses and type them first; the classifier
-reads the clause's lemmas with marker words for its negation, modality, condition, speaker and
-the rules' type, and gives the final type. The model ships in ``typer_model/`` next to this module
-and is trained by ``python -m accord.evidence.train_typer``.
+reads the clause's lemmas with marker words for its negation, modality, condition, speaker,
+dependency relations and the rules' type, plus the mean of the English pipeline's token vectors
+(``doc.tensor``) over the clause, and gives the final type. The model ships in ``typer_model/``
+next to this module and is trained by ``python -m accord.evidence.train_typer``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from accord.evidence.statements import NEGOTIATION_TYPES, PLAN_NOUNS, Typed, reported_predicate, words_of
+import numpy as np
+
+from accord.evidence.statements import NEGOTIATION_TYPES, PLAN_NOUNS, TYPES, Typed, reported_predicate, words_of
 
 MODEL_DIR = Path(__file__).with_name("typer_model")
+WEIGHTS_FILE, META_FILE = "weights.npy", "model.json"
 _MODALS = frozenset({"will", "would", "shall", "'ll", "wo", "must", "should", "could", "might", "may", "can", "ca"})
 _CONDITIONS = frozenset({"if", "unless", "once", "provided"})
 _FIRST_PERSON = frozenset({"we", "i", "us", "our", "my"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-RULE_PRIOR = 0.3  # added to the rules' type's probability (chosen by cross-validation)
+_RELATIONS = frozenset({"dobj", "attr", "acomp", "xcomp", "ccomp", "oprd", "prep", "advmod", "nsubj", "nsubjpass",
+                        "agent", "dative", "prt"})
+VECTOR_WIDTH = 96  # the width of en_core_web_sm's token vectors
+RULE_PRIOR = 0.05  # added to the rules' type's probability on our clauses: a tie-breaker (docs/methods/statement-typing.md)
 _state: dict[str, Any] = {"override": False, "model": None}
+
+
+@dataclass(frozen=True)
+class TyperModel:
+    """A trained typer: the feature words it knows (row of each in ``weights``), the scaling of the
+    clause vector, and one weight column per type (rows: words, then vector dimensions, then bias)."""
+
+    vocabulary: dict[str, int]
+    vector_mean: np.ndarray
+    vector_scale: np.ndarray
+    weights: np.ndarray
+    labels: tuple[str, ...] = TYPES
+
+    def probabilities(self, features: Sequence[Sequence[str]], vectors: Sequence[Sequence[float]]) -> np.ndarray:
+        """One row of type probabilities (columns: ``labels``) per clause."""
+        n_words = len(self.vocabulary)
+        dense = (np.asarray(vectors, dtype=np.float64).reshape(len(features), -1) - self.vector_mean) * self.vector_scale
+        scores = dense @ self.weights[n_words:-1] + self.weights[-1]
+        for row, words in enumerate(features):
+            rows = sorted({self.vocabulary[w] for w in words if w in self.vocabulary})
+            scores[row] += self.weights[rows].sum(axis=0)
+        scores -= scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        return probs / probs.sum(axis=1, keepdims=True)
+
+    def save(self, folder: Path) -> None:
+        """Write the weights (``weights.npy``) and the rest (``model.json``) to ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / WEIGHTS_FILE, self.weights.astype(np.float32), allow_pickle=False)
+        meta = {"labels": list(self.labels), "vocabulary": sorted(self.vocabulary, key=self.vocabulary.__getitem__),
+                "vector_mean": [float(x) for x in self.vector_mean], "vector_scale": [float(x) for x in self.vector_scale],
+                "description": "accord's statement typer (docs/methods/statement-typing.md)"}
+        (folder / META_FILE).write_text(json.dumps(meta, indent=0) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> TyperModel:
+        """The model written by :meth:`save` to ``folder``."""
+        meta = json.loads((Path(folder) / META_FILE).read_text(encoding="utf-8"))
+        weights = np.load(Path(folder) / WEIGHTS_FILE, allow_pickle=False).astype(np.float64)
+        return cls({w: i for i, w in enumerate(meta["vocabulary"])}, np.array(meta["vector_mean"]),
+                   np.array(meta["vector_scale"]), weights, tuple(meta["labels"]))
 
 
 def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> list[str]:
@@ -31,8 +82,8 @@ def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> l
     out, so no article's actors are learned), then marker words for the rules' type, the cue and
     the reported predicate, negation, modals, conditions, first-person speech and a plan as subject,
     each marker once plain and once with the ``domain`` of the text ("news" or "plover"), so the
-    model can weigh the rules differently on the two (the same function builds training and
-    run-time input)."""
+    model can weigh the rules differently on the two, then the dependents of the reported predicate
+    and of the cue (:func:`relation_features`). The same function builds training and run-time input."""
     words = [t.lemma_.lower() for t in tokens if not (t.is_space or t.is_punct or t.like_num or t.pos_ == "PROPN"
                                                        or t.ent_type_)]
     pred = head.doc[typed.predicate] if typed.predicate < len(head.doc) else head
@@ -53,7 +104,42 @@ def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> l
         marks.append("mark_plan")
     if typed.hedged:
         marks.append("mark_hedged")
-    return words + marks + [f"{domain}_{m}" for m in marks]
+    return words + marks + [f"{domain}_{m}" for m in marks] + relation_features(content, pred, tokens)
+
+
+def relation_features(content, pred, tokens: list) -> list[str]:
+    """``<relation>_<lemma>`` for each dependent inside the clause of the reported predicate and of
+    the cue (its object, complement, subject, particle, prepositions with their objects, and the
+    object of an infinitive it governs: "urged Veldia to drop the claim" gives ``dobj_name``,
+    ``xcomp_drop`` and ``xdobj_claim``); names and numbers are ``name`` and ``number``."""
+    inside = {t.i for t in tokens}
+    out: set[str] = set()
+    for tok in (content, pred):
+        for c in tok.children:
+            if c.i not in inside or c.dep_ not in _RELATIONS:
+                continue
+            out.add(f"{c.dep_}_{_word(c)}")
+            if c.dep_ == "prep":
+                out.update(f"pobj_{_word(g)}" for g in c.children if g.dep_ == "pobj")
+            elif c.dep_ == "xcomp":
+                out.update(f"xdobj_{_word(g)}" for g in c.children if g.dep_ in ("dobj", "prt"))
+    return sorted(out)
+
+
+def _word(tok) -> str:
+    if tok.like_num:
+        return "number"
+    return "name" if tok.pos_ == "PROPN" or tok.ent_type_ else tok.lemma_.lower()
+
+
+def clause_vector(tokens: list) -> np.ndarray:
+    """The mean of the English pipeline's token vectors (``doc.tensor``) over the clause's words
+    (zeros when the pipeline keeps none, or vectors of another width than the model's)."""
+    doc = tokens[0].doc
+    if doc.tensor.shape != (len(doc), VECTOR_WIDTH):
+        return np.zeros(VECTOR_WIDTH)
+    idx = [t.i for t in tokens if not (t.is_punct or t.is_space)] or [t.i for t in tokens]
+    return doc.tensor[idx].astype(np.float64).mean(axis=0)
 
 
 def plover_of(event_type: str, rule: Typed) -> str | None:
@@ -67,29 +153,24 @@ def plover_of(event_type: str, rule: Typed) -> str | None:
     return rule.plover if rule.event_type == "OTHER" else None
 
 
-def predict(nlp, features: list[list[str]], rules: list[str] | None = None) -> list[tuple[str, float]]:
-    """The type and its score for each feature list, with a loaded classifier pipeline; with the
-    rules' types, each gets ``RULE_PRIOR`` added to its own type's score first."""
-    from spacy.tokens import Doc
-
-    textcat = nlp.get_pipe("textcat")
-    docs = [Doc(nlp.vocab, words=f or ["empty"]) for f in features]
+def predict(model: TyperModel, features: Sequence[Sequence[str]], vectors: Sequence[Sequence[float]],
+            rules: Sequence[str] | None = None, prior: float = RULE_PRIOR) -> list[tuple[str, float]]:
+    """The type and its probability for each clause (feature words and vector); with the rules'
+    types, each gets ``prior`` added to its own type's probability first."""
     out = []
-    for doc, rule in zip(textcat.pipe(docs), rules or [None] * len(docs)):
-        scores = {t: p + (RULE_PRIOR if t == rule else 0.0) for t, p in doc.cats.items()}
+    for row, rule in zip(model.probabilities(features, vectors), rules or [None] * len(features)):
+        scores = {t: float(p) + (prior if t == rule else 0.0) for t, p in zip(model.labels, row)}
         label = max(scores, key=lambda t: (scores[t], t))
-        out.append((label, doc.cats[label]))
+        out.append((label, float(row[model.labels.index(label)])))
     return out
 
 
 @lru_cache(maxsize=1)
-def shipped_model():
+def shipped_model() -> TyperModel | None:
     """The classifier shipped with the package (None when its folder is missing)."""
-    import spacy
-
-    if not (MODEL_DIR / "config.cfg").exists():
+    if not (MODEL_DIR / WEIGHTS_FILE).exists():
         return None
-    return spacy.load(MODEL_DIR)
+    return TyperModel.load(MODEL_DIR)
 
 
 def active_model():
@@ -119,7 +200,8 @@ def retype(head, tokens: list, typed: Typed) -> Typed:
     model = active_model()
     if model is None or rules_decide(tokens, typed):
         return typed
-    (label, _), = predict(model, [clause_features(head, tokens, typed)], [typed.event_type])
+    (label, _), = predict(model, [clause_features(head, tokens, typed)], [clause_vector(tokens)], [typed.event_type],
+                          RULE_PRIOR)
     typed.plover = plover_of(label, typed)
     typed.event_type = label
     return typed
