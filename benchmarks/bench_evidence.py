@@ -2,7 +2,7 @@
 
     python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
     python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
-    nohup python benchmarks/bench_evidence.py --ingest-sizes 6000,50000 > ingest-scale.log 2>&1 &
+    nohup python benchmarks/bench_evidence.py --ingest-sizes 50000 > ingest-scale.log 2>&1 &
     python benchmarks/bench_evidence.py --markdown-sizes 50,100,200,400  # Markdown reader, KB
 
 Texts: PolNeAR train articles (repeated up to --n). Both passes use the same pipeline with
@@ -15,6 +15,7 @@ final line times the DuckDB ingest of one chunk.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import resource
 import sys
 import tempfile
@@ -48,35 +49,93 @@ def _peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+BARE_SAMPLE = 1000  # synthetic articles parsed by bare spaCy before and after an ingest
+FLAT_AT = 6000  # the corpus size the peak memory is compared with
+
+
+def _bare_rate(texts: list[str]) -> float:
+    """Articles/s of bare spaCy (the pipeline the ingest loads, ``nlp.pipe``) on ``texts``."""
+    from accord.evidence.ingest import BATCH_SIZE
+    from accord.evidence.nlp import get_nlp
+
+    nlp = get_nlp()
+    t = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=BATCH_SIZE):
+        pass
+    return len(texts) / (time.perf_counter() - t)
+
+
+@contextlib.contextmanager
+def _watching_duckdb(marks: dict):
+    """Record in ``marks["duckdb"]`` the memory DuckDB reports for the ingest's connection
+    (``duckdb_memory()``, MB) at each committed batch."""
+    from accord.evidence import store
+
+    commit = store.commit_batch
+
+    def watched(con) -> None:
+        commit(con)
+        marks["duckdb"] = round(con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+                                / 2**20)
+
+    store.commit_batch = watched
+    try:
+        yield
+    finally:
+        store.commit_batch = commit
+
+
 def ingest_one(n: int, work: Path) -> dict:
     """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database in this
-    process: articles/s and the peak resident memory of the process. Every 1,000 articles a
-    line on stderr gives the articles so far, the seconds, the resident memory then and its
-    peak so far."""
+    process: articles/s against bare spaCy on the first ``BARE_SAMPLE`` of them (parsed just
+    before and just after the ingest, in the same process), and the peak resident memory, also as
+    it stood at ``FLAT_AT`` articles. Every 1,000 articles a line on stderr gives the articles so
+    far, the seconds, the articles/s over that last 1,000, the resident memory then and its peak so far."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from accord.evidence.ingest import ingest_paths
     from accord.evidence.nlp import get_nlp
     from accord.scenario.io import load_scenario
-    from synthetic import write_corpus
+    from synthetic import iter_articles, write_corpus
 
     corpus = work / "corpus"
     write_corpus(corpus, n)
     scenario = load_scenario(SCENARIO)
     get_nlp()
+    sample = [a.text for a in iter_articles(min(n, BARE_SAMPLE))]
+    bare_before = _bare_rate(sample)
     db = work / f"ingest-{n}.duckdb"
     db.unlink(missing_ok=True)
     t = time.perf_counter()
+    marks = {"last": t, "peak at flat": None, "tail": []}
 
     def progress(_source: str, done: int) -> None:
         if done % 1000 == 0:
-            print(f"  {done:>6} articles  {time.perf_counter() - t:7.0f} s  RSS {_rss_mb()} MB  peak {_peak_mb()} MB",
-                  file=sys.stderr, flush=True)
+            now = time.perf_counter()
+            rate = 1000 / (now - marks["last"])
+            marks["last"] = now
+            marks["tail"] = [*marks["tail"][-9:], rate]
+            if done == FLAT_AT:
+                marks["peak at flat"] = _peak_mb()
+            print(f"  {done:>6} articles  {now - t:7.0f} s  {rate:5.1f} art/s  RSS {_rss_mb()} MB  "
+                  f"peak {_peak_mb()} MB  DuckDB {marks.get('duckdb', '?')} MB  "
+                  f"spaCy strings {len(get_nlp().vocab.strings):,}", file=sys.stderr, flush=True)
 
-    rep = ingest_paths([corpus], db, scenario, progress=progress)
+    with _watching_duckdb(marks):
+        rep = ingest_paths([corpus], db, scenario, progress=progress)
     seconds = time.perf_counter() - t
-    return {"articles": rep.articles_added, "seconds": round(seconds, 1),
-            "articles/s": round(rep.articles_added / seconds, 2),
-            "peak RSS (MB)": _peak_mb()}
+    bare_after = _bare_rate(sample)
+    bare = (bare_before + bare_after) / 2
+    rate = rep.articles_added / seconds
+    out = {"articles": rep.articles_added, "seconds": round(seconds, 1), "articles/s": round(rate, 2),
+           "bare spaCy before / after (articles/s)": [round(bare_before, 2), round(bare_after, 2)],
+           "ingest / bare": round(rate / bare, 3), "peak RSS (MB)": _peak_mb()}
+    if marks["tail"]:
+        tail = len(marks["tail"]) / sum(1 / r for r in marks["tail"])
+        out[f"last {len(marks['tail']):,}k articles: articles/s, / bare"] = [round(tail, 2), round(tail / bare, 3)]
+    if marks["peak at flat"] is not None:
+        out[f"peak RSS at {FLAT_AT:,} articles (MB)"] = marks["peak at flat"]
+        out[f"peak / peak at {FLAT_AT:,}"] = round(_peak_mb() / marks["peak at flat"], 3)
+    return out
 
 
 def ingest_scaling(sizes: list[int]) -> None:

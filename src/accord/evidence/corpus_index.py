@@ -11,7 +11,9 @@ under their keys, then written with their own index entries (docs/methods/eviden
 
 from __future__ import annotations
 
+import bisect
 import collections
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,10 +28,11 @@ SYNDICATION_JACCARD = 0.8
 CONFLICT_RELATIVE = 0.05
 # Records flagged and written at once: one look-up query each time, and this many records' rows in memory.
 FLUSH_EVERY = 256
-# Stored paragraphs per LSH band fetched with the batch query; a paragraph that finds no
-# near-duplicate among them reads the rest of the band from the database.
+# Stored paragraphs compared per LSH band: the oldest ones. A band that more paragraphs share is
+# common to many unrelated paragraphs (one template) and says little; capping it keeps the work per
+# article from growing with the corpus.
 CANDIDATES_PER_BAND = 16
-# Comparison keys of stored paragraphs kept after reading them from the database.
+# Comparison keys of stored paragraphs kept after computing them.
 PARAGRAPH_KEY_CACHE = 16384
 
 KEY, BAND, ARTICLE = store.INDEX_KINDS
@@ -57,7 +60,7 @@ class CorpusIndex:
 
     def __init__(self, con: Any) -> None:
         self.con = con
-        self.claims: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self.claims = ClaimValues()
         self.unwritten: set[str] = set()  # ids this run handles that are not written yet
         self._queue: list[tuple[DocumentRecords, str, bool]] = []
         self._cache: collections.OrderedDict[tuple[str, int], str] = collections.OrderedDict()
@@ -72,7 +75,7 @@ class CorpusIndex:
             "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
             "ORDER BY id"
         ).fetchall():
-            idx.claims.setdefault((qtype, referent_key(ref)), []).append((cid, float(val)))
+            idx.claims.add((qtype, referent_key(ref)), cid, float(val))
         return idx
 
     def is_known(self, article_id: str) -> bool:
@@ -160,7 +163,7 @@ class CorpusIndex:
               batch: _Batch) -> tuple[str, int, float] | None:
         """The first paragraph of another article sharing an LSH band with the paragraph whose
         comparison key is ``key`` and similar enough to it: bands in order, and in each band the
-        stored paragraphs first, oldest first, then those of the current flush."""
+        oldest ``CANDIDATES_PER_BAND`` stored paragraphs, then those of the current flush."""
         seen: set[tuple[str, int]] = set()
         for b in bands:
             h = minhash.key64(b)
@@ -174,8 +177,8 @@ class CorpusIndex:
         return None
 
     def _candidates(self, h: int, stored: _Stored, batch: _Batch) -> Iterator[tuple[str, int, Any]]:
-        for art, idx, start, end in stored.band(h):
-            yield art, idx, lambda a=art, i=idx, s=start, e=end: self._stored_key(a, i, s, e)
+        for art, idx, text in stored.band(h):
+            yield art, idx, lambda a=art, i=idx, t=text: self._stored_key(a, i, t)
         for art, idx in batch.bands.get(h, ()):
             yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
 
@@ -190,12 +193,11 @@ class CorpusIndex:
                        if batch.sig_ids[k] != aid)
         return out
 
-    def _stored_key(self, aid: str, idx: int, start: int, end: int) -> str:
-        """The comparison key of a stored paragraph (cached; else read from the article's text)."""
+    def _stored_key(self, aid: str, idx: int, text: str) -> str:
+        """The comparison key of the stored paragraph ``idx`` of ``aid``, whose text is ``text`` (cached)."""
         key = self._cache.get((aid, idx))
         if key is None:
-            text = self.con.execute("SELECT text FROM articles WHERE id = ?", [aid]).fetchall()[0][0]
-            return self._cache_key((aid, idx), paragraph_key(text[start:end]))
+            return self._cache_key((aid, idx), paragraph_key(text))
         self._cache.move_to_end((aid, idx))
         return key
 
@@ -234,10 +236,9 @@ def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
 class _Stored:
     """What the stored corpus holds under the keys of the records of one flush, read with one
     query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
-    first; the rest of a band is read when asked for."""
+    first, with the text of each paragraph entry."""
 
     def __init__(self, index: CorpusIndex, recs: list[tuple[DocumentRecords, np.ndarray]]) -> None:
-        self.index = index
         wanted: set[tuple[int, int]] = set()
         for rec, sig in recs:
             for p in rec.paragraphs:
@@ -246,10 +247,8 @@ class _Stored:
                 wanted.update((BAND, minhash.key64(b)) for b in p.bands or ())
             wanted.update((ARTICLE, h) for h in minhash.article_bands(sig))
         self.entries: dict[tuple[int, int], list[tuple]] = {}
-        self.sizes: dict[tuple[int, int], int] = {}
-        for kind, h, n, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
+        for kind, h, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
             self.entries.setdefault((kind, h), []).append(tuple(entry))
-            self.sizes[(kind, h)] = n
         ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
         self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
 
@@ -258,15 +257,11 @@ class _Stored:
         found = self.entries.get((kind, h))
         return found[0][1] if found else None
 
-    def band(self, h: int) -> Iterator[tuple[str, int, int, int]]:
-        """``(article, paragraph index, start, end)`` of the stored paragraphs in the LSH band ``h``,
-        oldest first."""
-        found = self.entries.get((BAND, h), [])
-        for _seq, aid, idx, start, end in found:
-            yield aid, idx, start, end
-        if self.sizes.get((BAND, h), 0) > len(found):
-            for _seq, aid, idx, start, end in store.index_band(self.index.con, BAND, h, found[-1][0]):
-                yield aid, idx, start, end
+    def band(self, h: int) -> Iterator[tuple[str, int, str]]:
+        """``(article, paragraph index, paragraph text)`` of the oldest stored paragraphs in the LSH
+        band ``h``, oldest first."""
+        for _seq, aid, idx, text in self.entries.get((BAND, h), ()):
+            yield aid, idx, text
 
     def articles(self, sig: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """The stored articles sharing an article band with ``sig``, oldest first, with their signatures."""
@@ -283,17 +278,48 @@ def referent_key(referent: str) -> str:
     return " ".join(words)
 
 
-def numeric_conflicts(rec: DocumentRecords, index: dict[tuple[str, str], list[tuple[str, float]]]) -> None:
+class ClaimValues:
+    """The numeric claims seen so far under each (quantity type, referent) key, sorted by value,
+    so that the claims a new value conflicts with are found by bisection rather than by a scan of
+    every claim under its key (docs/methods/evidence.md, "Numeric claims")."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, str], list[float]] = {}
+        self._claims: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (order added, id), by value
+        self._seq = 0
+
+    def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
+        values = self._values.setdefault(key, [])
+        at = bisect.bisect_right(values, value)
+        values.insert(at, value)
+        self._claims.setdefault(key, []).insert(at, (self._seq, claim_id))
+        self._seq += 1
+
+    def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
+        """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
+        from ``value`` (relative to the larger magnitude), in the order they were added."""
+        values, claims = self._values.get(key, []), self._claims.get(key, [])
+        # every value outside [lo, hi] conflicts; the band's edges are checked exactly
+        near = sorted((value * (1 - CONFLICT_RELATIVE), value / (1 - CONFLICT_RELATIVE)))
+        lo = bisect.bisect_left(values, near[0] - abs(near[0]) * 1e-9 - 1e-300)
+        hi = bisect.bisect_right(values, near[1] + abs(near[1]) * 1e-9 + 1e-300)
+        found = claims[:lo] + claims[hi:] + [
+            claims[k] for k in range(lo, hi)
+            if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
+        return [cid for _, cid in sorted(found) if cid != claim_id]
+
+
+def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
     """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
-        for other_id, w in index.get(key, ()):
-            if other_id != c.id and abs(v - w) > CONFLICT_RELATIVE * max(abs(v), abs(w)):
-                c.conflicts_with.append(other_id)
-        index.setdefault(key, []).append((c.id, v))
+        if not math.isfinite(v):  # never conflicts
+            continue
+        c.conflicts_with.extend(index.conflicts(key, c.id, v))
+        index.add(key, c.id, v)
         if c.conflicts_with:
             rec.add(FlagRow(
                 id=record_id(rec.article_id, "flag", "numeric_conflict", c.start_char, c.end_char),

@@ -421,26 +421,22 @@ def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
 
 
 def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
-    """``(kind, hash, entries under the key, seq, article_id, idx, start_char, end_char)`` of the
-    first ``per_key`` entries (oldest first) under each ``(kind, hash)`` of ``keys``, and of every
-    entry of kind 2."""
+    """``(kind, hash, seq, article_id, idx, paragraph)`` of the first ``per_key`` entries (oldest
+    first) under each ``(kind, hash)`` of ``keys``, and of every entry of kind 2; ``paragraph`` is
+    the stored text of a paragraph entry (kind 1)."""
     if not keys:
         return []
     return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
-        SELECT kind, hash, n, seq, article_id, idx, start_char, end_char FROM (
-            SELECT c.*, row_number() OVER w AS k, count(*) OVER (PARTITION BY c.kind, c.hash) AS n
+        SELECT e.kind, e.hash, e.seq, e.article_id, e.idx,
+               CASE WHEN e.kind = 1 THEN substr(a.text, e.start_char + 1, e.end_char - e.start_char) END
+        FROM (
+            SELECT c.*, row_number() OVER w AS k
             FROM {INDEX_TABLE} c
             JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
                   FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
-            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
-        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
-
-
-def index_band(con: duckdb.DuckDBPyConnection, kind: int, key: int, after: int) -> list[tuple]:
-    """``(seq, article_id, idx, start_char, end_char)`` of the entries under ``(kind, key)`` added
-    after the entry ``after``, oldest first."""
-    return con.execute(f"SELECT seq, article_id, idx, start_char, end_char FROM {INDEX_TABLE} "
-                       "WHERE kind = ? AND hash = ? AND seq > ? ORDER BY seq", [kind, key, after]).fetchall()
+            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq)) e
+        LEFT JOIN articles a ON e.kind = 1 AND a.id = e.article_id
+        WHERE e.kind = 2 OR e.k <= ? ORDER BY e.seq""", [per_key])
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
