@@ -226,7 +226,8 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
         store.write_index(con, later)
         entries = store.index_entries(con, [(kind, h)], 3)
         assert len(entries) == 3 and [e[2] for e in entries] == sorted(e[2] for e in entries)
-        assert entries[0][3:] == (aid, idx, NEAR)
+        assert entries[0][3:] == (aid, idx, start, end)
+        assert store.paragraph_texts(con, [(aid, idx, start, end)]) == [(aid, idx, NEAR)]
         assert len(store.index_entries(con, [(kind, h)], 100)) == stored + 5
     finally:
         con.close()

@@ -177,8 +177,8 @@ class CorpusIndex:
         return None
 
     def _candidates(self, h: int, stored: _Stored, batch: _Batch) -> Iterator[tuple[str, int, Any]]:
-        for art, idx, text in stored.band(h):
-            yield art, idx, lambda a=art, i=idx, t=text: self._stored_key(a, i, t)
+        for art, idx in stored.band(h):
+            yield art, idx, lambda p=(art, idx): self._stored_key(p, stored)
         for art, idx in batch.bands.get(h, ()):
             yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
 
@@ -193,12 +193,19 @@ class CorpusIndex:
                        if batch.sig_ids[k] != aid)
         return out
 
-    def _stored_key(self, aid: str, idx: int, text: str) -> str:
-        """The comparison key of the stored paragraph ``idx`` of ``aid``, whose text is ``text`` (cached)."""
-        key = self._cache.get((aid, idx))
+    def _stored_key(self, paragraph: tuple[str, int], stored: _Stored) -> str:
+        """The comparison key of the stored ``(article, paragraph index)``: the one kept when the
+        flush began, else made from the text the flush read (and kept)."""
+        key = stored.keys.get(paragraph)
         if key is None:
-            return self._cache_key((aid, idx), paragraph_key(text))
-        self._cache.move_to_end((aid, idx))
+            key = stored.keys[paragraph] = self._cache_key(paragraph, paragraph_key(stored.texts.pop(paragraph)))
+        return key
+
+    def kept_key(self, paragraph: tuple[str, int]) -> str | None:
+        """The comparison key kept for a stored paragraph (None: not kept), marked as just used."""
+        key = self._cache.get(paragraph)
+        if key is not None:
+            self._cache.move_to_end(paragraph)
         return key
 
     def _cache_key(self, paragraph: tuple[str, int], key: str) -> str:
@@ -236,7 +243,8 @@ def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
 class _Stored:
     """What the stored corpus holds under the keys of the records of one flush, read with one
     query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
-    first, with the text of each paragraph entry."""
+    first; then, with a second, the texts of the paragraphs among them whose comparison keys the
+    index has not kept, once each."""
 
     def __init__(self, index: CorpusIndex, recs: list[tuple[DocumentRecords, np.ndarray]]) -> None:
         wanted: set[tuple[int, int]] = set()
@@ -249,6 +257,16 @@ class _Stored:
         self.entries: dict[tuple[int, int], list[tuple]] = {}
         for kind, h, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
             self.entries.setdefault((kind, h), []).append(tuple(entry))
+        self.keys: dict[tuple[str, int], str] = {}  # kept comparison keys, held for this flush
+        spans: dict[tuple[str, int], tuple[int, int]] = {}
+        for (kind, _), es in self.entries.items():
+            for _seq, aid, idx, start, end in es if kind == BAND else ():
+                if (key := index.kept_key((aid, idx))) is not None:
+                    self.keys[(aid, idx)] = key
+                else:
+                    spans[(aid, idx)] = (start, end)
+        self.texts = {(aid, idx): text for aid, idx, text in
+                      store.paragraph_texts(index.con, [(*p, *span) for p, span in spans.items()])}
         ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
         self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
 
@@ -257,11 +275,10 @@ class _Stored:
         found = self.entries.get((kind, h))
         return found[0][1] if found else None
 
-    def band(self, h: int) -> Iterator[tuple[str, int, str]]:
-        """``(article, paragraph index, paragraph text)`` of the oldest stored paragraphs in the LSH
-        band ``h``, oldest first."""
-        for _seq, aid, idx, text in self.entries.get((BAND, h), ()):
-            yield aid, idx, text
+    def band(self, h: int) -> Iterator[tuple[str, int]]:
+        """``(article, paragraph index)`` of the oldest stored paragraphs in the LSH band ``h``, oldest first."""
+        for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ()):
+            yield aid, idx
 
     def articles(self, sig: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """The stored articles sharing an article band with ``sig``, oldest first, with their signatures."""
