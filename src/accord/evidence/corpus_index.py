@@ -177,9 +177,12 @@ class CorpusIndex:
         return None
 
     def _candidates(self, h: int, stored: _Stored, batch: _Batch) -> Iterator[tuple[str, int, Any]]:
-        for art, idx in stored.band(h):
+        """The oldest ``CANDIDATES_PER_BAND`` paragraphs of the band ``h``, stored ones first, then
+        those of this flush: the same paragraphs however the corpus was split into runs and flushes."""
+        older = list(stored.band(h))
+        for art, idx in older:
             yield art, idx, lambda p=(art, idx): self._stored_key(p, stored)
-        for art, idx in batch.bands.get(h, ()):
+        for art, idx in batch.bands.get(h, ())[:max(0, CANDIDATES_PER_BAND - len(older))]:
             yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
 
     def _copies(self, aid: str, sig: np.ndarray, stored: _Stored, batch: _Batch) -> list[tuple[str, float]]:
@@ -306,6 +309,9 @@ class ClaimValues:
         self._seq = 0
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
+        """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
+        if not math.isfinite(value):
+            return
         values = self._values.setdefault(key, [])
         at = bisect.bisect_right(values, value)
         values.insert(at, value)
@@ -314,7 +320,10 @@ class ClaimValues:
 
     def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
         """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
-        from ``value`` (relative to the larger magnitude), in the order they were added."""
+        from ``value`` (relative to the larger magnitude), in the order they were added; none for a
+        value that is not finite."""
+        if not math.isfinite(value):
+            return []
         values, claims = self._values.get(key, []), self._claims.get(key, [])
         # every value outside [lo, hi] conflicts; the band's edges are checked exactly
         near = sorted((value * (1 - CONFLICT_RELATIVE), value / (1 - CONFLICT_RELATIVE)))
@@ -333,8 +342,6 @@ def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
-        if not math.isfinite(v):  # never conflicts
-            continue
         c.conflicts_with.extend(index.conflicts(key, c.id, v))
         index.add(key, c.id, v)
         if c.conflicts_with:
