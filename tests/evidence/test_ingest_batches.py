@@ -117,8 +117,8 @@ def _flags(db: Path) -> list[tuple[str, str, str]]:
 def test_duplicates_are_found_across_flushes_and_runs_alike(tmp_path, corpus, monkeypatch):
     ingest_paths([corpus], tmp_path / "one.duckdb")
     assert _flags(tmp_path / "one.duckdb") == EXPECTED
-    # every record its own flush, one stored candidate per band fetched at once, no cached keys:
-    # what the stored corpus holds comes from the database
+    # every record its own flush, one candidate per band, no cached keys: what the stored corpus
+    # holds comes from the database
     monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
     monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", 1)
     monkeypatch.setattr(corpus_index, "PARAGRAPH_KEY_CACHE", 1)
@@ -128,6 +128,17 @@ def test_duplicates_are_found_across_flushes_and_runs_alike(tmp_path, corpus, mo
     monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 2)
     ingest_paths([corpus], tmp_path / "pairs.duckdb")
     assert _flags(tmp_path / "pairs.duckdb") == EXPECTED
+
+
+@pytest.mark.parametrize("cap", [0, 1])
+def test_a_band_cap_gives_the_same_flags_however_the_corpus_is_split(tmp_path, corpus, monkeypatch, cap):
+    monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", cap)
+    ingest_paths([corpus], tmp_path / "one.duckdb")
+    for name in TEXTS:
+        ingest_paths([corpus / name], tmp_path / "runs.duckdb")
+    near = [f for f in _flags(tmp_path / "one.duckdb") if f[1] == "corpus_near_duplicate_paragraph"]
+    assert _flags(tmp_path / "runs.duckdb") == _flags(tmp_path / "one.duckdb")
+    assert (len(near) > 0) == (cap > 0)
 
 
 def test_a_database_without_the_corpus_index_gets_it_on_the_next_ingest(tmp_path, corpus):
@@ -225,21 +236,24 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
         later = [(kind, h, 10_000 + k, aid, idx, start, end) for k in range(5)]
         store.write_index(con, later)
         entries = store.index_entries(con, [(kind, h)], 3)
-        assert len(entries) == 3 and [e[2] for e in entries] == sorted(e[2] for e in entries)
-        assert entries[0][3:] == (aid, idx, NEAR)
+        assert [e[2] for e in entries] == sorted(e[2] for e in store.index_entries(con, [(kind, h)], 100))[:3]
+        assert entries[0][3:] == (aid, idx, start, end)
+        assert store.paragraph_texts(con, [(aid, idx, start, end)]) == [(aid, idx, NEAR)]
         assert len(store.index_entries(con, [(kind, h)], 100)) == stored + 5
     finally:
         con.close()
 
 
-@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0]),
+@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0,
+                                           float("inf"), float("-inf"), float("nan")]),
                           st.floats(-1e6, 1e6, allow_nan=False)), max_size=40))
 def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
     index = corpus_index.ClaimValues()
     for k, v in enumerate(values):
         found = index.conflicts(("count", "x"), f"c{k}", v)
-        expected = [f"c{j}" for j, w in enumerate(values[:k])
-                    if abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+        expected = [f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
+                    if np.isfinite(v) and np.isfinite(w)
+                    and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
         assert found == expected
         index.add(("count", "x"), f"c{k}", v)
     assert index.conflicts(("count", "other"), "c", 1.0) == []
@@ -256,3 +270,25 @@ def test_the_common_subsequence_bound_never_changes_a_near_duplicate_decision(ke
     full = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
     assert near_ratio(key, other) in ((full,) if full >= NEAR_RATIO else (0.0, full))
     assert near_ratio(key, key) == 1.0
+
+
+def test_a_number_too_large_for_a_float_is_no_claim_and_stored_claims_reload_alike(tmp_path):
+    from accord.evidence.claims import extract_claims
+
+    huge = "Officials said " + "9" * 400 + " trillion dollars in aid was pledged."
+    assert [c.value for c in extract_claims(huge)] == []
+    d = tmp_path / "c"
+    d.mkdir()
+    for k, amount in enumerate((100, 104, 300)):
+        (d / f"{k}.txt").write_text(f"The donors pledged {amount} million dollars in aid for the year, officials said.\n",
+                                    encoding="utf-8")
+    ingest_paths([d / "0.txt", d / "1.txt"], tmp_path / "a.duckdb")
+    ingest_paths([d / "2.txt"], tmp_path / "a.duckdb")  # the earlier claims come from the database
+    ingest_paths([d], tmp_path / "b.duckdb")
+    flags = [_flags(tmp_path / n) for n in ("a.duckdb", "b.duckdb")]
+    con = duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True)
+    try:
+        conflicts = con.execute("SELECT count(*) FROM flags WHERE kind = 'numeric_conflict'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert conflicts == 1 and flags[0] == flags[1]

@@ -15,6 +15,7 @@ from accord.evidence.learned_typer import (  # noqa: E402
     clause_features,
     clause_vector,
     plover_of,
+    predict,
     relation_features,
     retype,
     shipped_model,
@@ -103,11 +104,14 @@ def test_clause_vector_averages_the_pipeline_token_vectors():
     assert vector == pytest.approx(head.doc.tensor[words].mean(axis=0), abs=1e-6)
 
 
-def test_clause_vector_is_zero_without_pipeline_vectors():
+def test_without_pipeline_vectors_a_clause_gets_the_training_mean_which_weighs_nothing():
     import spacy
 
     doc = spacy.blank("en")("Veldia rejected the plan.")
-    assert clause_vector(list(doc)).tolist() == [0.0] * VECTOR_WIDTH
+    assert clause_vector(list(doc)) is None
+    model = shipped_model()
+    words = [["rule_REJECT", "reject", "plan"]]
+    assert model.probabilities(words, [None]) == pytest.approx(model.probabilities(words, [model.vector_mean]))
 
 
 def test_plover_category_of_a_learned_type():
@@ -146,6 +150,29 @@ def test_a_trained_model_fits_its_clauses_and_reloads(tmp_path):
     again = TyperModel.load(tmp_path)
     assert again.vocabulary == model.vocabulary and again.labels == model.labels
     assert again.probabilities([clauses[0].features], [clauses[0].vector]) == pytest.approx(probs[:1], abs=1e-6)
+
+
+def test_predict_types_every_clause_or_says_what_does_not_match():
+    model = train(_tiny())
+    clauses = _tiny()
+    assert model.probabilities([], []).shape == (0, len(model.labels))
+    assert predict(model, [], []) == []
+    with pytest.raises(ValueError, match="2 feature lists but 1 vectors"):
+        model.probabilities([c.features for c in clauses[:2]], [clauses[0].vector])
+    width = model.vector_mean.shape[0]
+    with pytest.raises(ValueError, match=f"must have {width} values"):
+        model.probabilities([clauses[0].features], [(1.0,) * (width + 1)])
+    with pytest.raises(ValueError):  # one rule type for two clauses
+        predict(model, [c.features for c in clauses[:2]], [c.vector for c in clauses[:2]], ["AGREE"])
+
+
+@pytest.mark.parametrize("k", ["1", "0", "-3", "100000"])
+def test_cross_validation_refuses_a_fold_count_it_cannot_use(k, capsys):
+    from accord.evidence.train_typer import main
+
+    assert main(["--cv", k]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --cv: the number of folds must be between 2 and ") and err.count("\n") == 1
 
 
 def test_training_never_reads_the_test_half(tmp_path):

@@ -8,6 +8,7 @@ days, fractions to percent.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -172,12 +173,18 @@ def extract_claims(text: str, published: dt.date | None = None) -> list[NumericC
             if any(s < b and a < e for a, b in taken) or in_name(text, _number_start(m, s)):
                 continue
             claim = _build(kind, m, text, s, e, published, qual)
-            if claim is None:
+            if claim is None or not _finite(claim.value):
                 continue
             taken.append((s, e))
             out.append(claim)
     out.sort(key=lambda c: c.start)
     return out
+
+
+def _finite(value: float | list[float] | None) -> bool:
+    """False for a value that overflowed a float ("999…9 trillion"): such a number is not a claim."""
+    values = value if isinstance(value, list) else [value]
+    return all(v is None or math.isfinite(v) for v in values)
 
 
 def in_name(text: str, start: int) -> bool:

@@ -208,8 +208,8 @@ def near_ratio(a: str, b: str) -> float:
     """Similarity ratio (0–1) of two paragraph keys: difflib's, or 0 when an upper bound of it is
     already below ``NEAR_RATIO``. The bound is the ratio of their longest common subsequence
     (``2·LCS / total length``, computed in C by rapidfuzz): difflib's matching blocks are a common
-    subsequence, so its ratio is never above it, and the bound spares the slow comparison of about
-    nineteen in twenty candidates (docs/methods/evidence.md, "Duplicates across the corpus")."""
+    subsequence, so its ratio is never above it, and the bound spares most candidates the slow
+    comparison (docs/methods/evidence.md, "Duplicates across the corpus")."""
     total = len(a) + len(b)
     if total and 2.0 * LCSseq.similarity(a, b) / total < NEAR_RATIO:
         return 0.0

@@ -177,9 +177,12 @@ class CorpusIndex:
         return None
 
     def _candidates(self, h: int, stored: _Stored, batch: _Batch) -> Iterator[tuple[str, int, Any]]:
-        for art, idx, text in stored.band(h):
-            yield art, idx, lambda a=art, i=idx, t=text: self._stored_key(a, i, t)
-        for art, idx in batch.bands.get(h, ()):
+        """The oldest ``CANDIDATES_PER_BAND`` paragraphs of the band ``h``, stored ones first, then
+        those of this flush: the same paragraphs however the corpus was split into runs and flushes."""
+        older = list(stored.band(h))
+        for art, idx in older:
+            yield art, idx, lambda p=(art, idx): self._stored_key(p, stored)
+        for art, idx in batch.bands.get(h, ())[:max(0, CANDIDATES_PER_BAND - len(older))]:
             yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
 
     def _copies(self, aid: str, sig: np.ndarray, stored: _Stored, batch: _Batch) -> list[tuple[str, float]]:
@@ -193,12 +196,19 @@ class CorpusIndex:
                        if batch.sig_ids[k] != aid)
         return out
 
-    def _stored_key(self, aid: str, idx: int, text: str) -> str:
-        """The comparison key of the stored paragraph ``idx`` of ``aid``, whose text is ``text`` (cached)."""
-        key = self._cache.get((aid, idx))
+    def _stored_key(self, paragraph: tuple[str, int], stored: _Stored) -> str:
+        """The comparison key of the stored ``(article, paragraph index)``: the one kept when the
+        flush began, else made from the text the flush read (and kept)."""
+        key = stored.keys.get(paragraph)
         if key is None:
-            return self._cache_key((aid, idx), paragraph_key(text))
-        self._cache.move_to_end((aid, idx))
+            key = stored.keys[paragraph] = self._cache_key(paragraph, paragraph_key(stored.texts.pop(paragraph)))
+        return key
+
+    def kept_key(self, paragraph: tuple[str, int]) -> str | None:
+        """The comparison key kept for a stored paragraph (None: not kept), marked as just used."""
+        key = self._cache.get(paragraph)
+        if key is not None:
+            self._cache.move_to_end(paragraph)
         return key
 
     def _cache_key(self, paragraph: tuple[str, int], key: str) -> str:
@@ -236,7 +246,8 @@ def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
 class _Stored:
     """What the stored corpus holds under the keys of the records of one flush, read with one
     query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
-    first, with the text of each paragraph entry."""
+    first; then, with a second, the texts of the paragraphs among them whose comparison keys the
+    index has not kept, once each."""
 
     def __init__(self, index: CorpusIndex, recs: list[tuple[DocumentRecords, np.ndarray]]) -> None:
         wanted: set[tuple[int, int]] = set()
@@ -249,6 +260,16 @@ class _Stored:
         self.entries: dict[tuple[int, int], list[tuple]] = {}
         for kind, h, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
             self.entries.setdefault((kind, h), []).append(tuple(entry))
+        self.keys: dict[tuple[str, int], str] = {}  # kept comparison keys, held for this flush
+        spans: dict[tuple[str, int], tuple[int, int]] = {}
+        for (kind, _), es in self.entries.items():
+            for _seq, aid, idx, start, end in es if kind == BAND else ():
+                if (key := index.kept_key((aid, idx))) is not None:
+                    self.keys[(aid, idx)] = key
+                else:
+                    spans[(aid, idx)] = (start, end)
+        self.texts = {(aid, idx): text for aid, idx, text in
+                      store.paragraph_texts(index.con, [(*p, *span) for p, span in spans.items()])}
         ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
         self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
 
@@ -257,11 +278,10 @@ class _Stored:
         found = self.entries.get((kind, h))
         return found[0][1] if found else None
 
-    def band(self, h: int) -> Iterator[tuple[str, int, str]]:
-        """``(article, paragraph index, paragraph text)`` of the oldest stored paragraphs in the LSH
-        band ``h``, oldest first."""
-        for _seq, aid, idx, text in self.entries.get((BAND, h), ()):
-            yield aid, idx, text
+    def band(self, h: int) -> Iterator[tuple[str, int]]:
+        """``(article, paragraph index)`` of the oldest stored paragraphs in the LSH band ``h``, oldest first."""
+        for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ()):
+            yield aid, idx
 
     def articles(self, sig: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """The stored articles sharing an article band with ``sig``, oldest first, with their signatures."""
@@ -289,6 +309,9 @@ class ClaimValues:
         self._seq = 0
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
+        """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
+        if not math.isfinite(value):
+            return
         values = self._values.setdefault(key, [])
         at = bisect.bisect_right(values, value)
         values.insert(at, value)
@@ -297,7 +320,10 @@ class ClaimValues:
 
     def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
         """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
-        from ``value`` (relative to the larger magnitude), in the order they were added."""
+        from ``value`` (relative to the larger magnitude), in the order they were added; none for a
+        value that is not finite."""
+        if not math.isfinite(value):
+            return []
         values, claims = self._values.get(key, []), self._claims.get(key, [])
         # every value outside [lo, hi] conflicts; the band's edges are checked exactly
         near = sorted((value * (1 - CONFLICT_RELATIVE), value / (1 - CONFLICT_RELATIVE)))
@@ -316,8 +342,6 @@ def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
-        if not math.isfinite(v):  # never conflicts
-            continue
         c.conflicts_with.extend(index.conflicts(key, c.id, v))
         index.add(key, c.id, v)
         if c.conflicts_with:

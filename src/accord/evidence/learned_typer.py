@@ -35,7 +35,7 @@ RULE_PRIOR = 0.05  # added to the rules' type's probability on our clauses: a ti
 _state: dict[str, Any] = {"override": False, "model": None}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TyperModel:
     """A trained typer: the feature words it knows (row of each in ``weights``), the scaling of the
     clause vector, and one weight column per type (rows: words, then vector dimensions, then bias)."""
@@ -46,10 +46,17 @@ class TyperModel:
     weights: np.ndarray
     labels: tuple[str, ...] = TYPES
 
-    def probabilities(self, features: Sequence[Sequence[str]], vectors: Sequence[Sequence[float]]) -> np.ndarray:
-        """One row of type probabilities (columns: ``labels``) per clause."""
-        n_words = len(self.vocabulary)
-        dense = (np.asarray(vectors, dtype=np.float64).reshape(len(features), -1) - self.vector_mean) * self.vector_scale
+    def probabilities(self, features: Sequence[Sequence[str]],
+                      vectors: Sequence[Sequence[float] | None]) -> np.ndarray:
+        """One row of type probabilities (columns: ``labels``) per clause; a clause without a
+        vector (None) gets the training mean, which weighs nothing."""
+        n_words, width = len(self.vocabulary), self.vector_mean.shape[0]
+        if len(vectors) != len(features):
+            raise ValueError(f"{len(features)} feature lists but {len(vectors)} vectors")
+        rows = [self.vector_mean if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
+        if any(r.shape != (width,) for r in rows):
+            raise ValueError(f"clause vectors must have {width} values")
+        dense = (np.array(rows).reshape(len(rows), width) - self.vector_mean) * self.vector_scale
         scores = dense @ self.weights[n_words:-1] + self.weights[-1]
         for row, words in enumerate(features):
             rows = sorted({self.vocabulary[w] for w in words if w in self.vocabulary})
@@ -132,12 +139,12 @@ def _word(tok) -> str:
     return "name" if tok.pos_ == "PROPN" or tok.ent_type_ else tok.lemma_.lower()
 
 
-def clause_vector(tokens: list) -> np.ndarray:
+def clause_vector(tokens: list) -> np.ndarray | None:
     """The mean of the English pipeline's token vectors (``doc.tensor``) over the clause's words
-    (zeros when the pipeline keeps none, or vectors of another width than the model's)."""
+    (None when the pipeline keeps none, or vectors of another width than the model's)."""
     doc = tokens[0].doc
     if doc.tensor.shape != (len(doc), VECTOR_WIDTH):
-        return np.zeros(VECTOR_WIDTH)
+        return None
     idx = [t.i for t in tokens if not (t.is_punct or t.is_space)] or [t.i for t in tokens]
     return doc.tensor[idx].astype(np.float64).mean(axis=0)
 
@@ -158,7 +165,7 @@ def predict(model: TyperModel, features: Sequence[Sequence[str]], vectors: Seque
     """The type and its probability for each clause (feature words and vector); with the rules'
     types, each gets ``prior`` added to its own type's probability first."""
     out = []
-    for row, rule in zip(model.probabilities(features, vectors), rules or [None] * len(features)):
+    for row, rule in zip(model.probabilities(features, vectors), rules or [None] * len(features), strict=True):
         scores = {t: float(p) + (prior if t == rule else 0.0) for t, p in zip(model.labels, row)}
         label = max(scores, key=lambda t: (scores[t], t))
         out.append((label, float(row[model.labels.index(label)])))

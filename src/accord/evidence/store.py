@@ -31,8 +31,9 @@ SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
-# hence none on the tables of article rows (:func:`keyed`).
-WRITE_MEMORY_LIMIT = "96MB"
+# hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
+# few thousand articles (the corpus index it scans outgrows it) and then holds it.
+WRITE_MEMORY_LIMIT = "48MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
@@ -421,22 +422,29 @@ def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
 
 
 def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
-    """``(kind, hash, seq, article_id, idx, paragraph)`` of the first ``per_key`` entries (oldest
-    first) under each ``(kind, hash)`` of ``keys``, and of every entry of kind 2; ``paragraph`` is
-    the stored text of a paragraph entry (kind 1)."""
+    """``(kind, hash, seq, article_id, idx, start_char, end_char)`` of the entries under each
+    ``(kind, hash)`` of ``keys``, oldest first: the first of kind 0 (an exact key: its first holder),
+    the first ``per_key`` of kind 1 (a paragraph band) and every one of kind 2 (an article band)."""
     if not keys:
         return []
     return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
-        SELECT e.kind, e.hash, e.seq, e.article_id, e.idx,
-               CASE WHEN e.kind = 1 THEN substr(a.text, e.start_char + 1, e.end_char - e.start_char) END
-        FROM (
+        SELECT kind, hash, seq, article_id, idx, start_char, end_char FROM (
             SELECT c.*, row_number() OVER w AS k
             FROM {INDEX_TABLE} c
             JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
                   FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
-            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq)) e
-        LEFT JOIN articles a ON e.kind = 1 AND a.id = e.article_id
-        WHERE e.kind = 2 OR e.k <= ? ORDER BY e.seq""", [per_key])
+            WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
+        WHERE kind = 2 OR (kind = 0 AND k = 1) OR (kind = 1 AND k <= ?) ORDER BY seq""", [per_key])
+
+
+def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
+    """``(article_id, idx, text)`` of the stored paragraphs ``(article_id, idx, start_char, end_char)``,
+    cut from their articles' texts (offsets in code points, as in Python)."""
+    if not spans:
+        return []
+    return _with_frame(con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), spans,
+                       "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
+                       "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:

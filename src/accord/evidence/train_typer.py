@@ -24,7 +24,15 @@ import numpy as np
 
 from accord.errors import InputError
 from accord.evidence.extract.statements import clause_span
-from accord.evidence.learned_typer import MODEL_DIR, TyperModel, clause_features, clause_vector, predict, using
+from accord.evidence.learned_typer import (
+    MODEL_DIR,
+    VECTOR_WIDTH,
+    TyperModel,
+    clause_features,
+    clause_vector,
+    predict,
+    using,
+)
 from accord.evidence.statements import TYPES, IssueIndex, classify_clause, clause_heads, clause_tokens, untyped_clause
 
 SEED = 17  # the shuffle of the cross-validation folds
@@ -78,7 +86,7 @@ def article_clauses(articles: Sequence[dict], scenarios: dict[str, Any]) -> list
             pattern = index.patterns.get(st.get("issue") or "")
             head, tokens, typed = _pick_clause(near, span, lambda sp, p=pattern, text=art["text"]: bool(p and p.search(text, *sp)))
             out.append(Clause(tuple(clause_features(head, tokens, typed)), st["type"], art["id"],
-                              tuple(clause_vector(tokens))))
+                              _vector(tokens)))
     return out
 
 
@@ -103,7 +111,7 @@ def plover_clauses(records: Sequence[dict]) -> list[Clause]:
         tokens = list(sent)
         typed = classify_clause(sent.root, tokens) or untyped_clause(sent.root, tokens)
         out.append(Clause(tuple(clause_features(sent.root, tokens, typed, "plover")), gold_type(rec["event"]),
-                          str(rec.get("id", len(out))), tuple(clause_vector(tokens)), "plover"))
+                          str(rec.get("id", len(out))), _vector(tokens), "plover"))
     return out
 
 
@@ -152,6 +160,15 @@ def design(clauses: Sequence[Clause], vocabulary: dict[str, int], mean: np.ndarr
     return sp.hstack([words, sp.csr_matrix(dense), np.ones((len(clauses), 1))]).tocsr()
 
 
+def _vector(tokens: list) -> tuple[float, ...]:
+    """The clause vector training needs (:func:`clause_vector`); an error when the pipeline has none."""
+    vector = clause_vector(tokens)
+    if vector is None:
+        raise InputError(f"the spaCy pipeline gives no token vectors {VECTOR_WIDTH} wide: the typer is trained "
+                         "on en-core-web-sm's")
+    return tuple(vector)
+
+
 def train(clauses: Sequence[Clause], l2: float = L2) -> TyperModel:
     """A softmax regression fitted to ``clauses`` by L-BFGS (weighted cross-entropy plus ``l2``
     times half the squared weights, the bias left free): deterministic, the same clauses give the
@@ -161,7 +178,8 @@ def train(clauses: Sequence[Clause], l2: float = L2) -> TyperModel:
     vocabulary = {w: i for i, w in enumerate(sorted({w for c in clauses for w in c.features}))}
     vectors = np.array([c.vector for c in clauses], dtype=np.float64).reshape(len(clauses), -1)
     mean = vectors.mean(axis=0)
-    scale = VECTOR_WEIGHT / (vectors.std(axis=0) + 1e-6)
+    std = vectors.std(axis=0)
+    scale = np.where(std > 1e-6, VECTOR_WEIGHT / (std + 1e-6), 0.0)  # a constant dimension weighs nothing
     x = design(clauses, vocabulary, mean, scale)
     gold = np.array([TYPES.index(c.label) for c in clauses])
     onehot = np.eye(len(TYPES))[gold]
@@ -181,6 +199,8 @@ def train(clauses: Sequence[Clause], l2: float = L2) -> TyperModel:
 
     fit = minimize(loss, np.zeros(shape[0] * shape[1]), jac=True, method="L-BFGS-B",
                    options={"maxiter": MAX_ITERATIONS})
+    if not fit.success:
+        print(f"warning: the fit stopped before converging ({fit.message})", file=sys.stderr)
     weights = fit.x.reshape(shape).astype(np.float32).astype(np.float64)  # as shipped
     return TyperModel(vocabulary, mean, scale, weights)
 
@@ -270,16 +290,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR, help="the statement set folder")
     ap.add_argument("--plover", type=Path, default=PLOVER_FILE, help="the PLOVER GSR dev records")
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="where to write the model")
-    ap.add_argument("--cv", type=int, default=0, metavar="K", help="print K-fold cross-validated figures instead")
+    ap.add_argument("--cv", type=int, default=None, metavar="K", help="print K-fold cross-validated figures instead")
     args = ap.parse_args(argv)
     try:
         articles, halves, scenarios = read_statement_set(args.data)
         plover = plover_clauses(read_plover(args.plover))
+        ours = article_clauses(articles, scenarios)
     except InputError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
-    ours = article_clauses(articles, scenarios)
-    if args.cv:
+    if args.cv is not None:
+        most = min(len(articles), len(plover))
+        if not 2 <= args.cv <= most:
+            print(f"error: --cv: the number of folds must be between 2 and {most}, got {args.cv}", file=sys.stderr)
+            return 2
         _print_cv(articles, halves, scenarios, ours, plover, args.cv)
         return 0
     train(ours + plover).save(args.out)
