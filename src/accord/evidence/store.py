@@ -34,9 +34,6 @@ SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
 # few thousand articles (the corpus index it scans outgrows it) and then holds it.
 WRITE_MEMORY_LIMIT = "48MB"
-# DuckDB's own allocator (jemalloc on Linux) keeps the pages a query freed until a task peaks above
-# this; the default (128 MB) is above the whole pool, so a long ingest kept every freed page.
-WRITE_ALLOCATOR_FLUSH = "8MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
@@ -180,7 +177,6 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
     have = _existing_columns(con)
     if not read_only:
         con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
-        con.execute(f"SET allocator_flush_threshold = '{WRITE_ALLOCATOR_FLUSH}'")
         _create_or_upgrade(con, have)
         if INDEX_TABLE not in have:
             _create_index(con)
