@@ -233,8 +233,7 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
         assert text[start:end] == NEAR
         stored = len(store.index_entries(con, [(kind, h)], 100))
         # five more paragraphs under the same band, added later: only the oldest `per_key` come back
-        later = [(kind, h, 10_000 + k, aid, idx, start, end) for k in range(5)]
-        store.write_index(con, later)
+        assert store.write_index(con, [(kind, h, aid, idx, start, end)] * 5, 10_000) == 10_005
         entries = store.index_entries(con, [(kind, h)], 3)
         assert [e[2] for e in entries] == sorted(e[2] for e in store.index_entries(con, [(kind, h)], 100))[:3]
         assert entries[0][3:] == (aid, idx, start, end)

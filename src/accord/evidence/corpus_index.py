@@ -102,40 +102,40 @@ class CorpusIndex:
         if not self._queue:
             return
         sigs = [minhash.signature(minhash.word_shingles(rec.article.text)) for rec, _, _ in self._queue]
-        stored = _Stored(self, [(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)])
+        keys = [_Keys.of(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)]
+        stored = _Stored(self, keys)
         batch = _Batch()
         rows = []
-        for (rec, run_id, _), sig in zip(self._queue, sigs):
-            dups = self._flag(rec, sig, stored, batch)
+        for (rec, run_id, _), sig, rec_keys in zip(self._queue, sigs, keys):
+            dups = self._flag(rec, sig, rec_keys, stored, batch)
             numeric_conflicts(rec, self.claims)
             rows.append(store.rows_for(rec, run_id, sig, dups))
-            _remember(batch, rec, sig)
+            _remember(batch, rec, sig, rec_keys)
         for rec, _, replaces in self._queue:
             if replaces:
                 store.delete_article(self.con, rec.article_id)
         store.write_rows(self.con, store.merge_rows(rows))
-        store.write_index(self.con, [(*row[:2], self._seq + k, *row[2:]) for k, row in enumerate(batch.rows)])
-        self._seq += len(batch.rows)
+        self._seq = store.write_index(self.con, batch.rows, self._seq)
         for paragraph, key in batch.keys_by_paragraph.items():
             self._cache_key(paragraph, key)
         for rec, _, _ in self._queue:
             self.unwritten.discard(rec.article_id)
         self._queue.clear()
 
-    def _flag(self, rec: DocumentRecords, sig: np.ndarray, stored: _Stored, batch: _Batch) -> dict[int, str]:
+    def _flag(self, rec: DocumentRecords, sig: np.ndarray, keys: _Keys, stored: _Stored,
+              batch: _Batch) -> dict[int, str]:
         """Flag paragraphs seen (exactly or nearly) in other articles and near-copies of the whole article."""
         aid = rec.article_id
         dups: dict[int, str] = {}
         text = rec.article.text
-        for p in rec.paragraphs:
+        for p, h, bands in zip(rec.paragraphs, keys.exact, keys.bands):
             other = None
-            h = _exact_key(p)
             if h is not None:
                 other = stored.first(KEY, h) or batch.keys.get(h)
             kind, detail = "corpus_duplicate_paragraph", f"also in article {other}"
-            if (not other or other == aid) and p.bands:
+            if (not other or other == aid) and bands:
                 other = None
-                near = self._near(aid, paragraph_key(text[p.start_char:p.end_char]), p.bands, stored, batch)
+                near = self._near(aid, paragraph_key(text[p.start_char:p.end_char]), bands, stored, batch)
                 if near:
                     other, idx, ratio = near
                     kind = "corpus_near_duplicate_paragraph"
@@ -148,7 +148,7 @@ class CorpusIndex:
         q = rec.article.quality
         if dups:
             q["corpus_duplicate_paragraphs"] = True
-        for other, sim in self._copies(aid, sig, stored, batch):
+        for other, sim in self._copies(aid, sig, keys.article, stored, batch):
             rec.add(FlagRow(id=record_id(aid, "flag", "syndicated", other), article_id=aid, kind="syndicated",
                             start_char=0, end_char=0, paragraph=None,
                             detail=f"copy of article {other} (Jaccard {sim:.2f})", score=sim))
@@ -159,14 +159,14 @@ class CorpusIndex:
             rec.article.quality_score = q["score"]
         return dups
 
-    def _near(self, aid: str, key: str, bands: list[str], stored: _Stored,
+    def _near(self, aid: str, key: str, bands: list[int], stored: _Stored,
               batch: _Batch) -> tuple[str, int, float] | None:
-        """The first paragraph of another article sharing an LSH band with the paragraph whose
-        comparison key is ``key`` and similar enough to it: bands in order, and in each band the
-        oldest ``CANDIDATES_PER_BAND`` stored paragraphs, then those of the current flush."""
+        """The first paragraph of another article sharing one of the LSH bands ``bands`` (their
+        index keys) with the paragraph whose comparison key is ``key`` and similar enough to it:
+        bands in order, and in each band the oldest ``CANDIDATES_PER_BAND`` stored paragraphs, then
+        those of the current flush."""
         seen: set[tuple[str, int]] = set()
-        for b in bands:
-            h = minhash.key64(b)
+        for h in bands:
             for art, idx, other_key in self._candidates(h, stored, batch):
                 if art == aid or (art, idx) in seen:
                     continue
@@ -185,10 +185,11 @@ class CorpusIndex:
         for art, idx in batch.bands.get(h, ())[:max(0, CANDIDATES_PER_BAND - len(older))]:
             yield art, idx, lambda a=art, i=idx: batch.keys_by_paragraph[(a, i)]
 
-    def _copies(self, aid: str, sig: np.ndarray, stored: _Stored, batch: _Batch) -> list[tuple[str, float]]:
+    def _copies(self, aid: str, sig: np.ndarray, article_bands: list[int], stored: _Stored,
+                batch: _Batch) -> list[tuple[str, float]]:
         """The articles (stored ones oldest first, then those of this flush) whose estimated
-        Jaccard with ``sig`` is at least ``SYNDICATION_JACCARD``."""
-        out = [(other, jaccard) for other, other_sig in stored.articles(sig)
+        Jaccard with ``sig`` (whose band keys are ``article_bands``) is at least ``SYNDICATION_JACCARD``."""
+        out = [(other, jaccard) for other, other_sig in stored.articles(article_bands)
                if other != aid and (jaccard := minhash.jaccard(sig, other_sig)) >= SYNDICATION_JACCARD]
         if batch.sigs:
             sims = minhash.jaccard_many(sig, np.stack(batch.sigs))
@@ -219,26 +220,37 @@ class CorpusIndex:
         return key
 
 
-def _exact_key(p: Any) -> int | None:
-    """The index hash of a paragraph's exact key, for paragraphs long enough to be looked up by it."""
-    return minhash.key64(p.key_hash) if p.key_hash and p.chars >= store.KEYED_MIN_CHARS else None
+@dataclass
+class _Keys:
+    """A record's index keys, made once per flush: per paragraph the key of its exact text (None
+    when too short to be looked up by it) and of its LSH bands, and the keys of the article's
+    signature bands."""
+
+    exact: list[int | None]
+    bands: list[list[int]]
+    article: list[int]
+
+    @classmethod
+    def of(cls, rec: DocumentRecords, sig: np.ndarray) -> _Keys:
+        return cls([minhash.key64(p.key_hash) if p.key_hash and p.chars >= store.KEYED_MIN_CHARS else None
+                    for p in rec.paragraphs],
+                   [[minhash.key64(b) for b in p.bands or ()] for p in rec.paragraphs],
+                   minhash.article_bands(sig))
 
 
-def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray) -> None:
+def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray, keys: _Keys) -> None:
     """Add the index entries of a flagged record to the current flush."""
     aid, text = rec.article_id, rec.article.text
-    for p in rec.paragraphs:
-        h = _exact_key(p)
+    for p, h, bands in zip(rec.paragraphs, keys.exact, keys.bands):
         if h is not None:
             batch.keys.setdefault(h, aid)
             batch.rows.append((KEY, h, aid, p.idx, None, None))
-        if p.bands:
+        if bands:
             batch.keys_by_paragraph[(aid, p.idx)] = paragraph_key(text[p.start_char:p.end_char])
-            for b in p.bands:
-                h = minhash.key64(b)
-                batch.bands.setdefault(h, []).append((aid, p.idx))
-                batch.rows.append((BAND, h, aid, p.idx, p.start_char, p.end_char))
-    batch.rows.extend((ARTICLE, h, aid, None, None, None) for h in minhash.article_bands(sig))
+            for b in bands:
+                batch.bands.setdefault(b, []).append((aid, p.idx))
+                batch.rows.append((BAND, b, aid, p.idx, p.start_char, p.end_char))
+    batch.rows.extend((ARTICLE, h, aid, None, None, None) for h in keys.article)
     batch.sig_ids.append(aid)
     batch.sigs.append(sig)
 
@@ -249,14 +261,12 @@ class _Stored:
     first; then, with a second, the texts of the paragraphs among them whose comparison keys the
     index has not kept, once each."""
 
-    def __init__(self, index: CorpusIndex, recs: list[tuple[DocumentRecords, np.ndarray]]) -> None:
+    def __init__(self, index: CorpusIndex, keys: list[_Keys]) -> None:
         wanted: set[tuple[int, int]] = set()
-        for rec, sig in recs:
-            for p in rec.paragraphs:
-                if (h := _exact_key(p)) is not None:
-                    wanted.add((KEY, h))
-                wanted.update((BAND, minhash.key64(b)) for b in p.bands or ())
-            wanted.update((ARTICLE, h) for h in minhash.article_bands(sig))
+        for rec_keys in keys:
+            wanted.update((KEY, h) for h in rec_keys.exact if h is not None)
+            wanted.update((BAND, h) for bands in rec_keys.bands for h in bands)
+            wanted.update((ARTICLE, h) for h in rec_keys.article)
         self.entries: dict[tuple[int, int], list[tuple]] = {}
         for kind, h, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
             self.entries.setdefault((kind, h), []).append(tuple(entry))
@@ -283,10 +293,11 @@ class _Stored:
         for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ()):
             yield aid, idx
 
-    def articles(self, sig: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        """The stored articles sharing an article band with ``sig``, oldest first, with their signatures."""
+    def articles(self, article_bands: list[int]) -> list[tuple[str, np.ndarray]]:
+        """The stored articles sharing one of the article bands ``article_bands``, oldest first,
+        with their signatures."""
         first: dict[str, int] = {}
-        for h in minhash.article_bands(sig):
+        for h in article_bands:
             for seq, aid, *_ in self.entries.get((ARTICLE, h), ()):
                 first[aid] = min(seq, first.get(aid, seq))
         return [(aid, self.sigs[aid]) for aid in sorted(first, key=first.__getitem__) if aid in self.sigs]

@@ -103,12 +103,17 @@ def _base_type(hint: Any) -> Any:
     return hint
 
 
+def of_articles(row_type: type[Row]) -> bool:
+    """True when ``row_type``'s rows belong to an article (an ``article_id`` column)."""
+    return "article_id" in {c.name for c in columns(row_type)}
+
+
 def keyed(row_type: type[Row]) -> bool:
     """True when ``row_type``'s table enforces its key with a ``PRIMARY KEY``. Tables of rows that
-    belong to an article (an ``article_id`` column) do not: DuckDB holds a primary-key index in
+    belong to an article (:func:`of_articles`) do not: DuckDB holds a primary-key index in
     memory, about 60 entries an article. Their keys start with the article id, an ingest writes
     an article's rows once, and :func:`write_rows` drops repeated keys among them."""
-    return "article_id" not in {c.name for c in columns(row_type)}
+    return not of_articles(row_type)
 
 
 def create_table_sql(row_type: type[Row]) -> str:
@@ -325,7 +330,7 @@ def _delete_articles(con: duckdb.DuckDBPyConnection, where: str, params: list) -
     chosen = f"SELECT id FROM articles WHERE {where}"
     con.execute(f"DELETE FROM {INDEX_TABLE} WHERE article_id IN ({chosen})", params)
     for table, row_type in row_types().items():
-        if table != "articles" and "article_id" in {c.name for c in columns(row_type)}:
+        if table != "articles" and of_articles(row_type):
             con.execute(f"DELETE FROM {table} WHERE article_id IN ({chosen})", params)
     con.execute(f"DELETE FROM articles WHERE {where}", params)
 
@@ -411,14 +416,17 @@ def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[st
         con.unregister(name)
 
 
-def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    """Append corpus index rows ``(kind, hash, seq, article_id, idx, start_char, end_char)``."""
+def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple], first_seq: int) -> int:
+    """Append corpus index entries ``(kind, hash, article_id, idx, start_char, end_char)``,
+    numbered in order from ``first_seq``; the number of the next entry."""
     if rows:
         cols = ", ".join(INDEX_COLUMNS)
         types_ = ("UTINYINT", "BIGINT", "BIGINT", "VARCHAR", "INTEGER", "INTEGER", "INTEGER")
         select = ", ".join(f"CAST({c} AS {t})" for c, t in zip(INDEX_COLUMNS, types_))
-        _with_frame(con, "_accord_index_rows", INDEX_COLUMNS, rows,
+        _with_frame(con, "_accord_index_rows", INDEX_COLUMNS,
+                    [(*row[:2], first_seq + k, *row[2:]) for k, row in enumerate(rows)],
                     f"INSERT INTO {INDEX_TABLE} ({cols}) SELECT {select} FROM _accord_index_rows")
+    return first_seq + len(rows)
 
 
 def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
@@ -474,14 +482,12 @@ def _create_index(con: duckdb.DuckDBPyConnection) -> None:
                 if key_hash is not None and chars >= KEYED_MIN_CHARS:
                     rows.append((0, minhash.key64(key_hash), aid, idx, None, None))
                 rows.extend((1, minhash.key64(b), aid, idx, start, end) for b in json.loads(bands or "[]"))
-            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
-            seq += len(rows)
+            seq = write_index(con, rows, seq)
         cur = reader.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id")
         while chunk := cur.fetchmany(_INDEX_CHUNK):
             rows = [(2, h, aid, None, None, None) for aid, blob in chunk
                     for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
-            write_index(con, [(*r[:2], seq + k, *r[2:]) for k, r in enumerate(rows)])
-            seq += len(rows)
+            seq = write_index(con, rows, seq)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
