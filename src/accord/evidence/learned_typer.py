@@ -53,14 +53,13 @@ class TyperModel:
         n_words, width = len(self.vocabulary), self.vector_mean.shape[0]
         if len(vectors) != len(features):
             raise ValueError(f"{len(features)} feature lists but {len(vectors)} vectors")
-        rows = [self.vector_mean if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
-        if any(r.shape != (width,) for r in rows):
+        given = [self.vector_mean if v is None else np.asarray(v, dtype=np.float64) for v in vectors]
+        if any(v.shape != (width,) for v in given):
             raise ValueError(f"clause vectors must have {width} values")
-        dense = (np.array(rows).reshape(len(rows), width) - self.vector_mean) * self.vector_scale
+        dense = (np.array(given).reshape(len(given), width) - self.vector_mean) * self.vector_scale
         scores = dense @ self.weights[n_words:-1] + self.weights[-1]
         for row, words in enumerate(features):
-            rows = sorted({self.vocabulary[w] for w in words if w in self.vocabulary})
-            scores[row] += self.weights[rows].sum(axis=0)
+            scores[row] += self.weights[word_rows(self.vocabulary, words)].sum(axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         probs = np.exp(scores)
         return probs / probs.sum(axis=1, keepdims=True)
@@ -82,6 +81,12 @@ class TyperModel:
         weights = np.load(Path(folder) / WEIGHTS_FILE, allow_pickle=False).astype(np.float64)
         return cls({w: i for i, w in enumerate(meta["vocabulary"])}, np.array(meta["vector_mean"]),
                    np.array(meta["vector_scale"]), weights, tuple(meta["labels"]))
+
+
+def word_rows(vocabulary: dict[str, int], words: Sequence[str]) -> list[int]:
+    """The rows (of the weights, or columns of the training input) of the known words among
+    ``words``, each once, in order: a clause's words count as present or absent."""
+    return sorted({vocabulary[w] for w in words if w in vocabulary})
 
 
 def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> list[str]:

@@ -23,6 +23,8 @@ _FUTURE = frozenset({"will", "would", "shall", "'ll", "wo"})
 PLAN_NOUNS = frozenset({"plan", "proposal", "draft", "framework", "blueprint", "roadmap", "initiative",
                         "document", "text", "provision", "clause", "point", "version", "memorandum"})
 """Nouns naming a plan or one of its provisions ("the draft would ...", "under the plan")."""
+
+
 def _cue_table() -> tuple[dict[str, tuple[str, str | None]], dict[tuple[str, str], tuple[str, str | None]]]:
     single: dict[str, tuple[str, str | None]] = {}
     pairs: dict[tuple[str, str], tuple[str, str | None]] = {}

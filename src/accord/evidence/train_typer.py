@@ -32,6 +32,7 @@ from accord.evidence.learned_typer import (
     clause_vector,
     predict,
     using,
+    word_rows,
 )
 from accord.evidence.statements import TYPES, IssueIndex, classify_clause, clause_heads, clause_tokens, untyped_clause
 
@@ -152,7 +153,7 @@ def design(clauses: Sequence[Clause], vocabulary: dict[str, int], mean: np.ndarr
 
     rows, cols = [], []
     for r, c in enumerate(clauses):
-        for k in sorted({vocabulary[w] for w in c.features if w in vocabulary}):
+        for k in word_rows(vocabulary, c.features):
             rows.append(r)
             cols.append(k)
     words = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(clauses), len(vocabulary)))
