@@ -3,6 +3,8 @@ killed run: the next connection removes it (issue 14, "ingest at scale")."""
 
 from __future__ import annotations
 
+import collections
+import json
 import os
 from pathlib import Path
 
@@ -139,6 +141,38 @@ def test_a_band_cap_gives_the_same_flags_however_the_corpus_is_split(tmp_path, c
     near = [f for f in _flags(tmp_path / "one.duckdb") if f[1] == "corpus_near_duplicate_paragraph"]
     assert _flags(tmp_path / "runs.duckdb") == _flags(tmp_path / "one.duckdb")
     assert (len(near) > 0) == (cap > 0)
+    for db in ("one", "runs"):
+        assert _band_sizes(tmp_path / f"{db}.duckdb") == _band_sizes(tmp_path / f"{db}.duckdb", cap)
+
+
+def _band_sizes(db: Path, cap: int | None = None) -> dict[int, int]:
+    """Index entries per paragraph band: as stored, or (``cap`` given) the number of paragraphs
+    holding the band, capped at ``cap``."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        if cap is None:
+            return dict(con.execute("SELECT hash, count(*) FROM corpus_index WHERE kind = 1 GROUP BY hash").fetchall())
+        held = collections.Counter(minhash.key64(b) for (bands,) in con.execute(
+            "SELECT bands FROM paragraphs WHERE bands IS NOT NULL").fetchall() for b in json.loads(bands))
+    finally:
+        con.close()
+    assert max(held.values()) > 1  # some band is shared, so the cap is exercised
+    return {h: min(n, cap) for h, n in held.items() if min(n, cap)}
+
+
+def test_an_exact_paragraph_key_keeps_its_first_holders_only(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(corpus_index, "HOLDERS_PER_KEY", 1)
+    ingest_paths([corpus], tmp_path / "one.duckdb")
+    for name in TEXTS:
+        ingest_paths([corpus / name], tmp_path / "runs.duckdb")
+    for db in ("one", "runs"):
+        assert _flags(tmp_path / f"{db}.duckdb") == EXPECTED
+        con = duckdb.connect(str(tmp_path / f"{db}.duckdb"), read_only=True)
+        try:
+            sizes = con.execute("SELECT count(*) FROM corpus_index WHERE kind = 0 GROUP BY hash").fetchall()
+        finally:
+            con.close()
+        assert sizes and {n for (n,) in sizes} == {1}
 
 
 def test_a_database_without_the_corpus_index_gets_it_on_the_next_ingest(tmp_path, corpus):

@@ -30,8 +30,13 @@ CONFLICT_RELATIVE = 0.05
 FLUSH_EVERY = 256
 # Stored paragraphs compared per LSH band: the oldest ones. A band that more paragraphs share is
 # common to many unrelated paragraphs (one template) and says little; capping it keeps the work per
-# article from growing with the corpus.
+# article from growing with the corpus. Only these are written to the index (and only as many
+# holders of an exact paragraph key), so neither the table under a key nor its look-up grows with
+# the corpus.
 CANDIDATES_PER_BAND = 16
+# Holders of an exact paragraph key written to the index: the oldest one is the one reported; the
+# others stand in when it is removed.
+HOLDERS_PER_KEY = 16
 # Comparison keys of stored paragraphs kept after computing them.
 PARAGRAPH_KEY_CACHE = 16384
 
@@ -48,6 +53,7 @@ class _Batch:
     sig_ids: list[str] = field(default_factory=list)
     sigs: list[np.ndarray] = field(default_factory=list)
     rows: list[tuple] = field(default_factory=list)
+    written: collections.Counter[tuple[int, int]] = field(default_factory=collections.Counter)
 
 
 class CorpusIndex:
@@ -103,14 +109,14 @@ class CorpusIndex:
             return
         sigs = [minhash.signature(minhash.word_shingles(rec.article.text)) for rec, _, _ in self._queue]
         keys = [_Keys.of(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)]
-        stored = _Stored(self, keys)
+        stored = _Stored(self, keys, {rec.article_id for rec, _, replaces in self._queue if replaces})
         batch = _Batch()
         rows = []
         for (rec, run_id, _), sig, rec_keys in zip(self._queue, sigs, keys):
             dups = self._flag(rec, sig, rec_keys, stored, batch)
             numeric_conflicts(rec, self.claims)
             rows.append(store.rows_for(rec, run_id, sig, dups))
-            _remember(batch, rec, sig, rec_keys)
+            _remember(batch, rec, sig, rec_keys, stored)
         for rec, _, replaces in self._queue:
             if replaces:
                 store.delete_article(self.con, rec.article_id)
@@ -238,18 +244,26 @@ class _Keys:
                    minhash.article_bands(sig))
 
 
-def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray, keys: _Keys) -> None:
-    """Add the index entries of a flagged record to the current flush."""
+def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray, keys: _Keys, stored: _Stored) -> None:
+    """Add the index entries of a flagged record to the current flush: under a paragraph key or
+    band, only while the stored corpus and the flush hold fewer than ``CANDIDATES_PER_BAND``
+    entries (later ones would never be looked up)."""
     aid, text = rec.article_id, rec.article.text
+
+    def add(kind: int, h: int, entry: tuple) -> None:
+        if stored.count(kind, h) + batch.written[(kind, h)] < (HOLDERS_PER_KEY if kind == KEY else CANDIDATES_PER_BAND):
+            batch.written[(kind, h)] += 1
+            batch.rows.append((kind, h, *entry))
+
     for p, h, bands in zip(rec.paragraphs, keys.exact, keys.bands):
         if h is not None:
             batch.keys.setdefault(h, aid)
-            batch.rows.append((KEY, h, aid, p.idx, None, None))
+            add(KEY, h, (aid, p.idx, None, None))
         if bands:
             batch.keys_by_paragraph[(aid, p.idx)] = paragraph_key(text[p.start_char:p.end_char])
             for b in bands:
                 batch.bands.setdefault(b, []).append((aid, p.idx))
-                batch.rows.append((BAND, b, aid, p.idx, p.start_char, p.end_char))
+                add(BAND, b, (aid, p.idx, p.start_char, p.end_char))
     batch.rows.extend((ARTICLE, h, aid, None, None, None) for h in keys.article)
     batch.sig_ids.append(aid)
     batch.sigs.append(sig)
@@ -259,21 +273,24 @@ class _Stored:
     """What the stored corpus holds under the keys of the records of one flush, read with one
     query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
     first; then, with a second, the texts of the paragraphs among them whose comparison keys the
-    index has not kept, once each."""
+    index has not kept, once each. ``replaced``: the articles the flush rewrites (their entries
+    are removed before it writes)."""
 
-    def __init__(self, index: CorpusIndex, keys: list[_Keys]) -> None:
+    def __init__(self, index: CorpusIndex, keys: list[_Keys], replaced: set[str] = frozenset()) -> None:
+        self.replaced = replaced
         wanted: set[tuple[int, int]] = set()
         for rec_keys in keys:
             wanted.update((KEY, h) for h in rec_keys.exact if h is not None)
             wanted.update((BAND, h) for bands in rec_keys.bands for h in bands)
             wanted.update((ARTICLE, h) for h in rec_keys.article)
         self.entries: dict[tuple[int, int], list[tuple]] = {}
-        for kind, h, *entry in store.index_entries(index.con, sorted(wanted), CANDIDATES_PER_BAND):
+        for kind, h, *entry in store.index_entries(index.con, sorted(wanted),
+                                                   max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY)):
             self.entries.setdefault((kind, h), []).append(tuple(entry))
         self.keys: dict[tuple[str, int], str] = {}  # kept comparison keys, held for this flush
         spans: dict[tuple[str, int], tuple[int, int]] = {}
         for (kind, _), es in self.entries.items():
-            for _seq, aid, idx, start, end in es if kind == BAND else ():
+            for _seq, aid, idx, start, end in es[:CANDIDATES_PER_BAND] if kind == BAND else ():
                 if (key := index.kept_key((aid, idx))) is not None:
                     self.keys[(aid, idx)] = key
                 else:
@@ -283,6 +300,10 @@ class _Stored:
         ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
         self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
 
+    def count(self, kind: int, h: int) -> int:
+        """How many of the entries read under ``(kind, h)`` stay once the flush is written."""
+        return sum(e[1] not in self.replaced for e in self.entries.get((kind, h), ()))
+
     def first(self, kind: int, h: int) -> str | None:
         """The article of the oldest entry under ``(kind, h)`` (None: none)."""
         found = self.entries.get((kind, h))
@@ -290,7 +311,7 @@ class _Stored:
 
     def band(self, h: int) -> Iterator[tuple[str, int]]:
         """``(article, paragraph index)`` of the oldest stored paragraphs in the LSH band ``h``, oldest first."""
-        for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ()):
+        for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ())[:CANDIDATES_PER_BAND]:
             yield aid, idx
 
     def articles(self, article_bands: list[int]) -> list[tuple[str, np.ndarray]]:

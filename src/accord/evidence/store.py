@@ -431,8 +431,8 @@ def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple], first_seq: in
 
 def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
     """``(kind, hash, seq, article_id, idx, start_char, end_char)`` of the entries under each
-    ``(kind, hash)`` of ``keys``, oldest first: the first of kind 0 (an exact key: its first holder),
-    the first ``per_key`` of kind 1 (a paragraph band) and every one of kind 2 (an article band)."""
+    ``(kind, hash)`` of ``keys``, oldest first: the first ``per_key`` of kind 0 (an exact key; the
+    first is its first holder) and kind 1 (a paragraph band), and every one of kind 2 (an article band)."""
     if not keys:
         return []
     return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
@@ -442,7 +442,7 @@ def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], p
             JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
                   FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
             WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
-        WHERE kind = 2 OR (kind = 0 AND k = 1) OR (kind = 1 AND k <= ?) ORDER BY seq""", [per_key])
+        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
 
 
 def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
