@@ -180,3 +180,18 @@ def test_training_never_reads_the_test_half(tmp_path):
         read_statement_set(tmp_path, ("dev", "test"))
     with pytest.raises(InputError, match="no training articles"):
         read_statement_set(tmp_path)
+
+
+def test_a_statement_with_clause_offsets_trains_on_the_clause_it_covers():
+    from types import SimpleNamespace as NS
+
+    from accord.evidence.train_typer import _pick_clause
+
+    # "welcomed the offer" (0-18) names the issue; "urged Tarsia to cut the tax" (23-50) is the clause
+    # the gold DEMAND covers
+    near = [((None, None, NS(event_type="SUPPORT")), (0, 18)), ((None, None, NS(event_type="DEMAND")), (23, 50))]
+    names_issue = lambda sp: sp == (0, 18)  # noqa: E731
+    assert _pick_clause(near, (0, 50), names_issue)[2].event_type == "SUPPORT"
+    # a gold clause (10-50) overlapping both: the issue decides without offsets, the overlap with them
+    assert _pick_clause(near, (10, 50), names_issue)[2].event_type == "SUPPORT"
+    assert _pick_clause(near, (10, 50), names_issue, annotated=True)[2].event_type == "DEMAND"

@@ -258,3 +258,57 @@ def test_errors_list_every_miss():
     direction = next(e for e in ev.errors if e["kind"] == "statement direction")
     assert (direction["article"], direction["detail"]) == ("fx-01", "truce: gold 100, extracted 70.0")
     assert next(e for e in ev.errors if e["kind"] == "number spurious")["text"] == "E3"
+
+
+# -- one-to-one statement matching ----------------------------------------------------------------
+TWO = "Holm welcomed the offer and urged Tarsia to cut the tax. Sarrow said nothing."
+TWO_S = (0, TWO.index(".") + 1)
+
+
+def _gold(etype: str, direction: float | None = None, clause: str | None = None) -> dict:
+    row = {"sentence_start": TWO_S[0], "sentence_end": TWO_S[1], "actors": ["union"], "type": etype,
+           "issue": "tax", "direction": direction, "hedged": False, "anonymous": False}
+    if clause:
+        row.update(clause_start=TWO.index(clause), clause_end=TWO.index(clause) + len(clause))
+    return row
+
+
+def _two_rows() -> NS:
+    rows = [NS(sentence_start=TWO_S[0], sentence_end=TWO_S[1], actor_id="union", event_type=etype, issue_ids=["tax"],
+               predicate=word, stance={"tax": {"polarity": -1, "position": pos}})
+            for etype, word, pos in (("SUPPORT", "welcomed", None), ("DEMAND", "urged", 0.0))]
+    return NS(quotes=[], statements=rows, claims=[], flags=[])
+
+
+def _score_two(statements: list[dict], matching: str) -> se.StatementSetEval:
+    art = {"id": "fx-02", "scenario": "fixture", "date": "2026-04-08", "title": "t", "text": TWO,
+           "annotations": {"sentences": [{"start": 0, "end": TWO_S[1]}], "statements": statements}}
+    ev = se.StatementSetEval("fixture", matching=matching)
+    se.score_article(ev, art, _two_rows())
+    return ev
+
+
+def test_one_to_one_matching_compares_each_predicted_statement_once():
+    # three gold statements of one sentence, two predicted rows (the extractor's two clauses)
+    gold = [_gold("SUPPORT"), _gold("DEMAND", 0.0), _gold("REJECT")]
+    before, after = _score_two(gold, "independent"), _score_two(gold, "one-to-one")
+    # independent: all three meet the first row (SUPPORT), one right; its position is None
+    assert (before.found, before.type_right, before.with_direction, before.direction_given) == (3, 1, 1, 0)
+    # one to one: SUPPORT and DEMAND each meet their own row; REJECT, left without a free row, still
+    # meets its best candidate (the first) and counts wrong; the DEMAND's direction 0 is right
+    assert (after.found, after.type_right, after.issue_right) == (3, 2, 3)
+    assert (after.with_direction, after.direction_given, after.direction_right, after.direction_error) == (1, 1, 1, 0.0)
+
+
+def test_clause_offsets_pair_a_gold_statement_with_the_row_of_its_predicate():
+    # the gold rows are listed in the other order; without clauses the first gold takes the first row
+    unordered = [_gold("DEMAND", 0.0), _gold("SUPPORT")]
+    assert _score_two(unordered, "one-to-one").type_right == 0
+    clauses = [_gold("DEMAND", 0.0, "urged Tarsia to cut the tax"), _gold("SUPPORT", None, "welcomed the offer")]
+    assert _score_two(clauses, "one-to-one").type_right == 2
+    assert _score_two(clauses, "independent").type_right == 1  # the rule before: both meet the first row
+
+
+def test_unknown_matching_is_an_input_error():
+    with pytest.raises(InputError, match="unknown matching 'best'"):
+        se.evaluate_statement_set("dev", DATA, matching="best")

@@ -106,3 +106,22 @@ def test_validate_catches_a_shifted_sentence(built):
     art = json.loads(json.dumps(built[0]))
     art["annotations"]["statements"][0]["sentence_start"] += 1
     assert bt.validate([art]) == [f"{art['id']}: statements[0] does not cover a whole sentence"]
+
+
+def _mixed_sentences_without_clauses(articles: list[dict]) -> list[str]:
+    """Ids and offsets of sentences with statements of two or more types where a statement has no clause."""
+    out = []
+    for art in articles:
+        by_sentence: dict[tuple[int, int], list[dict]] = {}
+        for st in art["annotations"]["statements"]:
+            by_sentence.setdefault((st["sentence_start"], st["sentence_end"]), []).append(st)
+        out += [f"{art['id']}@{s}" for (s, _), sts in by_sentence.items()
+                if len({st["type"] for st in sts}) > 1 and any("clause_start" not in st for st in sts)]
+    return out
+
+
+def test_statements_of_different_types_on_one_sentence_have_clauses(built):
+    dev = [json.loads(line) for line in (DATA / "dev.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    assert _mixed_sentences_without_clauses(built) == []
+    assert _mixed_sentences_without_clauses(dev) == []
+    assert sum("clause_start" in st for a in built for st in a["annotations"]["statements"]) == 296

@@ -26,6 +26,7 @@ from accord.errors import InputError
 
 DEFAULT_DIR = Path("benchmarks") / "data" / "statements"
 SPLITS = ("dev", "test")
+MATCHINGS = ("one-to-one", "independent")  # the statement matchings (docs/methods/statement-typing.md)
 DIRECTION_TOLERANCE = 25.0  # one anchor step of a five-anchor scale
 _SPAN_TABLES = ("quotes", "numbers", "not_numbers", "hedges", "headers", "sentences")
 _STOP = frozenset("the a an of in on to and for with by from at his her its their said".split())
@@ -185,7 +186,8 @@ def _statement_actors(row: Any) -> list[str]:
     return list(ids) if ids else ([row.actor_id] if row.actor_id else [])
 
 
-def _gold_span(st: dict) -> tuple[int, int]:
+def gold_span(st: dict) -> tuple[int, int]:
+    """The span a gold statement covers: its clause when it has clause offsets, else its sentence."""
     if st.get("clause_start") is not None:
         return st["clause_start"], st["clause_end"]
     return st["sentence_start"], st["sentence_end"]
@@ -217,6 +219,7 @@ class StatementSetEval:
     names_read: int = 0
     hedges: Tally = field(default_factory=Tally)
     errors: list[dict] | None = None  # a list to fill with every miss (see ``note``), or None
+    matching: str = "one-to-one"  # how gold statements meet predicted ones (MATCHINGS)
     article: dict = field(default_factory=dict, repr=False)  # the article being scored
 
     def note(self, kind: str, start: int, end: int, detail: str = "") -> None:
@@ -303,18 +306,22 @@ def _note_unmatched(ev: StatementSetEval, what: str, gold: list[dict], pred_span
 
 def _score_statements(ev: StatementSetEval, ann: dict, rec: Any) -> None:
     preds = rec.statements
+    found = []
     for st in ann.get("statements", []):
         if not st["actors"]:
             continue
         ev.with_actor += 1
-        span = _gold_span(st)
+        span = gold_span(st)
         near = [p for p in preds if overlap(span, (p.sentence_start, p.sentence_end))]
         spoken = set().union(*(_statement_actors(p) for p in near)) if near else set()
         if not set(st["actors"]) <= spoken:
             ev.note("statement actor", *span, f"gold {sorted(st['actors'])}, extracted {sorted(spoken)}")
             continue
+        found.append((st, span, near))
+    compared = (assign_statements(found, ev.article.get("text", "")) if ev.matching == "one-to-one"
+                else [_best_statement(st, span, near) for st, span, near in found])
+    for (st, span, _), best in zip(found, compared):
         ev.found += 1
-        best = _best_statement(st, span, near)
         ev.type_right += best.event_type == st["type"]
         if best.event_type != st["type"]:
             ev.note("statement type", *span, f"gold {st['type']}, extracted {best.event_type}")
@@ -325,13 +332,50 @@ def _score_statements(ev: StatementSetEval, ann: dict, rec: Any) -> None:
             _score_direction(ev, st, best)
 
 
-def _best_statement(st: dict, span: tuple[int, int], near: list) -> Any:
-    """The predicted statement compared with a found gold one: one of its actors first, then one on
-    its issue, then the largest overlap, then the earliest."""
-    def rank(p: Any) -> tuple:
-        return (not set(_statement_actors(p)) & set(st["actors"]), st.get("issue") not in p.issue_ids,
-                -overlap(span, (p.sentence_start, p.sentence_end)), p.sentence_start)
-    return min(near, key=rank)
+def _rank(st: dict, span: tuple[int, int], p: Any, text: str) -> tuple:
+    """How well a predicted statement fits a found gold one, smaller first: one of its actors, then
+    one on its issue, then (for a gold statement with clause offsets) one whose predicate word lies
+    in the gold clause, then the largest overlap, then the earliest."""
+    return (not set(_statement_actors(p)) & set(st["actors"]), st.get("issue") not in p.issue_ids,
+            st.get("clause_start") is not None and not _predicate_inside(p, span, text),
+            -overlap(span, (p.sentence_start, p.sentence_end)), p.sentence_start)
+
+
+def _predicate_inside(p: Any, span: tuple[int, int], text: str) -> bool:
+    """Whether the predicted statement's predicate word occurs, as a word of its sentence, inside ``span``."""
+    word = getattr(p, "predicate", None)
+    if not word or not text:
+        return False
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+    return any(overlap(span, m.span()) for m in pattern.finditer(text, p.sentence_start, p.sentence_end))
+
+
+def _best_statement(st: dict, span: tuple[int, int], near: list, text: str = "") -> Any:
+    """The predicted statement that fits a found gold one best (:func:`_rank`), each gold statement
+    on its own (the ``independent`` matching)."""
+    return min(near, key=lambda p: _rank(st, span, p, text))
+
+
+def assign_statements(found: Sequence[tuple[dict, tuple[int, int], list]], text: str = "") -> list[Any]:
+    """The predicted statement each found gold statement of an article is compared with, one to one:
+    the (gold, predicted) pairs are taken best rank first (:func:`_rank`; ties: earlier gold, then
+    earlier prediction), each predicted row going to one gold statement at most, never by type. A
+    gold statement whose candidates all went to others is compared with its best one all the same
+    (the extractor did not separate it). ``found``: (gold statement, its span, its candidates)."""
+    index = {}
+    for _, _, near in found:
+        for p in near:
+            index.setdefault(id(p), len(index))
+    pairs = sorted((_rank(st, span, p, text), gi, index[id(p)], p) for gi, (st, span, near) in enumerate(found)
+                   for p in near)
+    out: list[Any] = [None] * len(found)
+    taken: set[int] = set()
+    for _, gi, pi, p in pairs:
+        if out[gi] is None and pi not in taken:
+            out[gi] = p
+            taken.add(pi)
+    return [p if p is not None else _best_statement(st, span, near, text)
+            for p, (st, span, near) in zip(out, found)]
 
 
 def _score_direction(ev: StatementSetEval, st: dict, best: Any) -> None:
@@ -339,7 +383,7 @@ def _score_direction(ev: StatementSetEval, st: dict, best: Any) -> None:
     pos = (best.stance.get(st["issue"]) or {}).get("position")
     err = None if pos is None else abs(float(pos) - float(st["direction"]))
     if err is None or err > DIRECTION_TOLERANCE:
-        ev.note("statement direction", *_gold_span(st), f"{st['issue']}: gold {st['direction']:g}, extracted {pos}")
+        ev.note("statement direction", *gold_span(st), f"{st['issue']}: gold {st['direction']:g}, extracted {pos}")
     if err is None:
         return
     ev.direction_given += 1
@@ -402,14 +446,17 @@ def _score_hedges(ev: StatementSetEval, ann: dict, rec: Any) -> None:
         ev.note("hedge spurious", *sentences[i])
 
 
-def evaluate_statement_set(split: str = "dev", folder: Path = DEFAULT_DIR, errors: bool = False) -> StatementSetEval:
+def evaluate_statement_set(split: str = "dev", folder: Path = DEFAULT_DIR, errors: bool = False,
+                           matching: str = MATCHINGS[0]) -> StatementSetEval:
     """Scores of the extractors on one half of the statement set (with ``errors``, every miss is
-    listed in ``errors`` too)."""
+    listed in ``errors`` too; ``matching``: one of ``MATCHINGS``)."""
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r} (dev or test)", field="--split")
+    if matching not in MATCHINGS:
+        raise InputError(f"unknown matching {matching!r} ({' or '.join(MATCHINGS)})", field="--matching")
     articles = read_articles(Path(folder) / f"{split}.jsonl")
     records = extract(articles, load_scenarios(folder, (a["scenario"] for a in articles)))
-    ev = StatementSetEval(split, errors=[] if errors else None)
+    ev = StatementSetEval(split, errors=[] if errors else None, matching=matching)
     for art, rec in zip(articles, records):
         if rec.article.text != art["text"]:
             raise InputError("extraction changed the text, so offsets would not match", file=art["id"])
@@ -465,7 +512,8 @@ def fold_rows(folds: Sequence[Any]) -> list[dict]:
 
 
 # -- command line ---------------------------------------------------------------------------------
-def _table(rows: list[dict]) -> str:
+def text_table(rows: list[dict]) -> str:
+    """Rows of equal keys as aligned plain-text columns under a header line."""
     cols = list(rows[0])
     cells = [[("" if r[c] is None else str(r[c])) for c in cols] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
@@ -475,16 +523,19 @@ def _table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m accord.evidence.statement_eval --split dev|test [--data DIR] [--json]``."""
+    """``python -m accord.evidence.statement_eval --split dev|test [--data DIR] [--json] [--matching M]``."""
     ap = argparse.ArgumentParser(prog="python -m accord.evidence.statement_eval",
                                  description="Score the evidence extractors on the statement set.")
     ap.add_argument("--split", default="dev", choices=SPLITS)
     ap.add_argument("--data", type=Path, default=DEFAULT_DIR, help="the statement set folder")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
     ap.add_argument("--errors", action="store_true", help="list every miss (article, kind, text, detail) instead")
+    ap.add_argument("--matching", default=MATCHINGS[0], choices=MATCHINGS,
+                    help="one-to-one (each predicted statement compared with one gold statement at most) or "
+                         "independent (the rule before it, for comparison)")
     args = ap.parse_args(argv)
     try:
-        ev = evaluate_statement_set(args.split, args.data, errors=args.errors)
+        ev = evaluate_statement_set(args.split, args.data, errors=args.errors, matching=args.matching)
     except InputError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
@@ -495,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(ev.rows(), indent=2))
     else:
         print(f"statement set {ev.split}: {ev.articles} articles, {ev.sentences} sentences")
-        print(_table(ev.rows()))
+        print(text_table(ev.rows()))
     return 0
 
 

@@ -34,12 +34,13 @@ from accord.evidence.learned_typer import (
     using,
     word_rows,
 )
+from accord.evidence.statement_eval import gold_span, overlap
 from accord.evidence.statements import TYPES, IssueIndex, classify_clause, clause_heads, clause_tokens, untyped_clause
 
 SEED = 17  # the shuffle of the cross-validation folds
 L2 = 0.003  # weight decay of the softmax regression (chosen by cross-validation)
 VECTOR_WEIGHT = 0.3  # the scale of the standardised clause vector against a word's 1 (chosen by cross-validation)
-PLOVER_WEIGHT = 3.0  # the weight of a PLOVER record against one of our clauses (chosen by cross-validation)
+PLOVER_WEIGHT = 6.0  # the weight of a PLOVER record against one of our clauses (chosen by cross-validation)
 MAX_ITERATIONS = 1000
 PLOVER_PRIORS = (0.0, 0.05, 0.1, 0.2, 0.3)  # the rule priors the PLOVER cross-validation reports
 TRAIN_SPLITS = ("dev", "train")
@@ -80,23 +81,27 @@ def article_clauses(articles: Sequence[dict], scenarios: dict[str, Any]) -> list
         clauses = [(c, clause_span(c[1])) for s in sentences(doc) for c in _typed_clauses(s)]
         index = indexes[art["scenario"]]
         for st in art["annotations"].get("statements", []):
-            span = (st.get("clause_start") or st["sentence_start"], st.get("clause_end") or st["sentence_end"])
-            near = [(c, sp) for c, sp in clauses if min(span[1], sp[1]) > max(span[0], sp[0])]
+            span = gold_span(st)
+            near = [(c, sp) for c, sp in clauses if overlap(span, sp)]
             if not near:
                 continue
             pattern = index.patterns.get(st.get("issue") or "")
-            head, tokens, typed = _pick_clause(near, span, lambda sp, p=pattern, text=art["text"]: bool(p and p.search(text, *sp)))
+            head, tokens, typed = _pick_clause(near, span, lambda sp, p=pattern, text=art["text"]: bool(p and p.search(text, *sp)),
+                                               st.get("clause_start") is not None)
             out.append(Clause(tuple(clause_features(head, tokens, typed)), st["type"], art["id"],
                               _vector(tokens)))
     return out
 
 
-def _pick_clause(near: list[tuple[tuple, tuple[int, int]]], span: tuple[int, int], names_issue) -> tuple:
+def _pick_clause(near: list[tuple[tuple, tuple[int, int]]], span: tuple[int, int], names_issue,
+                 annotated: bool = False) -> tuple:
     """The clause of ``near`` a gold statement over ``span`` is about: one naming its issue, then
-    one the rules type (not OTHER), then the largest overlap, then the first."""
+    one the rules type (not OTHER), then the largest overlap, then the first; for a statement whose
+    clause is ``annotated`` (clause offsets), the largest overlap with it comes first."""
     def rank(item: tuple) -> tuple:
         (_, _, typed), sp = item
-        return (not names_issue(sp), typed.event_type == "OTHER", -(min(span[1], sp[1]) - max(span[0], sp[0])), sp[0])
+        key = (not names_issue(sp), typed.event_type == "OTHER", -overlap(span, sp), sp[0])
+        return (key[2], *key) if annotated else key
     return min(near, key=rank)[0]
 
 
@@ -215,21 +220,23 @@ def folds_of(groups: Sequence[str], k: int, seed: int = SEED) -> list[set[str]]:
 
 
 def statement_set_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
-                     plover: list[Clause], k: int) -> dict[tuple[str, str], Any]:
-    """The harness scores of the rules and of the learned typer on each half, keyed by (typer,
-    half): every article is scored by a model trained without it (folds by article; the PLOVER
-    clauses always train)."""
-    from accord.evidence.statement_eval import StatementSetEval, extract, score_article
+                     plover: list[Clause], k: int) -> dict[tuple[str, str, str], Any]:
+    """The harness scores of the rules and of the learned typer on each half, under each statement
+    matching of the harness, keyed by (typer, half, matching): every article is scored by a model
+    trained without it (folds by article; the PLOVER clauses always train)."""
+    from accord.evidence.statement_eval import MATCHINGS, StatementSetEval, extract, score_article
 
-    out: dict[tuple[str, str], Any] = {}
+    out: dict[tuple[str, str, str], Any] = {}
     for fold in folds_of([a["id"] for a in articles], k):
         held = [a for a in articles if a["id"] in fold]
         model = train([c for c in ours if c.group not in fold] + list(plover))
         for name, typer in (("rules", None), ("learned", model)):
             with using(typer):
                 for art, rec in zip(held, extract(held, scenarios)):
-                    key = (name, halves[art["id"]])
-                    score_article(out.setdefault(key, StatementSetEval(f"{key[1]}, {name}")), art, rec)
+                    for matching in MATCHINGS:
+                        key = (name, halves[art["id"]], matching)
+                        ev = out.setdefault(key, StatementSetEval(", ".join(key[1:]) + f", {name}", matching=matching))
+                        score_article(ev, art, rec)
     return out
 
 
@@ -268,18 +275,31 @@ def _mean_sd(xs: Sequence[float]) -> str:
     return f"{m:.3f} ± {sd:.3f}"
 
 
+_STATEMENT_ROWS = ("gold statements found", "statement type", "issue found", "direction")
+
+
 def _print_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
               plover: list[Clause], k: int) -> None:
-    from accord.evidence.statement_eval import present_macro_f1
+    from accord.evidence.learned_typer import RULE_PRIOR
+    from accord.evidence.statement_eval import present_macro_f1, text_table
 
     for ev in statement_set_cv(articles, halves, scenarios, ours, plover, k).values():
         print(f"statement set {ev.split} ({k} folds by article, {ev.articles} articles): "
               f"type accuracy {ev.type_right}/{ev.found} = {ev.type_right / max(ev.found, 1):.3f}")
+        print(text_table([r for r in ev.rows() if r["measure"].startswith(_STATEMENT_ROWS)]))
+    shipped = f"learned, rule prior {RULE_PRIOR:g}"
     for name, (evs, pooled) in plover_cv(plover, ours, k).items():
         print(f"PLOVER {name} ({k} folds by record): accuracy {_mean_sd([e.accuracy for e in evs])}, "
               f"macro-F1 {_mean_sd([e.macro_f1 for e in evs])}, "
               f"macro-F1 over the types present {_mean_sd([present_macro_f1(e) for e in evs])}; "
               f"pooled over the folds: accuracy {pooled.accuracy:.3f}, macro-F1 {pooled.macro_f1:.3f}")
+        if name == shipped:
+            print("  per fold (accuracy, macro-F1): "
+                  + "; ".join(f"{e.accuracy:.3f}, {e.macro_f1:.3f}" for e in evs))
+            print(f"PLOVER {name}, pooled, per type:")
+            print(text_table(pooled.rows()))
+            print(f"PLOVER {name}, pooled confusion (rows gold, columns predicted):")
+            print(text_table(pooled.confusion_rows()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,16 +315,21 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     try:
         articles, halves, scenarios = read_statement_set(args.data)
-        plover = plover_clauses(read_plover(args.plover))
+        records = read_plover(args.plover)
+    except InputError as exc:
+        print(f"error: {exc.format()}", file=sys.stderr)
+        return 2
+    most = min(len(articles), len(records))
+    if args.cv is not None and not 2 <= args.cv <= most:
+        print(f"error: --cv: the number of folds must be between 2 and {most}, got {args.cv}", file=sys.stderr)
+        return 2
+    try:
+        plover = plover_clauses(records)
         ours = article_clauses(articles, scenarios)
     except InputError as exc:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
     if args.cv is not None:
-        most = min(len(articles), len(plover))
-        if not 2 <= args.cv <= most:
-            print(f"error: --cv: the number of folds must be between 2 and {most}, got {args.cv}", file=sys.stderr)
-            return 2
         _print_cv(articles, halves, scenarios, ours, plover, args.cv)
         return 0
     train(ours + plover).save(args.out)
