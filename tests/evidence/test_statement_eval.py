@@ -190,6 +190,9 @@ def test_cli_bad_split_and_folder_exit_2(tmp_path):
     assert res.returncode == 2 and "unknown split 'train'" in res.stderr and "Traceback" not in res.stderr
     res = accord("eval", "statements", "--data", str(tmp_path / "none"))
     assert res.returncode == 2 and "no statement-set folder" in res.stderr and "Traceback" not in res.stderr
+    res = accord("eval", "statements", "--matching", "greedy")
+    assert res.returncode == 2 and "unknown matching 'greedy'" in res.stderr and "--matching" in res.stderr
+    assert "Traceback" not in res.stderr
 
 
 def _split_module():

@@ -238,6 +238,9 @@ def eval_statements(
     split: str = typer.Option("dev", "--split", help="Statement-set half: dev or test."),
     data: Optional[Path] = typer.Option(
         None, "--data", help="Statement-set folder (default: benchmarks/data/statements)."),
+    matching: str = typer.Option(
+        "one-to-one", "--matching",
+        help="How gold statements meet predicted ones: one-to-one or independent (docs/methods/statement-typing.md)."),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format"),
 ) -> None:
     """The extractors on the statement set: quotes, speakers, statements, numbers and hedges."""
@@ -247,8 +250,9 @@ def eval_statements(
     if not folder.is_dir():
         raise InputError(f"no statement-set folder at {folder}; run from the repository root or give --data PATH",
                          field="--data")
-    res = evaluate_statement_set(split, folder)
-    emit(res.rows(), fmt, title=f"statement set {split}: {res.articles} articles, {res.sentences} sentences")
+    res = evaluate_statement_set(split, folder, matching=matching)
+    emit(res.rows(), fmt, title=f"statement set {split} ({matching} matching): {res.articles} articles, "
+         f"{res.sentences} sentences")
 
 
 def data_path(given: Optional[Path], *parts: str, what: str) -> Path:
