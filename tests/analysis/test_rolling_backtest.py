@@ -271,3 +271,21 @@ def test_cli_on_colombia() -> None:
     scores = {s["scorer"]: s for s in out["scores"]}
     assert scores[UNINFORMED]["n"] == len(out["cells"]) and scores[MODEL]["n"] < len(out["cells"])
     assert "second_plebiscite_by_2016_12_01" in out["not_modelled"]
+
+
+@pytest.mark.parametrize("resolution", ["1e999", "nan", "0.5", "-1", "yes"])
+def test_a_market_resolution_other_than_0_or_1_names_file_line_and_column(tmp_path: Path, resolution: str) -> None:
+    from accord.analysis.backtest import market_history
+    from accord.errors import InputError
+
+    path = tmp_path / "prices.csv"
+    path.write_text(MARKET.replace("2020-06-30,,\n2020-03-01", f"2020-06-30,{resolution},\n2020-03-01"), encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        market_history(path)
+    assert (err.value.line, err.value.field) == (3, "resolution") and str(path) in str(err.value)
+
+
+def test_a_market_resolved_0_or_1_reads() -> None:
+    from accord.analysis.backtest import _resolution
+
+    assert [_resolution(t) for t in ("0", "1", "1.0", " 0 ")] == [0, 1, 1, 0]

@@ -136,10 +136,18 @@ def _market_row(row: dict[str, Any], file: str, line: int) -> dict[str, Any]:
         if not 0 <= price <= 1:
             raise ValueError(f"a price lies in [0, 1], got {price}")
         column = "resolution"
-        outcome = None if row["resolution"] == "" else int(float(row["resolution"]))
+        outcome = None if row["resolution"] == "" else _resolution(row["resolution"])
     except ValueError as exc:
         raise InputError(str(exc), file=file, line=line, field=column) from None
     return {**row, "date": date, "end": end, "price": price, "outcome": outcome}
+
+
+def _resolution(text: str) -> int:
+    """A market's resolution: 0 or 1 (a ValueError otherwise, also for inf, nan and 0.5)."""
+    value = float(text)
+    if value not in (0.0, 1.0):
+        raise ValueError(f"a resolution is empty, 0 or 1, got {text.strip()[:40]!r}")
+    return int(value)
 
 
 def _sign(v: float, eps: float = 1e-9) -> int:
