@@ -175,6 +175,23 @@ def test_an_exact_paragraph_key_keeps_its_first_holders_only(tmp_path, corpus, m
         assert sizes and {n for (n,) in sizes} == {1}
 
 
+def test_a_filled_in_corpus_index_keeps_a_keys_oldest_entries_only(tmp_path, corpus, monkeypatch):
+    db = tmp_path / "old.duckdb"
+    ingest_paths([corpus], db)
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE corpus_index")
+    con.close()
+    monkeypatch.setattr(store, "INDEX_PER_KEY", 1)
+    store.connect(db).close()
+    assert _band_sizes(db) == _band_sizes(db, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        sizes = con.execute("SELECT count(*) FROM corpus_index WHERE kind = 0 GROUP BY hash").fetchall()
+    finally:
+        con.close()
+    assert sizes and {n for (n,) in sizes} == {1}
+
+
 def test_a_database_without_the_corpus_index_gets_it_on_the_next_ingest(tmp_path, corpus):
     db = tmp_path / "old.duckdb"
     ingest_paths([corpus / name for name in ("a.txt", "b.txt", "d.txt")], db)

@@ -33,10 +33,10 @@ FLUSH_EVERY = 256
 # article from growing with the corpus. Only these are written to the index (and only as many
 # holders of an exact paragraph key), so neither the table under a key nor its look-up grows with
 # the corpus.
-CANDIDATES_PER_BAND = 16
+CANDIDATES_PER_BAND = store.INDEX_PER_KEY
 # Holders of an exact paragraph key written to the index: the oldest one is the one reported; the
 # others stand in when it is removed.
-HOLDERS_PER_KEY = 16
+HOLDERS_PER_KEY = store.INDEX_PER_KEY
 # Comparison keys of stored paragraphs kept after computing them.
 PARAGRAPH_KEY_CACHE = 16384
 
@@ -276,7 +276,7 @@ class _Stored:
     index has not kept, once each. ``replaced``: the articles the flush rewrites (their entries
     are removed before it writes)."""
 
-    def __init__(self, index: CorpusIndex, keys: list[_Keys], replaced: set[str] = frozenset()) -> None:
+    def __init__(self, index: CorpusIndex, keys: list[_Keys], replaced: frozenset[str] | set[str] = frozenset()) -> None:
         self.replaced = replaced
         wanted: set[tuple[int, int]] = set()
         for rec_keys in keys:

@@ -398,6 +398,9 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 INDEX_TABLE = "corpus_index"
 INDEX_KINDS = (0, 1, 2)
 KEYED_MIN_CHARS = 40  # shorter paragraphs ("Reuters", "Photo: ...") are not looked up by exact key
+# Entries kept under a paragraph key or LSH band: its oldest holders, the only ones an ingest looks
+# up (accord.evidence.corpus_index writes no more, and a filled-in index keeps no more).
+INDEX_PER_KEY = 16
 INDEX_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
 INDEX_SQL = (f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (kind UTINYINT, hash BIGINT, seq BIGINT, "
              "article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER)")
@@ -488,6 +491,9 @@ def _create_index(con: duckdb.DuckDBPyConnection) -> None:
             rows = [(2, h, aid, None, None, None) for aid, blob in chunk
                     for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
             seq = write_index(con, rows, seq)
+        con.execute(f"""DELETE FROM {INDEX_TABLE} WHERE seq IN (
+            SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY kind, hash ORDER BY seq) AS k
+                             FROM {INDEX_TABLE} WHERE kind < 2) WHERE k > ?)""", [INDEX_PER_KEY])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
