@@ -6,13 +6,14 @@ extractor declares (docs/evidence-schema.md).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import errno
 import json
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,6 +56,27 @@ def write_failure(exc: BaseException) -> str | None:
     if isinstance(exc, duckdb.Error) and any(w in message.lower() for w in _WRITE_FAILURES):
         return message
     return None
+
+
+def roll_back(con: duckdb.DuckDBPyConnection, exc: BaseException, what: str, left: str) -> StoreWriteError | None:
+    """Roll back the open transaction of ``con`` after ``exc``. For a failed write (disk full,
+    I/O error) the one-line error to raise instead: ``"<what> (<reason>); <left>"``."""
+    with contextlib.suppress(Exception):  # the transaction may already be gone
+        con.execute("ROLLBACK")
+    reason = write_failure(exc)
+    return None if reason is None else StoreWriteError(f"{what} ({reason}); {left}")
+
+
+@contextlib.contextmanager
+def rolled_back_on_error(con: duckdb.DuckDBPyConnection, what: str, left: str) -> Iterator[None]:
+    """Within the block, any error rolls back the open transaction of ``con`` (:func:`roll_back`)."""
+    try:
+        yield
+    except BaseException as exc:
+        failure = roll_back(con, exc, what, left)
+        if failure is not None:
+            raise failure from None
+        raise
 
 
 _SQL_TYPES = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", dt.date: "DATE",
@@ -170,8 +192,10 @@ def schema_markdown(extractors: list[Extractor] | None = None) -> str:
     return "\n".join(lines)
 
 
-def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, for writing, create or upgrade) the evidence database."""
+def connect(db: str | Path, read_only: bool = False, keep: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (and, for writing, create or upgrade) the evidence database. A writing connection
+    removes the runs a killed ingest left (:func:`discard_runs`), except ``keep``: the run of an
+    ingest in segments (accord.evidence.segments) whose next segment opens it."""
     path = Path(db)
     if read_only and not path.exists():
         raise InputError("no such evidence database", file=str(path))
@@ -186,7 +210,7 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
         if INDEX_TABLE not in have:
             _create_index(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        discard_runs(con, runs_to_roll_back(con))
+        discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
         return con
     if "articles" not in have:
         con.close()
