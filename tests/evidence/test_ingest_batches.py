@@ -282,14 +282,17 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
                                  [aid, idx]).fetchall()[0]
         text = con.execute("SELECT text FROM articles WHERE id = ?", [aid]).fetchall()[0][0]
         assert text[start:end] == NEAR
-        stored = len(store.index_entries(con, [(kind, h)], 100))
+        stored = len(store.index_entries(con, [(kind, h)], 100)["seq"])
         # five more paragraphs under the same band, added later: only the oldest `per_key` come back
         assert store.write_index(con, [(kind, h, aid, idx, start, end)] * 5, 10_000) == 10_005
         entries = store.index_entries(con, [(kind, h)], 3)
-        assert [e[2] for e in entries] == sorted(e[2] for e in store.index_entries(con, [(kind, h)], 100))[:3]
-        assert entries[0][3:] == (aid, idx, start, end)
+        assert entries["seq"].tolist() == sorted(store.index_entries(con, [(kind, h)], 100)["seq"].tolist())[:3]
+        first = [entries[c][0] for c in ("kind", "hash", "article_id", "idx", "start_char", "end_char")]
+        assert first == [kind, h, aid, idx, start, end]
         assert store.paragraph_texts(con, [(aid, idx, start, end)]) == [(aid, idx, NEAR)]
-        assert len(store.index_entries(con, [(kind, h)], 100)) == stored + 5
+        assert len(store.index_entries(con, [(kind, h)], 100)["seq"]) == stored + 5
+        article = store.index_entries(con, [(2, -1), (0, 1)], 3)  # no such keys
+        assert {c: a.tolist() for c, a in article.items()} == {c: [] for c in store.INDEX_ENTRY_COLUMNS}
     finally:
         con.close()
 

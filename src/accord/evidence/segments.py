@@ -34,7 +34,7 @@ from accord.errors import AccordError
 from accord.evidence import store
 from accord.evidence.ingest import IngestReport, _documents, _run_id, close_run, ingest_documents, new_run
 from accord.evidence.pipeline import ScenarioRegistry
-from accord.evidence.readers import JSONL_EXT, Problem, iter_files, read_inputs
+from accord.evidence.readers import JSONL_EXT, URL_EXT, Problem, iter_files, read_inputs
 from accord.evidence.records import RawDocument
 from accord.execution import batched
 from accord.scenario.model import Scenario
@@ -54,7 +54,7 @@ class SegmentError(AccordError):
 
 def at_least(paths: list[str], n: int) -> bool:
     """True when ``paths`` hold at least ``n`` documents, counted without reading them: one
-    per file, one per non-blank line of a JSON Lines file."""
+    per file, one per non-blank line of a JSON Lines file or a URL list (``.urls``)."""
     count = 0
     for item in iter_files(paths):
         if not isinstance(item, Problem):
@@ -65,11 +65,11 @@ def at_least(paths: list[str], n: int) -> bool:
 
 
 def _documents_in(path: Path) -> int:
-    if path.suffix.lower() not in JSONL_EXT:
+    if path.suffix.lower() not in JSONL_EXT | URL_EXT:
         return 1
     try:
         with open(path, "rb") as f:
-            return max(1, sum(1 for line in f if line.strip()))
+            return max(1, sum(1 for line in f if line.strip() and not line.startswith(b"#")))
     except OSError:
         return 1
 
@@ -182,13 +182,14 @@ def _run_segment(
     report.relinked |= relinked
 
 
-def _rebuilt(kind: type[AccordError] | None, message: str) -> BaseException:
+def _rebuilt(kind: type[AccordError] | None, message: str, fields: dict[str, Any]) -> BaseException:
     """The child's error as an exception of this process: an :class:`AccordError` of the same
-    class and one-line message, or, for a defect, a ``RuntimeError`` with its traceback."""
+    class, one-line message and fields (file, line, ...), or, for a defect, a ``RuntimeError``
+    with its traceback."""
     if kind is not None:
         err = kind.__new__(kind)
         Exception.__init__(err, message)
-        err.message = message
+        err.__dict__.update(fields)
         return err
     return RuntimeError(f"the ingest process of a segment failed: {message}")
 
@@ -198,7 +199,7 @@ def _segment_main(conn: Any, parent: int, db: str, registry: ScenarioRegistry, r
     """The child: ingest the documents the parent sends until it sends None, and commit.
 
     Messages to the parent: ``("more", progress)`` before each chunk it reads, then
-    ``("done", read, added, existing, relinked, progress)`` or ``("error", type, message)``;
+    ``("done", read, added, existing, relinked, progress)`` or ``("error", type, message, fields)``;
     ``progress`` lists the ``(source, n_added)`` since the previous message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
     _die_with(parent)
@@ -224,8 +225,9 @@ def _segment_main(conn: Any, parent: int, db: str, registry: ScenarioRegistry, r
             message = str(exc)
         else:  # a defect: the parent shows where it happened
             message = "".join(traceback.format_exception(exc)).rstrip()
+        fields = {k: v for k, v in vars(exc).items() if isinstance(v, (str, int, float, type(None)))}
         with contextlib.suppress(Exception):
-            conn.send(("error", type(exc) if isinstance(exc, AccordError) else None, message))
+            conn.send(("error", type(exc) if isinstance(exc, AccordError) else None, message, fields))
     finally:
         conn.close()
 

@@ -432,13 +432,15 @@ _INDEX_CHUNK = 50_000
 
 
 def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[str], rows: list[tuple], sql: str,
-                params: list | None = None) -> list[tuple]:
-    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows."""
+                params: list | None = None, columnar: bool = False) -> Any:
+    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows (``columnar``: a dict
+    of numpy arrays, one per column, which makes no Python object per row but for text)."""
     import pandas as pd
 
     con.register(name, pd.DataFrame.from_records(rows, columns=list(columns_)))
     try:
-        return con.execute(sql, params or []).fetchall()
+        result = con.execute(sql, params or [])
+        return result.fetchnumpy() if columnar else result.fetchall()
     finally:
         con.unregister(name)
 
@@ -456,20 +458,25 @@ def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple], first_seq: in
     return first_seq + len(rows)
 
 
-def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
-    """``(kind, hash, seq, article_id, idx, start_char, end_char)`` of the entries under each
-    ``(kind, hash)`` of ``keys``, oldest first: the first ``per_key`` of kind 0 (an exact key; the
-    first is its first holder) and kind 1 (a paragraph band), and every one of kind 2 (an article band)."""
+INDEX_ENTRY_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
+
+
+def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> dict[str, np.ndarray]:
+    """The entries under each ``(kind, hash)`` of ``keys``, as arrays (:data:`INDEX_ENTRY_COLUMNS`;
+    a missing ``idx``, ``start_char`` or ``end_char`` is -1), sorted by kind, hash and age: the
+    first ``per_key`` of kind 0 (an exact key; the first is its first holder) and kind 1 (a
+    paragraph band), and every one of kind 2 (an article band)."""
     if not keys:
-        return []
+        return {c: np.array([], dtype=object if c == "article_id" else np.int64) for c in INDEX_ENTRY_COLUMNS}
     return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
-        SELECT kind, hash, seq, article_id, idx, start_char, end_char FROM (
+        SELECT CAST(kind AS BIGINT) AS kind, hash, seq, article_id, coalesce(idx, -1) AS idx,
+               coalesce(start_char, -1) AS start_char, coalesce(end_char, -1) AS end_char FROM (
             SELECT c.*, row_number() OVER w AS k
             FROM {INDEX_TABLE} c
             JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
                   FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
             WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
-        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
+        WHERE kind = 2 OR k <= ? ORDER BY kind, hash, seq""", [per_key], columnar=True)
 
 
 def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
