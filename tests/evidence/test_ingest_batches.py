@@ -304,9 +304,9 @@ def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
     index = corpus_index.ClaimValues()
     for k, v in enumerate(values):
         found = index.conflicts(("count", "x"), f"c{k}", v)
-        expected = [f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
-                    if np.isfinite(v) and np.isfinite(w)
-                    and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+        expected = sorted(f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
+                          if np.isfinite(v) and np.isfinite(w)
+                          and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w)))
         assert found == expected
         index.add(("count", "x"), f"c{k}", v)
     assert index.conflicts(("count", "other"), "c", 1.0) == []

@@ -33,11 +33,12 @@ PER_RUN = ("run_id", "retrieved_at")  # differ between any two runs
 
 
 def _corpus(folder: Path) -> Path:
-    """Seven documents in five files (a JSON Lines file of three), one of them twice, and one
-    file that cannot be read."""
+    """Seven documents in five files (a JSON Lines file of three), one of them twice, one giving
+    another number than the others, and one file that cannot be read."""
     folder.mkdir()
     for k in range(4):
-        (folder / f"a{k}.txt").write_text(f"{STORY} Report {k} of the series.", encoding="utf-8")
+        text = STORY.replace("4,000", "9,000") if k == 3 else STORY  # a numeric conflict across segments
+        (folder / f"a{k}.txt").write_text(f"{text} Report {k} of the series.", encoding="utf-8")
     lines = [json.dumps({"text": f"{STORY} Wire item {k}.", "url": f"https://example.org/{k}"}) for k in range(3)]
     (folder / "b.jsonl").write_text("\n".join([*lines, lines[0]]), encoding="utf-8")
     (folder / "c.bin").write_bytes(b"\x00\x01")
@@ -65,20 +66,43 @@ def _summary(rep: IngestReport) -> tuple:
 
 def test_an_ingest_in_segments_writes_what_one_process_writes(tmp_path, small_scenario):
     corpus = _corpus(tmp_path / "c")
-    seen = []
+    seen, refused = [], []
+    db = tmp_path / "parts.duckdb"
+
+    def progress(source: str, n: int) -> None:
+        seen.append(n)
+        if n == 2:  # the first segment is written: a reader is refused, not let in to remove the run
+            with pytest.raises(InputError) as caught:
+                store.connect(db, read_only=True)
+            refused.append(str(caught.value))
+
     one = ingest_paths([corpus], tmp_path / "one.duckdb", small_scenario, segment=0)
-    parts = ingest_paths([corpus], tmp_path / "parts.duckdb", small_scenario, segment=2,
-                         progress=lambda source, n: seen.append(n))
+    parts = ingest_paths([corpus], db, small_scenario, segment=2, progress=progress)
+    assert refused == [f"{db}: an ingest is writing this database; try again when it ends"]
+    assert not Path(f"{db}{store.INGEST_LOCK_SUFFIX}").exists()
     assert _summary(parts) == _summary(one)
     assert (parts.documents_read, parts.articles_added, parts.articles_existing) == (8, 7, 1)
     assert parts.rows_added["articles"] == 7 and parts.rows_added["runs"] == 1
     assert seen == [1, 2, 3, 4, 5, 6, 7]
     assert _rows(tmp_path / "parts.duckdb") == _rows(tmp_path / "one.duckdb")
+    conflicts = [r for r in _rows(db)["flags"] if "numeric_conflict" in r]
+    assert len(conflicts) == 4  # 9,000 against each 4,000 before it, and those after it against 9,000
     assert _rows(tmp_path / "parts.duckdb")["runs"] == [(True, 7, 1)]
     assert _rows(tmp_path / "parts.duckdb")["marks"] == [(0,)]
     again = ingest_paths([corpus], tmp_path / "parts.duckdb", small_scenario, segment=2)
     assert (again.articles_added, again.articles_existing) == (0, 8)
     assert multiprocessing.active_children() == []
+
+
+def test_an_input_with_no_readable_document_is_logged_as_in_one_process(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "b.jsonl").write_text("\n".join(["{not json", "[]", "{}", "3"]), encoding="utf-8")
+    one = ingest_paths([folder], tmp_path / "one.duckdb", segment=0)
+    parts = ingest_paths([folder], tmp_path / "parts.duckdb", segment=2)
+    assert len(parts.problems) == 4 and parts.articles_added == 0
+    assert _summary(parts) == _summary(one)
+    assert _rows(tmp_path / "parts.duckdb")["runs"] == [(True, 0, 0)]
 
 
 def test_documents_are_counted_without_reading_them(tmp_path):
@@ -103,7 +127,7 @@ def test_a_run_whose_segments_another_process_removed_fails_and_keeps_nothing(tm
     segments._run_segment(db, registry, report, (segments.dt.datetime.now(segments.dt.UTC), [str(corpus)]),
                           iter(docs[:3]), None, 16)
     assert report.articles_added == 3
-    store.connect(db).close()  # another ingest opens the database between two segments
+    store.connect(db).close()  # another process opens the database between two segments (no ingest lock held)
     with pytest.raises(segments.SegmentError, match="another process opened the database during this ingest"):
         segments._run_segment(db, registry, report, None, iter(docs[3:]), None, 16)
     assert _rows(db)["articles"] == [] and _rows(db)["runs"] == []
@@ -126,12 +150,12 @@ def test_an_error_of_a_segment_comes_back_as_the_same_one_line_error(tmp_path, s
     assert "\n" not in str(caught.value)
 
 
-def _segment_processes() -> list[int]:
-    """This process's children that run a segment (spawned by multiprocessing)."""
+def _segment_processes(parent: int) -> list[int]:
+    """The children of ``parent`` that run a segment (multiprocessing's spawned processes)."""
     out = []
-    for pid in _children(os.getpid()):
+    for pid in _children(parent):
         try:
-            if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 out.append(pid)
         except OSError:
             continue
@@ -146,26 +170,31 @@ def test_a_segment_process_that_dies_fails_the_run_and_leaves_the_database_as_be
     ingest_paths([corpus / "a0.txt"], db, small_scenario)
     before = _rows(db)
     monkeypatch.setenv("ACCORD_INGEST_DELAY", "1")  # each segment takes seconds
-    killed = []
+    first_committed = threading.Event()
+    first: set[int] = set()
+    killed: list[int] = []
 
     def kill_the_second_segment() -> None:
-        first, deadline = None, time.time() + 120
+        first_committed.wait(120)
+        deadline = time.time() + 60
         while time.time() < deadline and not killed:
-            for pid in _segment_processes():
-                if first is None:
-                    first = pid
-                elif pid != first:
-                    time.sleep(1)
-                    os.kill(pid, signal.SIGKILL)
-                    killed.append(pid)
+            for pid in set(_segment_processes(os.getpid())) - first:
+                time.sleep(1)  # under way: its two documents take two seconds
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
             time.sleep(0.05)
+
+    def progress(source: str, n: int) -> None:
+        if n == 2:  # the first segment has committed (its process may still be on its way out)
+            first.update(_segment_processes(os.getpid()))
+            first_committed.set()
 
     watcher = threading.Thread(target=kill_the_second_segment, daemon=True)
     watcher.start()
     with pytest.raises(segments.SegmentError, match=r"ended unexpectedly \(exit code -9\); the articles of this run"):
-        ingest_paths([corpus], db, small_scenario, segment=2)
+        ingest_paths([corpus], db, small_scenario, segment=2, progress=progress)
     watcher.join()
-    assert killed
+    assert first_committed.is_set() and len(killed) == 1
     assert _rows(db) == before
     assert multiprocessing.active_children() == []
 
@@ -189,6 +218,14 @@ def test_an_interrupt_stops_the_segment_process_and_rolls_back_the_committed_seg
 CHILD = "import sys; sys.argv = ['accord', *sys.argv[1:]]; from accord.cli.main import main; main()"
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its parent to read its status is not running)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _children(pid: int) -> list[int]:
     out = []
     for entry in Path("/proc").iterdir():
@@ -209,20 +246,19 @@ def test_a_kill_of_the_ingest_kills_its_segment_process_and_the_next_connection_
     ingest_paths([corpus / "a0.txt"], db)
     before = _rows(db)
     env = dict(os.environ, ACCORD_INGEST_DELAY="1")
-    listed, status = kill_ingest(CHILD, ["ingest", str(corpus), "--db", str(db), "--segment", "2"], env, files=3)
+    running: list[int] = []
+    listed, status = kill_ingest(CHILD, ["ingest", str(corpus), "--db", str(db), "--segment", "2"], env, files=3,
+                                 before_kill=lambda pid: running.extend(_segment_processes(pid)))
     assert listed == 3, "the ingest never listed three documents"  # two segments committed
     assert status == -signal.SIGKILL
+    assert running, "no segment process was running"
+    deadline = time.time() + 5  # the segment process dies with it (Linux)
+    while time.time() < deadline and any(_alive(pid) for pid in running):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in running)
     left = _rows(db)
     assert len(left["articles"]) > len(before["articles"]) and left["marks"] == [(1,)]
-    deadline = time.time() + 30  # the segment process died with the ingest: the database is not locked
-    while True:
-        try:
-            store.connect(db).close()  # and a writing connection removes the killed run
-            break
-        except InputError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
+    store.connect(db).close()  # a writing connection removes the killed run
     assert _rows(db) == before
 
 
@@ -260,3 +296,12 @@ def test_a_bad_segment_size_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys
     assert err.splitlines()[0] == f"error: Invalid value for '--segment': Input should be {why}" + (
         "" if value == "-1" else ", unable to parse string as an integer")
     assert not (tmp_path / "b.duckdb").exists()
+
+
+def test_segments_with_a_dask_ingest_are_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    corpus = _corpus(tmp_path / "c")
+    code, _, err = run_accord(["ingest", str(corpus), "--db", str(tmp_path / "w.duckdb"), "--workers", "2",
+                               "--segment", "10"], monkeypatch, capsys)
+    assert code == 2
+    assert err.strip() == ("error: --segment: segments are for an ingest in this process; a Dask ingest parses "
+                           "on its workers")

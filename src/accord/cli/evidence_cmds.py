@@ -81,7 +81,8 @@ def ingest(
     segment: Optional[int] = typer.Option(
         None, "--segment", min=0,
         help="Documents parsed and written by one process: a larger input runs in a fresh process per "
-             "segment, so memory stays flat (default 4096; 0: all in this process)."),
+             "segment, so memory stays flat (default 4096; 0: all in this process; not with --workers "
+             "or --scheduler)."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
     from accord.evidence.ingest import ingest_paths
@@ -89,6 +90,9 @@ def ingest(
 
     sc = _scenario(scenario)
     execution = Execution.from_options(workers, scheduler)
+    if execution.distributed and segment is not None:
+        raise InputError("segments are for an ingest in this process; a Dask ingest parses on its workers",
+                         field="--segment")
 
     def progress(source: str, n: int) -> None:
         if not quiet:
@@ -101,7 +105,10 @@ def ingest(
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
-                report = ingest_paths(paths, db, sc, progress=progress, segment=segment)
+                from accord.evidence.segments import SEGMENT
+
+                report = ingest_paths(paths, db, sc, progress=progress,
+                                      segment=SEGMENT if segment is None else segment)
         except BaseException:
             if received.signum is None:
                 raise

@@ -353,8 +353,7 @@ class ClaimValues:
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
-        self._claims: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (order added, id), by value
-        self._seq = 0
+        self._claims: dict[tuple[str, str], list[str]] = {}  # ids, by value
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
         """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
@@ -363,13 +362,13 @@ class ClaimValues:
         values = self._values.setdefault(key, [])
         at = bisect.bisect_right(values, value)
         values.insert(at, value)
-        self._claims.setdefault(key, []).insert(at, (self._seq, claim_id))
-        self._seq += 1
+        self._claims.setdefault(key, []).insert(at, claim_id)
 
     def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
         """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
-        from ``value`` (relative to the larger magnitude), in the order they were added; none for a
-        value that is not finite."""
+        from ``value`` (relative to the larger magnitude), sorted by id, so that they do not depend
+        on the order the claims were added in (one run or several, one process or segments); none
+        for a value that is not finite."""
         if not math.isfinite(value):
             return []
         values, claims = self._values.get(key, []), self._claims.get(key, [])
@@ -380,7 +379,7 @@ class ClaimValues:
         found = claims[:lo] + claims[hi:] + [
             claims[k] for k in range(lo, hi)
             if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
-        return [cid for _, cid in sorted(found) if cid != claim_id]
+        return sorted(cid for cid in found if cid != claim_id)
 
 
 def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:

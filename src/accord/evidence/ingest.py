@@ -63,7 +63,8 @@ def _run_id(paths: list[str], started: dt.datetime) -> str:
 
 
 @contextlib.contextmanager
-def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing: bool = True) -> Iterator[Any]:
+def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing: bool = True,
+               keep: str | None = None) -> Iterator[Any]:
     """A connection to ``db`` for the ingest run ``run``, inside a transaction.
 
     The run's row goes in first with no ``finished_at``; the caller commits batches of articles
@@ -73,8 +74,9 @@ def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing
     database removes them (:func:`store.discard_runs`), so the database is as before the run or
     holds all of it. Otherwise the committed batches stay, and the open one is rolled back.
     A failed write (disk full, I/O error) becomes a one-line :class:`store.StoreWriteError`.
+    ``keep``: see :func:`store.connect`.
     """
-    con = store.connect(db)
+    con = store.connect(db, keep=keep)
     try:
         before = store.counts(con)
         con.execute("BEGIN TRANSACTION")
@@ -123,21 +125,22 @@ def ingest_paths(
     scenario: Scenario | None = None,
     progress: Callable[[str, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
-    segment: int | None = None,
+    segment: int = 0,
 ) -> IngestReport:
     """Ingest files, folders and URL lists into the evidence database ``db``.
 
     ``progress(source, n_done)`` is called after each new document; rows are written and
     committed every ``WRITE_EVERY`` documents, and an error, an interrupt or a kill leaves
-    nothing of the run (:func:`ingest_run`). An input of more than ``segment`` documents
-    (default :data:`accord.evidence.segments.SEGMENT`; 0: no limit) is parsed and written by a
-    fresh process per ``segment`` documents, so that the memory the ingest takes does not grow
-    with the corpus (:mod:`accord.evidence.segments`); the database ends up the same.
+    nothing of the run (:func:`ingest_run`). With ``segment`` > 0 (``accord ingest`` uses
+    :data:`accord.evidence.segments.SEGMENT`), an input of more than ``segment`` documents is
+    parsed and written by a fresh process per ``segment`` documents, so that the memory the
+    ingest takes does not grow with the corpus (:mod:`accord.evidence.segments`); the database
+    ends up the same. Those processes are started with multiprocessing's ``spawn``: call it from
+    a script's ``if __name__ == "__main__":`` block, and not from a daemonic process.
     """
     from accord.evidence import segments
 
     paths = [str(p) for p in paths]
-    segment = segments.SEGMENT if segment is None else segment
     if segment > 0 and segments.at_least(paths, segment + 1):
         return segments.ingest_in_segments(paths, db, scenario, progress, batch_size, segment)
     started = dt.datetime.now(dt.UTC)

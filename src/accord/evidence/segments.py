@@ -24,6 +24,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -32,7 +33,15 @@ from typing import Any
 
 from accord.errors import AccordError
 from accord.evidence import store
-from accord.evidence.ingest import IngestReport, _documents, _run_id, close_run, ingest_documents, new_run
+from accord.evidence.ingest import (
+    IngestReport,
+    _documents,
+    _run_id,
+    close_run,
+    ingest_documents,
+    ingest_run,
+    new_run,
+)
 from accord.evidence.pipeline import ScenarioRegistry
 from accord.evidence.readers import JSONL_EXT, URL_EXT, Problem, iter_files, read_inputs
 from accord.evidence.records import RawDocument
@@ -44,17 +53,20 @@ from accord.scenario.model import Scenario
 SEGMENT = 4096
 # Documents sent to the child at a time.
 CHUNK = 32
+# Seconds a child that has committed its segment gets to exit.
+JOIN_SECONDS = 30
 
 
 class SegmentError(AccordError):
-    """A segment of a large ingest failed; its message is the child's one-line error."""
+    """A segment of a large ingest failed: its process ended unexpectedly, or the run was removed
+    between two segments."""
 
     exit_code = 1
 
 
 def at_least(paths: list[str], n: int) -> bool:
-    """True when ``paths`` hold at least ``n`` documents, counted without reading them: one
-    per file, one per non-blank line of a JSON Lines file or a URL list (``.urls``)."""
+    """True when ``paths`` hold at least ``n`` documents, counted without parsing them: one per
+    file, one per non-blank line of a JSON Lines file or a URL list (``.urls``)."""
     count = 0
     for item in iter_files(paths):
         if not isinstance(item, Problem):
@@ -83,29 +95,39 @@ def ingest_in_segments(
     segment: int,
 ) -> IngestReport:
     """Ingest ``paths`` into ``db`` as :func:`accord.evidence.ingest.ingest_paths` does, with a
-    fresh process per ``segment`` documents."""
+    fresh process per ``segment`` documents. Other connections to ``db`` are refused until it
+    ends (:func:`accord.evidence.store.ingest_lock`)."""
     started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
-    con = store.connect(db)  # creates or upgrades it, and removes what a killed ingest left
-    try:
-        before = store.counts(con)
-    finally:
-        con.close()
-    documents = _documents(read_inputs(paths), report)
-    first = True
-    try:
-        while (head := next(documents, None)) is not None:
-            part = itertools.chain([head], itertools.islice(documents, segment - 1))
-            start = (started, paths) if first else None
-            _run_segment(db, registry, report, start, part, progress, batch_size)
-            first = False
-        _finish(db, report, before)
-    except BaseException:
-        with contextlib.suppress(Exception):  # else the next connection removes the run
-            store.connect(db).close()  # the run is still marked: connecting removes it
-        raise
+    with store.ingest_lock(db):
+        con = store.connect(db, keep=report.run_id)  # creates or upgrades it, removes what a killed ingest left
+        try:
+            before = store.counts(con)
+        finally:
+            con.close()
+        documents = _documents(read_inputs(paths), report)
+        first = True
+        try:
+            while (head := next(documents, None)) is not None:
+                part = itertools.chain([head], itertools.islice(documents, segment - 1))
+                start = (started, paths) if first else None
+                _run_segment(db, registry, report, start, part, progress, batch_size)
+                first = False
+            if first:  # no document could be read: the run is logged as in one process
+                with ingest_run(db, report, new_run(report, started, registry, paths), keep=report.run_id):
+                    pass
+            else:
+                _finish(db, report, before)
+        except BaseException:
+            with contextlib.suppress(Exception):  # else the next connection removes the run
+                con = store.connect(db, keep=report.run_id)
+                try:
+                    store.discard_runs(con, [report.run_id])
+                finally:
+                    con.close()
+            raise
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -117,8 +139,8 @@ def _finish(db: str | Path, report: IngestReport, before: dict[str, int]) -> Non
         _check_run(con, db, report.run_id)
         con.execute("BEGIN TRANSACTION")
         close_run(con, report)
-        con.execute("COMMIT")
         after = store.counts(con)
+        con.execute("COMMIT")
         report.rows_added = {t: after[t] - before[t] for t in after}
     finally:
         con.close()
@@ -147,15 +169,13 @@ def _run_segment(
     here, there = ctx.Pipe()
     child = ctx.Process(target=_segment_main, daemon=True, name="accord-ingest-segment",
                         args=(there, os.getpid(), str(db), registry, report.run_id, start, batch_size))
-    child.start()
-    there.close()
     base = report.articles_added
 
     def receive() -> tuple:
         try:
             msg = here.recv()
-        except EOFError:
-            child.join()
+        except (EOFError, OSError):
+            child.join(timeout=JOIN_SECONDS)
             raise SegmentError(f"{db}: the ingest process of a segment ended unexpectedly (exit code "
                                f"{child.exitcode}); the articles of this run were rolled back") from None
         if msg[0] == "error":
@@ -166,11 +186,18 @@ def _run_segment(
         return msg
 
     try:
+        with _ignoring_sigint():  # a terminal's Ctrl-C reaches the child too: only this process acts on it
+            child.start()
+        there.close()
         for chunk in itertools.chain(batched(documents, CHUNK), [None]):
             receive()
-            here.send(chunk)
+            try:
+                here.send(chunk)
+            except OSError:  # the child is gone (a broken pipe): say how it ended
+                receive()
+                raise
         _, read, added, existing, relinked, _ = receive()
-        child.join()
+        child.join(timeout=JOIN_SECONDS)  # it has committed: one that hangs on its way out is killed below
     finally:
         here.close()
         if child.is_alive():  # interrupted or failed: its open transaction dies with it
@@ -180,6 +207,19 @@ def _run_segment(
     report.articles_added += added
     report.articles_existing += existing
     report.relinked |= relinked
+
+
+@contextlib.contextmanager
+def _ignoring_sigint() -> Iterator[None]:
+    """SIGINT ignored while a child starts, so that it starts ignoring it (the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _rebuilt(kind: type[AccordError] | None, message: str, fields: dict[str, Any]) -> BaseException:

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import errno
 import json
+import os
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -192,13 +193,63 @@ def schema_markdown(extractors: list[Extractor] | None = None) -> str:
     return "\n".join(lines)
 
 
+INGEST_LOCK_SUFFIX = ".ingest.lock"
+
+
+def _ingest_lock_file(db: str | Path) -> Path:
+    return Path(str(db) + INGEST_LOCK_SUFFIX)
+
+
+@contextlib.contextmanager
+def ingest_lock(db: str | Path) -> Iterator[None]:
+    """Within the block, other connections to ``db`` are refused (:func:`connect`): an ingest in
+    segments (accord.evidence.segments) holds this lock for its whole run, since between two
+    segments no process holds the database's own. An OS file lock (``<db>.ingest.lock``), so a
+    kill releases it; none where the system has no ``fcntl`` (Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    path = _ingest_lock_file(db)
+    with open(path, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another ingest is writing this database", file=str(db)) from None
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _ingest_running(db: str | Path) -> bool:
+    """True when an ingest in segments holds :func:`ingest_lock` on ``db``."""
+    try:
+        import fcntl
+
+        fd = os.open(_ingest_lock_file(db), os.O_RDONLY)
+    except (ImportError, OSError):  # no such lock, or no fcntl
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def connect(db: str | Path, read_only: bool = False, keep: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (and, for writing, create or upgrade) the evidence database. A writing connection
-    removes the runs a killed ingest left (:func:`discard_runs`), except ``keep``: the run of an
-    ingest in segments (accord.evidence.segments) whose next segment opens it."""
+    removes the runs a killed ingest left (:func:`discard_runs`). ``keep``: the run of an ingest
+    in segments (accord.evidence.segments) whose own process opens it, which is neither removed
+    nor refused by the run's :func:`ingest_lock`."""
     path = Path(db)
     if read_only and not path.exists():
         raise InputError("no such evidence database", file=str(path))
+    if keep is None and _ingest_running(path):
+        raise InputError("an ingest is writing this database; try again when it ends", file=str(path))
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
@@ -380,7 +431,8 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 def runs_to_roll_back(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Ids of the marked runs that never finished (killed). An ingest holds the database's write
-    lock, so a connection that sees one knows that its process is gone."""
+    lock (one in segments, :func:`ingest_lock` between them, which :func:`connect` checks first),
+    so a connection that sees one knows that its process is gone."""
     return [r[0] for r in con.execute("SELECT value FROM meta WHERE starts_with(key, ?) ORDER BY value",
                                       [ROLL_BACK_MARK]).fetchall()]
 
