@@ -305,3 +305,22 @@ def test_segments_with_a_dask_ingest_are_refused_in_one_line(tmp_path, monkeypat
     assert code == 2
     assert err.strip() == ("error: --segment: segments are for an ingest in this process; a Dask ingest parses "
                            "on its workers")
+
+
+def test_a_segmented_ingest_into_a_missing_folder_is_one_line(tmp_path, monkeypatch, capsys):
+    corpus = _corpus(tmp_path / "c")
+    db = tmp_path / "no" / "such" / "e.duckdb"
+    code, _, err = run_accord(["ingest", str(corpus), "--db", str(db), "--segment", "2"], monkeypatch, capsys)
+    assert code == 2
+    assert err.strip() == f"error: {db}: cannot create the ingest lock e.duckdb.ingest.lock (No such file or directory)"
+
+
+def test_a_second_segmented_ingest_of_the_same_database_is_refused(tmp_path):
+    db = tmp_path / "two.duckdb"
+    with store.ingest_lock(db):
+        with pytest.raises(InputError, match="another ingest is writing this database"):
+            with store.ingest_lock(db):
+                pass
+    with store.ingest_lock(db):  # released
+        pass
+    assert not Path(f"{db}{store.INGEST_LOCK_SUFFIX}").exists()

@@ -212,7 +212,11 @@ def ingest_lock(db: str | Path) -> Iterator[None]:
         yield
         return
     path = _ingest_lock_file(db)
-    with open(path, "a+b") as f:
+    try:
+        f = open(path, "a+b")  # closed by the with below
+    except OSError as exc:
+        raise InputError(f"cannot create the ingest lock {path.name} ({exc.strerror})", file=str(db)) from None
+    with f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -220,7 +224,8 @@ def ingest_lock(db: str | Path) -> Iterator[None]:
         try:
             yield
         finally:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _ingest_running(db: str | Path) -> bool:
