@@ -132,6 +132,14 @@ def test_duplicates_are_found_across_flushes_and_runs_alike(tmp_path, corpus, mo
     assert _flags(tmp_path / "pairs.duckdb") == EXPECTED
 
 
+def test_look_ups_read_in_chunks_give_the_same_flags(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(store, "LOOKUP_CHUNK", 1)
+    monkeypatch.setattr(corpus_index, "PARAGRAPH_KEY_CACHE", 0)  # every stored candidate's text is read back
+    for name in sorted(TEXTS):
+        ingest_paths([corpus / name], tmp_path / "runs.duckdb")
+    assert _flags(tmp_path / "runs.duckdb") == EXPECTED
+
+
 @pytest.mark.parametrize("cap", [0, 1])
 def test_a_band_cap_gives_the_same_flags_however_the_corpus_is_split(tmp_path, corpus, monkeypatch, cap):
     monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", cap)

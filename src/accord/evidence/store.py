@@ -25,6 +25,7 @@ import numpy as np
 from accord.errors import AccordError, InputError, ModelError
 from accord.evidence import minhash
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
+from accord.execution import batched
 
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
@@ -536,23 +537,28 @@ def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], p
         WHERE kind = 2 OR k <= ? ORDER BY kind, hash, seq""", [per_key], columnar=True)
 
 
+# Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
+# side it expects to be smaller: a look-up with more rows than there are articles (a fresh process
+# asks for the texts of every candidate paragraph) would have it hold every article's text, and a
+# writing connection's memory limit then fails the ingest. A chunk this size keeps it on the look-up.
+LOOKUP_CHUNK = 1_000
+
+
 def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
     """``(article_id, idx, text)`` of the stored paragraphs ``(article_id, idx, start_char, end_char)``,
     cut from their articles' texts (offsets in code points, as in Python)."""
-    if not spans:
-        return []
-    return _with_frame(con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), spans,
-                       "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
-                       "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")
+    return [row for part in batched(spans, LOOKUP_CHUNK) for row in _with_frame(
+        con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), part,
+        "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
+        "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")]
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
     """``(id, MinHash signature bytes)`` of the stored articles ``article_ids``."""
-    if not article_ids:
-        return []
-    return _with_frame(con, "_accord_article_ids", ("id",), [(a,) for a in article_ids],
-                       "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
-                       "WHERE a.minhash IS NOT NULL")
+    return [row for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for row in _with_frame(
+        con, "_accord_article_ids", ("id",), part,
+        "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
+        "WHERE a.minhash IS NOT NULL")]
 
 
 def _create_index(con: duckdb.DuckDBPyConnection) -> None:
