@@ -15,7 +15,6 @@ final line times the DuckDB ingest of one chunk.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import resource
 import sys
 import tempfile
@@ -49,6 +48,25 @@ def _peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+def _hwm_mb(pid: int) -> int:
+    """The peak resident memory of a running process (``VmHWM``), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) // 1024 for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def _peaks_mb() -> tuple[int, int]:
+    """The peak resident memory of this process and the largest of its children's so far
+    (finished ones from the system's accounting, running ones from /proc)."""
+    import multiprocessing
+
+    finished = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    running = max((_hwm_mb(c.pid) for c in multiprocessing.active_children()), default=0)
+    return _peak_mb(), max(finished, running)
+
+
 BARE_SAMPLE = 1000  # synthetic articles parsed by bare spaCy before and after an ingest
 FLAT_AT = 6000  # the corpus size the peak memory is compared with
 
@@ -65,44 +83,30 @@ def _bare_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
-@contextlib.contextmanager
-def _watching_duckdb(marks: dict):
-    """Record in ``marks["duckdb"]`` the memory DuckDB reports for the ingest's connection
-    (``duckdb_memory()``, MB) at each committed batch."""
-    from accord.evidence import store
+def bare_sample_rate(n: int) -> float:
+    """:func:`_bare_rate` on the first ``n`` synthetic articles."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import iter_articles
 
-    commit = store.commit_batch
-
-    def watched(con) -> None:
-        commit(con)
-        marks["duckdb"] = round(con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
-                                / 2**20)
-
-    store.commit_batch = watched
-    try:
-        yield
-    finally:
-        store.commit_batch = commit
+    return _bare_rate([a.text for a in iter_articles(n)])
 
 
 def ingest_one(n: int, work: Path) -> dict:
-    """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database in this
-    process: articles/s against bare spaCy on the first ``BARE_SAMPLE`` of them (parsed just
-    before and just after the ingest, in the same process), and the peak resident memory, also as
-    it stood at ``FLAT_AT`` articles. Every 1,000 articles a line on stderr gives the articles so
-    far, the seconds, the articles/s over that last 1,000, the resident memory then and its peak so far."""
+    """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database from this
+    process, as ``accord ingest`` does (above ``SEGMENT`` documents, one fresh process per
+    segment): the articles/s, and the peak resident memory, this process's plus the largest of
+    its children's (the segments), also as it stood at ``FLAT_AT`` articles. Every 1,000 articles
+    a line on stderr gives the articles so far, the seconds, the articles/s over that last 1,000,
+    and the peaks so far."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from accord.evidence.ingest import ingest_paths
-    from accord.evidence.nlp import get_nlp
+    from accord.evidence.segments import SEGMENT
     from accord.scenario.io import load_scenario
-    from synthetic import iter_articles, write_corpus
+    from synthetic import write_corpus
 
     corpus = work / "corpus"
     write_corpus(corpus, n)
     scenario = load_scenario(SCENARIO)
-    get_nlp()
-    sample = [a.text for a in iter_articles(min(n, BARE_SAMPLE))]
-    bare_before = _bare_rate(sample)
     db = work / f"ingest-{n}.duckdb"
     db.unlink(missing_ok=True)
     t = time.perf_counter()
@@ -114,41 +118,52 @@ def ingest_one(n: int, work: Path) -> dict:
             rate = 1000 / (now - marks["last"])
             marks["last"] = now
             marks["tail"] = [*marks["tail"][-9:], rate]
+            own, child = _peaks_mb()
             if done == FLAT_AT:
-                marks["peak at flat"] = _peak_mb()
+                marks["peak at flat"] = own + child
             print(f"  {done:>6} articles  {now - t:7.0f} s  {rate:5.1f} art/s  RSS {_rss_mb()} MB  "
-                  f"peak {_peak_mb()} MB  DuckDB {marks.get('duckdb', '?')} MB  "
-                  f"spaCy strings {len(get_nlp().vocab.strings):,}", file=sys.stderr, flush=True)
+                  f"peak {own} MB here + {child} MB in a segment = {own + child} MB", file=sys.stderr, flush=True)
 
-    with _watching_duckdb(marks):
-        rep = ingest_paths([corpus], db, scenario, progress=progress)
+    rep = ingest_paths([corpus], db, scenario, progress=progress, segment=SEGMENT)
     seconds = time.perf_counter() - t
-    bare_after = _bare_rate(sample)
-    bare = (bare_before + bare_after) / 2
-    rate = rep.articles_added / seconds
-    out = {"articles": rep.articles_added, "seconds": round(seconds, 1), "articles/s": round(rate, 2),
-           "bare spaCy before / after (articles/s)": [round(bare_before, 2), round(bare_after, 2)],
-           "ingest / bare": round(rate / bare, 3), "peak RSS (MB)": _peak_mb()}
+    own, child = _peaks_mb()
+    out = {"articles": rep.articles_added, "seconds": round(seconds, 1),
+           "articles/s": round(rep.articles_added / seconds, 2), "peak RSS (MB)": own + child,
+           "peak RSS of this process / of the largest segment (MB)": [own, child]}
     if marks["tail"]:
-        tail = len(marks["tail"]) / sum(1 / r for r in marks["tail"])
-        out[f"last {len(marks['tail']):,}k articles: articles/s, / bare"] = [round(tail, 2), round(tail / bare, 3)]
+        out[f"last {len(marks['tail']):,}k articles: articles/s"] = round(
+            len(marks["tail"]) / sum(1 / r for r in marks["tail"]), 2)
     if marks["peak at flat"] is not None:
         out[f"peak RSS at {FLAT_AT:,} articles (MB)"] = marks["peak at flat"]
-        out[f"peak / peak at {FLAT_AT:,}"] = round(_peak_mb() / marks["peak at flat"], 3)
+        out[f"peak / peak at {FLAT_AT:,}"] = round((own + child) / marks["peak at flat"], 3)
     return out
 
 
 def ingest_scaling(sizes: list[int]) -> None:
-    """One fresh process per corpus size, so each peak memory figure is its own."""
+    """One fresh process per corpus size, so each peak memory figure is its own; bare spaCy on
+    the first ``BARE_SAMPLE`` articles is timed in a process of its own just before and just after."""
     import json
     import subprocess
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True,
+                              check=True).stdout.strip().splitlines()[-1]
 
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             print(f"{n} articles ...", file=sys.stderr, flush=True)
-            out = subprocess.run([sys.executable, __file__, "--ingest-one", str(n), "--work", tmp],
-                                 stdout=subprocess.PIPE, text=True, check=True).stdout
-            print(json.dumps(json.loads(out.strip().splitlines()[-1])), flush=True)
+            sample = str(min(n, BARE_SAMPLE))
+            before = float(run("--bare-sample", sample))
+            out = json.loads(run("--ingest-one", str(n), "--work", tmp))
+            after = float(run("--bare-sample", sample))
+            bare = (before + after) / 2
+            out["bare spaCy before / after (articles/s)"] = [round(before, 2), round(after, 2)]
+            out["ingest / bare"] = round(out["articles/s"] / bare, 3)
+            tail = next((k for k in out if k.startswith("last ")), None)
+            if tail:
+                rate = out.pop(tail)
+                out[f"{tail}, / bare"] = [rate, round(rate / bare, 3)]
+            print(json.dumps(out), flush=True)
 
 
 def markdown_scaling(sizes_kb: list[int]) -> None:
@@ -173,8 +188,12 @@ def main() -> None:
     ap.add_argument("--ingest-sizes", help="comma-separated corpus sizes: synthetic ingest scaling")
     ap.add_argument("--markdown-sizes", help="comma-separated sizes in KB: Markdown reader scaling")
     ap.add_argument("--ingest-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--bare-sample", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.bare_sample:
+        print(bare_sample_rate(args.bare_sample))
+        return
     if args.ingest_one:
         import json
 

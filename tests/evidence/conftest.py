@@ -63,13 +63,15 @@ def seeds_db(tmp_path_factory, seeds_dir, small_scenario) -> Path:
 def kill_ingest():
     """A function running ``python -c code *args`` (an ingest with ``env``), reading its stderr
     until it has listed ``files`` written documents (lines ending in ``.txt``), then killing it
-    with SIGKILL; it returns the documents listed and the exit status."""
+    with SIGKILL (``before_kill(pid)`` is called just before); it returns the documents listed
+    and the exit status."""
     import signal
     import subprocess
     import sys
     import time
 
-    def run(code: str, args: list[str], env: dict[str, str], files: int, timeout: float = 120) -> tuple[int, int]:
+    def run(code: str, args: list[str], env: dict[str, str], files: int, timeout: float = 120,
+            before_kill=None) -> tuple[int, int]:
         proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=env, text=True)
         try:
@@ -79,6 +81,8 @@ def kill_ingest():
                 if not line:
                     break
                 written += line.strip().endswith(".txt")  # listed once the document is written
+            if before_kill is not None:
+                before_kill(proc.pid)
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
         finally:

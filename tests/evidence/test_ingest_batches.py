@@ -132,6 +132,14 @@ def test_duplicates_are_found_across_flushes_and_runs_alike(tmp_path, corpus, mo
     assert _flags(tmp_path / "pairs.duckdb") == EXPECTED
 
 
+def test_look_ups_read_in_chunks_give_the_same_flags(tmp_path, corpus, monkeypatch):
+    monkeypatch.setattr(store, "LOOKUP_CHUNK", 1)
+    monkeypatch.setattr(corpus_index, "PARAGRAPH_KEY_CACHE", 0)  # every stored candidate's text is read back
+    for name in sorted(TEXTS):
+        ingest_paths([corpus / name], tmp_path / "runs.duckdb")
+    assert _flags(tmp_path / "runs.duckdb") == EXPECTED
+
+
 @pytest.mark.parametrize("cap", [0, 1])
 def test_a_band_cap_gives_the_same_flags_however_the_corpus_is_split(tmp_path, corpus, monkeypatch, cap):
     monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", cap)
@@ -282,14 +290,17 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
                                  [aid, idx]).fetchall()[0]
         text = con.execute("SELECT text FROM articles WHERE id = ?", [aid]).fetchall()[0][0]
         assert text[start:end] == NEAR
-        stored = len(store.index_entries(con, [(kind, h)], 100))
+        stored = len(store.index_entries(con, [(kind, h)], 100)["seq"])
         # five more paragraphs under the same band, added later: only the oldest `per_key` come back
         assert store.write_index(con, [(kind, h, aid, idx, start, end)] * 5, 10_000) == 10_005
         entries = store.index_entries(con, [(kind, h)], 3)
-        assert [e[2] for e in entries] == sorted(e[2] for e in store.index_entries(con, [(kind, h)], 100))[:3]
-        assert entries[0][3:] == (aid, idx, start, end)
+        assert entries["seq"].tolist() == sorted(store.index_entries(con, [(kind, h)], 100)["seq"].tolist())[:3]
+        first = [entries[c][0] for c in ("kind", "hash", "article_id", "idx", "start_char", "end_char")]
+        assert first == [kind, h, aid, idx, start, end]
         assert store.paragraph_texts(con, [(aid, idx, start, end)]) == [(aid, idx, NEAR)]
-        assert len(store.index_entries(con, [(kind, h)], 100)) == stored + 5
+        assert len(store.index_entries(con, [(kind, h)], 100)["seq"]) == stored + 5
+        article = store.index_entries(con, [(2, -1), (0, 1)], 3)  # no such keys
+        assert {c: a.tolist() for c, a in article.items()} == {c: [] for c in store.INDEX_ENTRY_COLUMNS}
     finally:
         con.close()
 
@@ -301,9 +312,9 @@ def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
     index = corpus_index.ClaimValues()
     for k, v in enumerate(values):
         found = index.conflicts(("count", "x"), f"c{k}", v)
-        expected = [f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
-                    if np.isfinite(v) and np.isfinite(w)
-                    and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+        expected = sorted(f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
+                          if np.isfinite(v) and np.isfinite(w)
+                          and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w)))
         assert found == expected
         index.add(("count", "x"), f"c{k}", v)
     assert index.conflicts(("count", "other"), "c", 1.0) == []

@@ -78,6 +78,11 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the summary only."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Extract on a local Dask cluster with N workers."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
+    segment: Optional[int] = typer.Option(
+        None, "--segment", min=0,
+        help="Documents parsed and written by one process: a larger input runs in a fresh process per "
+             "segment, so memory stays flat (default 4096; 0: all in this process; not with --workers "
+             "or --scheduler)."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
     from accord.evidence.ingest import ingest_paths
@@ -85,6 +90,9 @@ def ingest(
 
     sc = _scenario(scenario)
     execution = Execution.from_options(workers, scheduler)
+    if execution.distributed and segment is not None:
+        raise InputError("segments are for an ingest in this process; a Dask ingest parses on its workers",
+                         field="--segment")
 
     def progress(source: str, n: int) -> None:
         if not quiet:
@@ -97,7 +105,10 @@ def ingest(
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
-                report = ingest_paths(paths, db, sc, progress=progress)
+                from accord.evidence.segments import SEGMENT
+
+                report = ingest_paths(paths, db, sc, progress=progress,
+                                      segment=SEGMENT if segment is None else segment)
         except BaseException:
             if received.signum is None:
                 raise

@@ -271,10 +271,10 @@ def _remember(batch: _Batch, rec: DocumentRecords, sig: np.ndarray, keys: _Keys,
 
 class _Stored:
     """What the stored corpus holds under the keys of the records of one flush, read with one
-    query: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article bands), oldest
-    first; then, with a second, the texts of the paragraphs among them whose comparison keys the
-    index has not kept, once each. ``replaced``: the articles the flush rewrites (their entries
-    are removed before it writes)."""
+    query into arrays: the first ``CANDIDATES_PER_BAND`` entries of each key (all, for article
+    bands), oldest first; then, with a second, the texts of the paragraphs among them whose
+    comparison keys the index has not kept, once each. ``replaced``: the articles the flush
+    rewrites (their entries are removed before it writes)."""
 
     def __init__(self, index: CorpusIndex, keys: list[_Keys], replaced: frozenset[str] | set[str] = frozenset()) -> None:
         self.replaced = replaced
@@ -283,43 +283,59 @@ class _Stored:
             wanted.update((KEY, h) for h in rec_keys.exact if h is not None)
             wanted.update((BAND, h) for bands in rec_keys.bands for h in bands)
             wanted.update((ARTICLE, h) for h in rec_keys.article)
-        self.entries: dict[tuple[int, int], list[tuple]] = {}
-        for kind, h, *entry in store.index_entries(index.con, sorted(wanted),
-                                                   max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY)):
-            self.entries.setdefault((kind, h), []).append(tuple(entry))
+        found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
+        self.seq, self.aid, self.idx = found["seq"], found["article_id"], found["idx"]
+        # the rows of each key: [lo, hi) of the arrays, which come sorted by key
+        kind, h = found["kind"], found["hash"]
+        cut = np.flatnonzero((kind[1:] != kind[:-1]) | (h[1:] != h[:-1])) + 1
+        lo, hi = np.concatenate(([0], cut)), np.concatenate((cut, [len(kind)]))
+        self.rows: dict[tuple[int, int], tuple[int, int]] = (
+            dict(zip(zip(kind[lo].tolist(), h[lo].tolist()), zip(lo.tolist(), hi.tolist()))) if len(kind) else {})
         self.keys: dict[tuple[str, int], str] = {}  # kept comparison keys, held for this flush
         spans: dict[tuple[str, int], tuple[int, int]] = {}
-        for (kind, _), es in self.entries.items():
-            for _seq, aid, idx, start, end in es[:CANDIDATES_PER_BAND] if kind == BAND else ():
-                if (key := index.kept_key((aid, idx))) is not None:
-                    self.keys[(aid, idx)] = key
+        for (k, band), (first, _) in self.rows.items():
+            if k != BAND:
+                continue
+            for j, paragraph in zip(range(first, self._end(k, band)), self.band(band)):
+                if (key := index.kept_key(paragraph)) is not None:
+                    self.keys[paragraph] = key
                 else:
-                    spans[(aid, idx)] = (start, end)
+                    spans[paragraph] = (int(found["start_char"][j]), int(found["end_char"][j]))
         self.texts = {(aid, idx): text for aid, idx, text in
                       store.paragraph_texts(index.con, [(*p, *span) for p, span in spans.items()])}
-        ids = sorted({e[1] for (kind, _), es in self.entries.items() if kind == ARTICLE for e in es})
+        ids = sorted({self.aid[j] for (k, art_band), (first, last) in self.rows.items() if k == ARTICLE
+                      for j in range(first, last)})
         self.sigs = {aid: np.frombuffer(blob, dtype=np.uint32) for aid, blob in store.signatures(index.con, ids)}
+
+    def _end(self, kind: int, h: int) -> int:
+        """The end of the rows of ``(kind, h)`` looked at: at most ``CANDIDATES_PER_BAND`` of a band."""
+        first, last = self.rows[(kind, h)]
+        return min(last, first + CANDIDATES_PER_BAND) if kind == BAND else last
 
     def count(self, kind: int, h: int) -> int:
         """How many of the entries read under ``(kind, h)`` stay once the flush is written."""
-        return sum(e[1] not in self.replaced for e in self.entries.get((kind, h), ()))
+        first, last = self.rows.get((kind, h), (0, 0))
+        return sum(self.aid[j] not in self.replaced for j in range(first, last))
 
     def first(self, kind: int, h: int) -> str | None:
         """The article of the oldest entry under ``(kind, h)`` (None: none)."""
-        found = self.entries.get((kind, h))
-        return found[0][1] if found else None
+        found = self.rows.get((kind, h))
+        return self.aid[found[0]] if found else None
 
     def band(self, h: int) -> Iterator[tuple[str, int]]:
         """``(article, paragraph index)`` of the oldest stored paragraphs in the LSH band ``h``, oldest first."""
-        for _seq, aid, idx, _start, _end in self.entries.get((BAND, h), ())[:CANDIDATES_PER_BAND]:
-            yield aid, idx
+        if (BAND, h) in self.rows:
+            for j in range(self.rows[(BAND, h)][0], self._end(BAND, h)):
+                yield self.aid[j], int(self.idx[j])
 
     def articles(self, article_bands: list[int]) -> list[tuple[str, np.ndarray]]:
         """The stored articles sharing one of the article bands ``article_bands``, oldest first,
         with their signatures."""
         first: dict[str, int] = {}
         for h in article_bands:
-            for seq, aid, *_ in self.entries.get((ARTICLE, h), ()):
+            start, end = self.rows.get((ARTICLE, h), (0, 0))
+            for j in range(start, end):
+                aid, seq = self.aid[j], int(self.seq[j])
                 first[aid] = min(seq, first.get(aid, seq))
         return [(aid, self.sigs[aid]) for aid in sorted(first, key=first.__getitem__) if aid in self.sigs]
 
@@ -337,8 +353,7 @@ class ClaimValues:
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
-        self._claims: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (order added, id), by value
-        self._seq = 0
+        self._claims: dict[tuple[str, str], list[str]] = {}  # ids, by value
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
         """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
@@ -347,13 +362,13 @@ class ClaimValues:
         values = self._values.setdefault(key, [])
         at = bisect.bisect_right(values, value)
         values.insert(at, value)
-        self._claims.setdefault(key, []).insert(at, (self._seq, claim_id))
-        self._seq += 1
+        self._claims.setdefault(key, []).insert(at, claim_id)
 
     def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
         """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
-        from ``value`` (relative to the larger magnitude), in the order they were added; none for a
-        value that is not finite."""
+        from ``value`` (relative to the larger magnitude), sorted by id, so that they do not depend
+        on the order the claims were added in (one run or several, one process or segments); none
+        for a value that is not finite."""
         if not math.isfinite(value):
             return []
         values, claims = self._values.get(key, []), self._claims.get(key, [])
@@ -364,7 +379,7 @@ class ClaimValues:
         found = claims[:lo] + claims[hi:] + [
             claims[k] for k in range(lo, hi)
             if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
-        return [cid for _, cid in sorted(found) if cid != claim_id]
+        return sorted(cid for cid in found if cid != claim_id)
 
 
 def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:

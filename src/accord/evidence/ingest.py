@@ -63,7 +63,8 @@ def _run_id(paths: list[str], started: dt.datetime) -> str:
 
 
 @contextlib.contextmanager
-def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing: bool = True) -> Iterator[Any]:
+def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing: bool = True,
+               keep: str | None = None) -> Iterator[Any]:
     """A connection to ``db`` for the ingest run ``run``, inside a transaction.
 
     The run's row goes in first with no ``finished_at``; the caller commits batches of articles
@@ -73,8 +74,9 @@ def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing
     database removes them (:func:`store.discard_runs`), so the database is as before the run or
     holds all of it. Otherwise the committed batches stay, and the open one is rolled back.
     A failed write (disk full, I/O error) becomes a one-line :class:`store.StoreWriteError`.
+    ``keep``: see :func:`store.connect`.
     """
-    con = store.connect(db)
+    con = store.connect(db, keep=keep)
     try:
         before = store.counts(con)
         con.execute("BEGIN TRANSACTION")
@@ -82,29 +84,33 @@ def ingest_run(db: str | Path, report: IngestReport, run: RunRow, all_or_nothing
         if all_or_nothing:
             store.mark_for_roll_back(con, report.run_id)
         yield con
-        con.execute(
-            "UPDATE runs SET finished_at = ?, articles_added = ?, articles_existing = ?, problems = ? WHERE id = ?",
-            [dt.datetime.now(dt.UTC).replace(tzinfo=None), report.articles_added, report.articles_existing,
-             json.dumps(report.messages()), report.run_id])
-        store.finish_run(con, report.run_id)
+        close_run(con, report)
         con.execute("COMMIT")
         after = store.counts(con)
         report.rows_added = {t: after[t] - before[t] for t in after}
     except BaseException as exc:
-        with contextlib.suppress(Exception):  # the transaction may already be gone
-            con.execute("ROLLBACK")
+        done = "were rolled back" if all_or_nothing else "not yet committed were rolled back"
+        failure = store.roll_back(con, exc, f"{db}: cannot write the evidence database",
+                                  f"the articles of this run {done}")
         if all_or_nothing:
             with contextlib.suppress(Exception):  # else the next connection removes them
                 store.discard_runs(con, [report.run_id])
-        reason = store.write_failure(exc)
-        if reason is not None:
-            done = "were rolled back" if all_or_nothing else "not yet committed were rolled back"
-            raise store.StoreWriteError(
-                f"{db}: cannot write the evidence database ({reason}); the articles of this run {done}") from None
+        if failure is not None:
+            raise failure from None
         raise
     finally:
         with contextlib.suppress(Exception):
             con.close()
+
+
+def close_run(con: Any, report: IngestReport) -> None:
+    """Complete the run's row from ``report`` and remove its roll-back mark (inside the caller's
+    transaction): once committed, the run stays."""
+    con.execute(
+        "UPDATE runs SET finished_at = ?, articles_added = ?, articles_existing = ?, problems = ? WHERE id = ?",
+        [dt.datetime.now(dt.UTC).replace(tzinfo=None), report.articles_added, report.articles_existing,
+         json.dumps(report.messages()), report.run_id])
+    store.finish_run(con, report.run_id)
 
 
 def new_run(report: IngestReport, started: dt.datetime, registry: ScenarioRegistry, paths: list[str]) -> RunRow:
@@ -119,52 +125,82 @@ def ingest_paths(
     scenario: Scenario | None = None,
     progress: Callable[[str, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    segment: int = 0,
 ) -> IngestReport:
     """Ingest files, folders and URL lists into the evidence database ``db``.
 
     ``progress(source, n_done)`` is called after each new document; rows are written and
     committed every ``WRITE_EVERY`` documents, and an error, an interrupt or a kill leaves
-    nothing of the run (:func:`ingest_run`).
+    nothing of the run (:func:`ingest_run`). With ``segment`` > 0 (``accord ingest`` uses
+    :data:`accord.evidence.segments.SEGMENT`), an input of more than ``segment`` documents is
+    parsed and written by a fresh process per ``segment`` documents, so that the memory the
+    ingest takes does not grow with the corpus (:mod:`accord.evidence.segments`); the database
+    ends up the same. Those processes are started with multiprocessing's ``spawn``: call it from
+    a script's ``if __name__ == "__main__":`` block, and not from a daemonic process.
     """
+    from accord.evidence import segments
+
     paths = [str(p) for p in paths]
+    if segment > 0 and segments.at_least(paths, segment + 1):
+        return segments.ingest_in_segments(paths, db, scenario, progress, batch_size, segment)
     started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
-    delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     t0 = time.perf_counter()
     with ingest_run(db, report, new_run(report, started, registry, paths)) as con:
-        index = CorpusIndex.load(con)
-
-        def fresh() -> Iterator[RawDocument]:
-            for item in read_inputs(paths):
-                if isinstance(item, Problem):
-                    report.problems.append(item)
-                    continue
-                report.documents_read += 1
-                aid = content_hash(item.text if item.verbatim else normalise(item.text)[0])
-                if index.is_known(aid) and not relink(con, aid, registry, report, index.unwritten):
-                    report.articles_existing += 1
-                    continue
-                index.unwritten.add(aid)
-                yield item
-
-        waiting = 0
-        for rec in process_documents(fresh(), registry, batch_size=batch_size):
-            index.add(rec, report)
-            report.articles_added += 1
-            waiting += 1
-            if delay or waiting >= WRITE_EVERY:
-                index.write()
-                if waiting >= WRITE_EVERY:
-                    store.commit_batch(con)
-                    waiting = 0
-                    trim_heap()
-                time.sleep(delay)
-            if progress is not None:
-                progress(rec.article.source_path, report.articles_added)
-        index.write()
+        ingest_documents(con, _documents(read_inputs(paths), report), registry, report, progress, batch_size)
         report.seconds = time.perf_counter() - t0
     return report
+
+
+def _documents(items: Iterable[RawDocument | Problem], report: IngestReport) -> Iterator[RawDocument]:
+    """The documents of ``items``; each problem goes to ``report.problems``."""
+    for item in items:
+        if isinstance(item, Problem):
+            report.problems.append(item)
+        else:
+            yield item
+
+
+def ingest_documents(
+    con: Any,
+    documents: Iterable[RawDocument],
+    registry: ScenarioRegistry,
+    report: IngestReport,
+    progress: Callable[[str, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Parse the new ones of ``documents`` and write their rows to the database behind ``con``
+    (inside the run's transaction, see :func:`ingest_run`), committing every ``WRITE_EVERY``;
+    the counts go to ``report``."""
+    delay = float(os.environ.get(DELAY_ENV, "0") or 0)
+    index = CorpusIndex.load(con)
+
+    def fresh() -> Iterator[RawDocument]:
+        for item in documents:
+            report.documents_read += 1
+            aid = content_hash(item.text if item.verbatim else normalise(item.text)[0])
+            if index.is_known(aid) and not relink(con, aid, registry, report, index.unwritten):
+                report.articles_existing += 1
+                continue
+            index.unwritten.add(aid)
+            yield item
+
+    waiting = 0
+    for rec in process_documents(fresh(), registry, batch_size=batch_size):
+        index.add(rec, report)
+        report.articles_added += 1
+        waiting += 1
+        if delay or waiting >= WRITE_EVERY:
+            index.write()
+            if waiting >= WRITE_EVERY:
+                store.commit_batch(con)
+                waiting = 0
+                trim_heap()
+            time.sleep(delay)
+        if progress is not None:
+            progress(rec.article.source_path, report.articles_added)
+    index.write()
 
 
 def relink(con, article_id: str, registry: ScenarioRegistry, report: IngestReport, this_run: set[str]) -> bool:

@@ -6,13 +6,15 @@ extractor declares (docs/evidence-schema.md).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import errno
 import json
+import os
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ import numpy as np
 from accord.errors import AccordError, InputError, ModelError
 from accord.evidence import minhash
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
+from accord.execution import batched
 
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
@@ -55,6 +58,27 @@ def write_failure(exc: BaseException) -> str | None:
     if isinstance(exc, duckdb.Error) and any(w in message.lower() for w in _WRITE_FAILURES):
         return message
     return None
+
+
+def roll_back(con: duckdb.DuckDBPyConnection, exc: BaseException, what: str, left: str) -> StoreWriteError | None:
+    """Roll back the open transaction of ``con`` after ``exc``. For a failed write (disk full,
+    I/O error) the one-line error to raise instead: ``"<what> (<reason>); <left>"``."""
+    with contextlib.suppress(Exception):  # the transaction may already be gone
+        con.execute("ROLLBACK")
+    reason = write_failure(exc)
+    return None if reason is None else StoreWriteError(f"{what} ({reason}); {left}")
+
+
+@contextlib.contextmanager
+def rolled_back_on_error(con: duckdb.DuckDBPyConnection, what: str, left: str) -> Iterator[None]:
+    """Within the block, any error rolls back the open transaction of ``con`` (:func:`roll_back`)."""
+    try:
+        yield
+    except BaseException as exc:
+        failure = roll_back(con, exc, what, left)
+        if failure is not None:
+            raise failure from None
+        raise
 
 
 _SQL_TYPES = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", dt.date: "DATE",
@@ -170,11 +194,68 @@ def schema_markdown(extractors: list[Extractor] | None = None) -> str:
     return "\n".join(lines)
 
 
-def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and, for writing, create or upgrade) the evidence database."""
+INGEST_LOCK_SUFFIX = ".ingest.lock"
+
+
+def _ingest_lock_file(db: str | Path) -> Path:
+    return Path(str(db) + INGEST_LOCK_SUFFIX)
+
+
+@contextlib.contextmanager
+def ingest_lock(db: str | Path) -> Iterator[None]:
+    """Within the block, other connections to ``db`` are refused (:func:`connect`): an ingest in
+    segments (accord.evidence.segments) holds this lock for its whole run, since between two
+    segments no process holds the database's own. An OS file lock (``<db>.ingest.lock``), so a
+    kill releases it; none where the system has no ``fcntl`` (Windows)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    path = _ingest_lock_file(db)
+    try:
+        f = open(path, "a+b")  # closed by the with below
+    except OSError as exc:
+        raise InputError(f"cannot create the ingest lock {path.name} ({exc.strerror})", file=str(db)) from None
+    with f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InputError("another ingest is writing this database", file=str(db)) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _ingest_running(db: str | Path) -> bool:
+    """True when an ingest in segments holds :func:`ingest_lock` on ``db``."""
+    try:
+        import fcntl
+
+        fd = os.open(_ingest_lock_file(db), os.O_RDONLY)
+    except (ImportError, OSError):  # no such lock, or no fcntl
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def connect(db: str | Path, read_only: bool = False, keep: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (and, for writing, create or upgrade) the evidence database. A writing connection
+    removes the runs a killed ingest left (:func:`discard_runs`). ``keep``: the run of an ingest
+    in segments (accord.evidence.segments) whose own process opens it, which is neither removed
+    nor refused by the run's :func:`ingest_lock`."""
     path = Path(db)
     if read_only and not path.exists():
         raise InputError("no such evidence database", file=str(path))
+    if keep is None and _ingest_running(path):
+        raise InputError("an ingest is writing this database; try again when it ends", file=str(path))
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
@@ -186,7 +267,7 @@ def connect(db: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnectio
         if INDEX_TABLE not in have:
             _create_index(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        discard_runs(con, runs_to_roll_back(con))
+        discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
         return con
     if "articles" not in have:
         con.close()
@@ -356,7 +437,8 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 def runs_to_roll_back(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Ids of the marked runs that never finished (killed). An ingest holds the database's write
-    lock, so a connection that sees one knows that its process is gone."""
+    lock (one in segments, :func:`ingest_lock` between them, which :func:`connect` checks first),
+    so a connection that sees one knows that its process is gone."""
     return [r[0] for r in con.execute("SELECT value FROM meta WHERE starts_with(key, ?) ORDER BY value",
                                       [ROLL_BACK_MARK]).fetchall()]
 
@@ -408,13 +490,15 @@ _INDEX_CHUNK = 50_000
 
 
 def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[str], rows: list[tuple], sql: str,
-                params: list | None = None) -> list[tuple]:
-    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows."""
+                params: list | None = None, columnar: bool = False) -> Any:
+    """Run ``sql`` with ``rows`` registered as the table ``name``; its rows (``columnar``: a dict
+    of numpy arrays, one per column, which makes no Python object per row but for text)."""
     import pandas as pd
 
     con.register(name, pd.DataFrame.from_records(rows, columns=list(columns_)))
     try:
-        return con.execute(sql, params or []).fetchall()
+        result = con.execute(sql, params or [])
+        return result.fetchnumpy() if columnar else result.fetchall()
     finally:
         con.unregister(name)
 
@@ -432,39 +516,49 @@ def write_index(con: duckdb.DuckDBPyConnection, rows: list[tuple], first_seq: in
     return first_seq + len(rows)
 
 
-def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> list[tuple]:
-    """``(kind, hash, seq, article_id, idx, start_char, end_char)`` of the entries under each
-    ``(kind, hash)`` of ``keys``, oldest first: the first ``per_key`` of kind 0 (an exact key; the
-    first is its first holder) and kind 1 (a paragraph band), and every one of kind 2 (an article band)."""
+INDEX_ENTRY_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
+
+
+def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], per_key: int) -> dict[str, np.ndarray]:
+    """The entries under each ``(kind, hash)`` of ``keys``, as arrays (:data:`INDEX_ENTRY_COLUMNS`;
+    a missing ``idx``, ``start_char`` or ``end_char`` is -1), sorted by kind, hash and age: the
+    first ``per_key`` of kind 0 (an exact key; the first is its first holder) and kind 1 (a
+    paragraph band), and every one of kind 2 (an article band)."""
     if not keys:
-        return []
+        return {c: np.array([], dtype=object if c == "article_id" else np.int64) for c in INDEX_ENTRY_COLUMNS}
     return _with_frame(con, "_accord_index_keys", ("kind", "hash"), keys, f"""
-        SELECT kind, hash, seq, article_id, idx, start_char, end_char FROM (
+        SELECT CAST(kind AS BIGINT) AS kind, hash, seq, article_id, coalesce(idx, -1) AS idx,
+               coalesce(start_char, -1) AS start_char, coalesce(end_char, -1) AS end_char FROM (
             SELECT c.*, row_number() OVER w AS k
             FROM {INDEX_TABLE} c
             JOIN (SELECT DISTINCT CAST(kind AS UTINYINT) AS kind, CAST(hash AS BIGINT) AS hash
                   FROM _accord_index_keys) q ON c.kind = q.kind AND c.hash = q.hash
             WINDOW w AS (PARTITION BY c.kind, c.hash ORDER BY c.seq))
-        WHERE kind = 2 OR k <= ? ORDER BY seq""", [per_key])
+        WHERE kind = 2 OR k <= ? ORDER BY kind, hash, seq""", [per_key], columnar=True)
+
+
+# Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
+# side it expects to be smaller: a look-up with more rows than there are articles (a fresh process
+# asks for the texts of every candidate paragraph) would have it hold every article's text, and a
+# writing connection's memory limit then fails the ingest. A chunk this size keeps it on the look-up.
+LOOKUP_CHUNK = 1_000
 
 
 def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
     """``(article_id, idx, text)`` of the stored paragraphs ``(article_id, idx, start_char, end_char)``,
     cut from their articles' texts (offsets in code points, as in Python)."""
-    if not spans:
-        return []
-    return _with_frame(con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), spans,
-                       "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
-                       "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")
+    return [row for part in batched(spans, LOOKUP_CHUNK) for row in _with_frame(
+        con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), part,
+        "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
+        "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")]
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
     """``(id, MinHash signature bytes)`` of the stored articles ``article_ids``."""
-    if not article_ids:
-        return []
-    return _with_frame(con, "_accord_article_ids", ("id",), [(a,) for a in article_ids],
-                       "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
-                       "WHERE a.minhash IS NOT NULL")
+    return [row for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for row in _with_frame(
+        con, "_accord_article_ids", ("id",), part,
+        "SELECT a.id, a.minhash FROM articles a JOIN _accord_article_ids q ON a.id = q.id "
+        "WHERE a.minhash IS NOT NULL")]
 
 
 def _create_index(con: duckdb.DuckDBPyConnection) -> None:

@@ -122,16 +122,10 @@ def _transaction(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection inside one transaction: committed at the end, rolled back on any error, always closed."""
     con = store.connect(db)
     try:
-        con.execute("BEGIN TRANSACTION")
-        yield con
-        con.execute("COMMIT")
-    except BaseException as exc:
-        with contextlib.suppress(Exception):
-            con.execute("ROLLBACK")
-        reason = store.write_failure(exc)
-        if reason is not None:
-            raise store.StoreWriteError(f"{db}: cannot save the run ({reason}); the store is left as it was") from None
-        raise
+        with store.rolled_back_on_error(con, f"{db}: cannot save the run", "the store is left as it was"):
+            con.execute("BEGIN TRANSACTION")
+            yield con
+            con.execute("COMMIT")
     finally:
         with contextlib.suppress(Exception):
             con.close()
