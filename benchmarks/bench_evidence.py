@@ -2,6 +2,7 @@
 
     python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
     python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
+    python benchmarks/bench_evidence.py --ingest-sizes 50000 --segment 4096   # ... in segments
     nohup python benchmarks/bench_evidence.py --ingest-sizes 50000 > ingest-scale.log 2>&1 &
     python benchmarks/bench_evidence.py --markdown-sizes 50,100,200,400  # Markdown reader, KB
 
@@ -91,16 +92,15 @@ def bare_sample_rate(n: int) -> float:
     return _bare_rate([a.text for a in iter_articles(n)])
 
 
-def ingest_one(n: int, work: Path) -> dict:
+def ingest_one(n: int, work: Path, segment: int = 0) -> dict:
     """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database from this
-    process, as ``accord ingest`` does (above ``SEGMENT`` documents, one fresh process per
-    segment): the articles/s, and the peak resident memory, this process's plus the largest of
-    its children's (the segments), also as it stood at ``FLAT_AT`` articles. Every 1,000 articles
+    process, as ``accord ingest --segment SEGMENT`` does (0: in this process): the articles/s,
+    and the peak resident memory, this process's plus the largest of its children's (the
+    segments), also as it stood at ``FLAT_AT`` articles. Every 1,000 articles
     a line on stderr gives the articles so far, the seconds, the articles/s over that last 1,000,
     and the peaks so far."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from accord.evidence.ingest import ingest_paths
-    from accord.evidence.segments import SEGMENT
     from accord.scenario.io import load_scenario
     from synthetic import write_corpus
 
@@ -124,7 +124,7 @@ def ingest_one(n: int, work: Path) -> dict:
             print(f"  {done:>6} articles  {now - t:7.0f} s  {rate:5.1f} art/s  RSS {_rss_mb()} MB  "
                   f"peak {own} MB here + {child} MB in a segment = {own + child} MB", file=sys.stderr, flush=True)
 
-    rep = ingest_paths([corpus], db, scenario, progress=progress, segment=SEGMENT)
+    rep = ingest_paths([corpus], db, scenario, progress=progress, segment=segment)
     seconds = time.perf_counter() - t
     own, child = _peaks_mb()
     out = {"articles": rep.articles_added, "seconds": round(seconds, 1),
@@ -139,7 +139,7 @@ def ingest_one(n: int, work: Path) -> dict:
     return out
 
 
-def ingest_scaling(sizes: list[int]) -> None:
+def ingest_scaling(sizes: list[int], segment: int = 0) -> None:
     """One fresh process per corpus size, so each peak memory figure is its own; bare spaCy on
     the first ``BARE_SAMPLE`` articles is timed in a process of its own just before and just after."""
     import json
@@ -154,7 +154,7 @@ def ingest_scaling(sizes: list[int]) -> None:
             print(f"{n} articles ...", file=sys.stderr, flush=True)
             sample = str(min(n, BARE_SAMPLE))
             before = float(run("--bare-sample", sample))
-            out = json.loads(run("--ingest-one", str(n), "--work", tmp))
+            out = json.loads(run("--ingest-one", str(n), "--work", tmp, "--segment", str(segment)))
             after = float(run("--bare-sample", sample))
             bare = (before + after) / 2
             out["bare spaCy before / after (articles/s)"] = [round(before, 2), round(after, 2)]
@@ -187,6 +187,7 @@ def main() -> None:
                     help="PolNeAR train articles or benchmarks/synthetic.py articles")
     ap.add_argument("--ingest-sizes", help="comma-separated corpus sizes: synthetic ingest scaling")
     ap.add_argument("--markdown-sizes", help="comma-separated sizes in KB: Markdown reader scaling")
+    ap.add_argument("--segment", type=int, default=0, help="with --ingest-sizes: documents per ingest process")
     ap.add_argument("--ingest-one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--bare-sample", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -197,10 +198,10 @@ def main() -> None:
     if args.ingest_one:
         import json
 
-        print(json.dumps(ingest_one(args.ingest_one, args.work)))
+        print(json.dumps(ingest_one(args.ingest_one, args.work, args.segment)))
         return
     if args.ingest_sizes:
-        ingest_scaling([int(x) for x in args.ingest_sizes.split(",")])
+        ingest_scaling([int(x) for x in args.ingest_sizes.split(",")], args.segment)
         return
     if args.markdown_sizes:
         markdown_scaling([int(x) for x in args.markdown_sizes.split(",")])

@@ -80,9 +80,9 @@ def ingest(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler."),
     segment: Optional[int] = typer.Option(
         None, "--segment", min=0,
-        help="Documents parsed and written by one process: a larger input runs in a fresh process per "
-             "segment, so memory stays flat (default 4096; 0: all in this process; not with --workers "
-             "or --scheduler)."),
+        help="Run an input of more than N documents in a fresh process per N documents, so that one "
+             "process's memory growth does not build up (default: all in this process; not with "
+             "--workers or --scheduler; see docs/methods/evidence.md)."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
     from accord.evidence.ingest import ingest_paths
@@ -105,10 +105,7 @@ def ingest(
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
-                from accord.evidence.segments import SEGMENT
-
-                report = ingest_paths(paths, db, sc, progress=progress,
-                                      segment=SEGMENT if segment is None else segment)
+                report = ingest_paths(paths, db, sc, progress=progress, segment=segment or 0)
         except BaseException:
             if received.signum is None:
                 raise

@@ -131,11 +131,11 @@ def ingest_paths(
 
     ``progress(source, n_done)`` is called after each new document; rows are written and
     committed every ``WRITE_EVERY`` documents, and an error, an interrupt or a kill leaves
-    nothing of the run (:func:`ingest_run`). With ``segment`` > 0 (``accord ingest`` uses
-    :data:`accord.evidence.segments.SEGMENT`), an input of more than ``segment`` documents is
-    parsed and written by a fresh process per ``segment`` documents, so that the memory the
-    ingest takes does not grow with the corpus (:mod:`accord.evidence.segments`); the database
-    ends up the same. Those processes are started with multiprocessing's ``spawn``: call it from
+    nothing of the run (:func:`ingest_run`). With ``segment`` > 0 (``accord ingest --segment``),
+    an input of more than ``segment`` documents is parsed and written by a fresh process per
+    ``segment`` documents, so that one process's allocator growth does not build up over the
+    corpus (:mod:`accord.evidence.segments`, docs/methods/evidence.md); the database ends up the
+    same. Those processes are started with multiprocessing's ``spawn``: call it from
     a script's ``if __name__ == "__main__":`` block, and not from a daemonic process.
     """
     from accord.evidence import segments

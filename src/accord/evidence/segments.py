@@ -3,11 +3,11 @@
 A Python process that parses and writes tens of thousands of articles ends up holding more
 memory than it uses: every batch allocates and frees hundreds of thousands of short-lived
 objects next to a few long-lived ones, and the allocator cannot give back the pages those pin.
-So an input of more than :data:`SEGMENT` documents is ingested here: this process reads the
-inputs and sends the documents on; a child process parses and writes each ``SEGMENT`` of them
-(:func:`accord.evidence.ingest.ingest_documents`) and exits, and the next segment gets a fresh
-one. The memory of the ingest is then that of one segment, whatever the corpus size
-(docs/methods/evidence.md, "Memory of a long ingest").
+So an ingest asked for segments of ``N`` documents (``accord ingest --segment N``) runs here:
+this process reads the inputs and sends the documents on; a child process parses and writes each
+``N`` of them (:func:`accord.evidence.ingest.ingest_documents`) and exits, and the next segment
+gets a fresh one. What it costs and gains, measured, is in docs/methods/evidence.md ("Memory of a
+long ingest").
 
 The run is one run, as in one process: its id is on every row, its segments commit batches that
 stay marked for roll-back, and only this process, once every segment is written, completes the
@@ -48,9 +48,6 @@ from accord.evidence.records import RawDocument
 from accord.execution import batched
 from accord.scenario.model import Scenario
 
-# Documents parsed and written by one process. A process's memory grows for the first few
-# thousand articles and then slowly; a fresh one per segment keeps the ingest at that level.
-SEGMENT = 4096
 # Documents sent to the child at a time.
 CHUNK = 32
 # Seconds a child that has committed its segment gets to exit.
