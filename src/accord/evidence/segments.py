@@ -99,11 +99,8 @@ def ingest_in_segments(
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
     with store.ingest_lock(db):
-        con = store.connect(db, keep=report.run_id)  # creates or upgrades it, removes what a killed ingest left
-        try:
+        with store.connect(db, keep=report.run_id) as con:  # creates or upgrades it, removes what a killed ingest left
             before = store.counts(con)
-        finally:
-            con.close()
         documents = _documents(read_inputs(paths), report)
         first = True
         try:
@@ -118,12 +115,8 @@ def ingest_in_segments(
             else:
                 _finish(db, report, before)
         except BaseException:
-            with contextlib.suppress(Exception):  # else the next connection removes the run
-                con = store.connect(db, keep=report.run_id)
-                try:
-                    store.discard_runs(con, [report.run_id])
-                finally:
-                    con.close()
+            with contextlib.suppress(Exception), store.connect(db, keep=report.run_id) as con:
+                store.discard_runs(con, [report.run_id])  # else the next connection removes the run
             raise
     report.seconds = time.perf_counter() - t0
     return report
@@ -131,16 +124,13 @@ def ingest_in_segments(
 
 def _finish(db: str | Path, report: IngestReport, before: dict[str, int]) -> None:
     """Complete the run once all its segments are written: from then on it stays."""
-    con = store.connect(db, keep=report.run_id)
-    try:
+    with store.connect(db, keep=report.run_id) as con:
         _check_run(con, db, report.run_id)
         con.execute("BEGIN TRANSACTION")
         close_run(con, report)
         after = store.counts(con)
         con.execute("COMMIT")
-        report.rows_added = {t: after[t] - before[t] for t in after}
-    finally:
-        con.close()
+    report.rows_added = {t: after[t] - before[t] for t in after}
 
 
 def _check_run(con: Any, db: str | Path, run_id: str) -> None:
