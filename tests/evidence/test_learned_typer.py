@@ -19,6 +19,7 @@ from accord.evidence.learned_typer import (  # noqa: E402
     relation_features,
     retype,
     shipped_model,
+    signal_features,
     using,
 )
 from accord.evidence.nlp import get_nlp, sentences  # noqa: E402
@@ -86,7 +87,17 @@ def test_features_mark_negation_modality_and_domain():
     for mark in ("mark_negated", "neg_sign", "mark_future", "mark_conditional", "modal_would", "head_sign"):
         assert mark in words and f"plover_{mark}" in words
     assert f"rule_{typed.event_type.lower()}" in words
-    assert words[-2:] == ["dobj_plan", "nsubj_it"]  # the dependents of the reported predicate
+    # the dependents of the reported predicate, then the cue words ("plan"; "sign", negated)
+    assert words[-5:] == ["dobj_plan", "nsubj_it", "cue_propose", "cue_support", "negcue_support"]
+
+
+def test_signal_features_name_cues_appraisal_and_quoted_words():
+    _, tokens, _ = _typed('The minister rejected the offer and called the talks "a good start" for Veldia.')
+    assert signal_features(tokens) == ["appraisal_good", "cue_agree", "cue_consult", "cue_reject", "quote_a",
+                                       "quote_good", "quote_start"]  # "offer" is an AGREE cue, "talks" CONSULT
+    _, tokens, _ = _typed('Ostria said the demand was "unacceptable" and "not serious".')
+    assert signal_features(tokens) == ["appraisal_bad", "cue_demand", "cue_reject", "quote_not", "quote_serious",
+                                       "quote_unacceptable"]
 
 
 def test_relation_features_name_what_the_predicate_acts_on():

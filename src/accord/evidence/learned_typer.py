@@ -20,7 +20,17 @@ from typing import Any
 
 import numpy as np
 
-from accord.evidence.statements import NEGOTIATION_TYPES, PLAN_NOUNS, TYPES, Typed, reported_predicate, words_of
+from accord.evidence.stance import NEGATIVE_APPRAISAL
+from accord.evidence.statements import (
+    NEGOTIATION_TYPES,
+    PLAN_NOUNS,
+    POSITIVE_APPRAISAL,
+    TYPES,
+    Typed,
+    lookup_cue,
+    reported_predicate,
+    words_of,
+)
 
 MODEL_DIR = Path(__file__).with_name("typer_model")
 WEIGHTS_FILE, META_FILE = "weights.npy", "model.json"
@@ -95,7 +105,8 @@ def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> l
     the reported predicate, negation, modals, conditions, first-person speech and a plan as subject,
     each marker once plain and once with the ``domain`` of the text ("news" or "plover"), so the
     model can weigh the rules differently on the two, then the dependents of the reported predicate
-    and of the cue (:func:`relation_features`). The same function builds training and run-time input."""
+    and of the cue (:func:`relation_features`), and the clause's cue words, appraisal and quoted
+    words (:func:`signal_features`). The same function builds training and run-time input."""
     words = [t.lemma_.lower() for t in tokens if not (t.is_space or t.is_punct or t.like_num or t.pos_ == "PROPN"
                                                        or t.ent_type_)]
     pred = head.doc[typed.predicate] if typed.predicate < len(head.doc) else head
@@ -116,7 +127,36 @@ def clause_features(head, tokens: list, typed: Typed, domain: str = "news") -> l
         marks.append("mark_plan")
     if typed.hedged:
         marks.append("mark_hedged")
-    return words + marks + [f"{domain}_{m}" for m in marks] + relation_features(content, pred, tokens)
+    return words + marks + [f"{domain}_{m}" for m in marks] + relation_features(content, pred, tokens) \
+        + signal_features(tokens)
+
+
+def signal_features(tokens: list) -> list[str]:
+    """Words for what the clause says beyond its predicate: ``cue_<type>`` for every word of it the
+    rules' cue table types (not only the predicate they chose: "mocked the decision, saying ... had
+    failed" keeps the type of each cue) and ``negcue_<type>`` for a negated one; ``appraisal_good``
+    and ``appraisal_bad`` when it praises or condemns in the rules' appraisal words ("a good start",
+    "unacceptable"); ``quote_<lemma>`` for each word inside quotation marks, where the speaker's own
+    judgement usually is ("not negotiable", "very well")."""
+    out: set[str] = set()
+    for tok in tokens:
+        hit = lookup_cue(tok)
+        if hit is not None:
+            out.add(f"cue_{hit[0].lower()}")
+            if any(c.dep_ == "neg" for c in tok.children):
+                out.add(f"negcue_{hit[0].lower()}")
+    text = " ".join(t.lower_ for t in tokens)
+    if POSITIVE_APPRAISAL.search(text):
+        out.add("appraisal_good")
+    if NEGATIVE_APPRAISAL.search(text):
+        out.add("appraisal_bad")
+    quoted = False
+    for tok in tokens:
+        if tok.is_quote:
+            quoted = not quoted
+        elif quoted and not (tok.is_punct or tok.is_space):
+            out.add(f"quote_{_word(tok)}")
+    return sorted(out)
 
 
 def relation_features(content, pred, tokens: list) -> list[str]:

@@ -62,7 +62,7 @@ class Typed:
 _VERB_ONLY = frozenset({"table"})  # "tabled a plan" proposes; "on the table" does not
 
 
-def _lookup(tok) -> tuple[str, str | None] | None:
+def lookup_cue(tok) -> tuple[str, str | None] | None:
     lemma = tok.lemma_.lower()
     for child in tok.children:
         if child.dep_ in ("prt", "prep") and (lemma, child.lower_) in _PAIRS:
@@ -109,7 +109,7 @@ def classify_clause(head, tokens: list) -> Typed | None:
     while queue and seen < 40:
         tok = queue.pop(0)
         seen += 1
-        hit = _lookup(tok)
+        hit = lookup_cue(tok)
         lemma = tok.lemma_.lower()
         if hit is not None and not (lemma in _LIGHT and _has_content_child(tok)):
             return _finish(tokens, tok, hit)
@@ -203,7 +203,7 @@ _RECEIVING = frozenset({"receive", "host", "welcome"})
 _VISITORS = frozenset({"envoy", "envoys", "delegation", "delegations", "minister", "ministers", "president",
                        "negotiator", "negotiators", "counterpart", "visitor", "visitors", "mediator", "mediators"})
 _SOFT_MODALS = frozenset({"could", "might", "may"})
-_POSITIVE_APPRAISAL = re.compile(
+POSITIVE_APPRAISAL = re.compile(
     r"\b(?:useful|productive|constructive|fruitful|positive|progress|encouraging|substantive|promising|breakthrough|"
     r"step in the right direction|closer than|good basis|fair start|good start|deserves? (?:serious )?"
     r"(?:consideration|study)|welcome)\b", re.I)
@@ -224,7 +224,7 @@ def _retype(tokens: list, tok, etype: str, plover: str | None, negated: bool) ->
         (lemma == "describe" and any(c.lower_ == "as" for c in tok.children))
     if judging and "dobj" in kids:  # "called the demand colonial", "described the talks as useful"
         judged = " ".join(t.lower_ for t in tokens)
-        good = _POSITIVE_APPRAISAL.search(judged) and not _NEGATIVE_APPRAISAL.search(judged)
+        good = POSITIVE_APPRAISAL.search(judged) and not _NEGATIVE_APPRAISAL.search(judged)
         return ("SUPPORT", "SUPPORT") if good else ("DISAPPROVE", "DISAPPROVE")
     if etype in ("CONSULT", "AGREE", "OTHER") and not negated \
             and any(t.lemma_.lower() in _APPRAISAL and t.dep_ in ("acomp", "dobj", "attr", "amod", "oprd") for t in tokens) \
@@ -277,7 +277,7 @@ def untyped_clause(head, tokens: list) -> Typed:
         etype = "REJECT"
     elif _NEGATIVE_APPRAISAL.search(low):
         etype = "DISAPPROVE"
-    elif _POSITIVE_APPRAISAL.search(low):
+    elif POSITIVE_APPRAISAL.search(low):
         etype = "SUPPORT"
     else:
         etype = "OTHER"

@@ -39,7 +39,7 @@ from accord.evidence.statements import TYPES, IssueIndex, classify_clause, claus
 
 SEED = 17  # the shuffle of the cross-validation folds
 L2 = 0.003  # weight decay of the softmax regression (chosen by cross-validation)
-VECTOR_WEIGHT = 0.3  # the scale of the standardised clause vector against a word's 1 (chosen by cross-validation)
+VECTOR_WEIGHT = 0.15  # the scale of the standardised clause vector against a word's 1 (chosen by cross-validation)
 PLOVER_WEIGHT = 6.0  # the weight of a PLOVER record against one of our clauses (chosen by cross-validation)
 MAX_ITERATIONS = 1000
 PLOVER_PRIORS = (0.0, 0.05, 0.1, 0.2, 0.3)  # the rule priors the PLOVER cross-validation reports
