@@ -33,9 +33,8 @@ from accord.evidence.records import (
 from accord.scenario.model import Scenario
 
 BATCH_SIZE = 16
-# Articles whose rows are written to DuckDB at once: each write has a fixed cost of tens of ms
-# per table, and the rows of this many articles take a few MB.
-WRITE_EVERY = 256
+# Articles committed at once: DuckDB holds a transaction's new rows in memory until its commit.
+WRITE_EVERY = 64
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 

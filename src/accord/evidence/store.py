@@ -35,8 +35,10 @@ SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
 # hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
-# few thousand articles (the corpus index it scans outgrows it) and then holds it.
-WRITE_MEMORY_LIMIT = "48MB"
+# few thousand articles (the corpus index it scans outgrows it) and then holds it, so the lower the
+# limit, the sooner its memory stops growing; a flush of ``corpus_index.FLUSH_EVERY`` articles
+# needs about 24 MB at 14,000 articles (docs/methods/evidence.md, "Memory of a long ingest").
+WRITE_MEMORY_LIMIT = "32MB"
 
 class StoreWriteError(AccordError):
     """The evidence database could not be written (disk full, read-only file system, I/O error)."""
