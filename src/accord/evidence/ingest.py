@@ -226,11 +226,17 @@ def trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _malloc_trim() -> Any:
+def c_library() -> Any:
+    """The C library the interpreter runs on, or None where ctypes cannot open it without a name
+    (Windows)."""
     try:
-        return ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
-    except (OSError, AttributeError):  # not glibc
+        return ctypes.CDLL(None)
+    except (OSError, TypeError):
         return None
+
+
+def _malloc_trim() -> Any:
+    return getattr(c_library(), "malloc_trim", None)  # None: not glibc
 
 
 _MALLOC_TRIM = _malloc_trim()
