@@ -183,13 +183,21 @@ def test_an_exact_paragraph_key_keeps_its_first_holders_only(tmp_path, corpus, m
         assert sizes and {n for (n,) in sizes} == {1}
 
 
-def test_a_filled_in_corpus_index_keeps_a_keys_oldest_entries_only(tmp_path, corpus, monkeypatch):
+def _database_without_index(tmp_path: Path, corpus: Path) -> Path:
+    """A database of the corpus as written before the corpus index existed."""
     db = tmp_path / "old.duckdb"
     ingest_paths([corpus], db)
     con = duckdb.connect(str(db))
     con.execute("DROP TABLE corpus_index")
     con.close()
+    return db
+
+
+def test_a_filled_in_corpus_index_keeps_a_keys_oldest_entries_only(tmp_path, corpus, monkeypatch):
+    db = _database_without_index(tmp_path, corpus)
     monkeypatch.setattr(store, "INDEX_PER_KEY", 1)
+    monkeypatch.setattr(store, "FILL_ARTICLES", 1)  # one article's rows at a time
+    monkeypatch.setattr(store, "FILL_HASH_RANGES", 3)  # the last range holds the largest hash alone
     store.connect(db).close()
     assert _band_sizes(db) == _band_sizes(db, 1)
     con = duckdb.connect(str(db), read_only=True)
@@ -353,3 +361,23 @@ def test_a_number_too_large_for_a_float_is_no_claim_and_stored_claims_reload_ali
     finally:
         con.close()
     assert conflicts == 1 and flags[0] == flags[1]
+
+
+def test_a_fill_in_out_of_memory_is_one_line_and_changes_no_row(tmp_path, corpus, monkeypatch):
+    db = _database_without_index(tmp_path, corpus)
+    monkeypatch.setattr(store, "WRITE_MEMORY_LIMIT", "1KB")
+    with pytest.raises(store.StoreWriteError, match=r"^cannot prepare .*old\.duckdb for writing \(Out of Memory"
+                                                     r" Error: .*\); no stored row was changed$"):
+        store.connect(db)
+    monkeypatch.undo()
+    con = store.connect(db)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchall() == [(len(TEXTS),)]
+        assert con.execute("SELECT count(*) FROM corpus_index").fetchall()[0][0] > 0
+    finally:
+        con.close()
+
+
+def test_duckdb_out_of_memory_is_a_write_failure():
+    assert store.write_failure(duckdb.OutOfMemoryException("Out of Memory Error: no block\nhint")) == \
+        "Out of Memory Error: no block"

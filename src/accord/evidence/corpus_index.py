@@ -26,8 +26,10 @@ from accord.evidence.records import DocumentRecords, FlagRow, record_id
 
 SYNDICATION_JACCARD = 0.8
 CONFLICT_RELATIVE = 0.05
-# Records flagged and written at once: one look-up query each time, and this many records' rows in memory.
-FLUSH_EVERY = 256
+# Records flagged and written at once: one look-up query each time, and this many records' rows,
+# and the stored entries under their keys, in memory. The look-up's rows grow as the stored corpus
+# fills the bands (up to ``CANDIDATES_PER_BAND`` each): 65,000 for 256 records at 14,000 articles.
+FLUSH_EVERY = 64
 # Stored paragraphs compared per LSH band: the oldest ones. A band that more paragraphs share is
 # common to many unrelated paragraphs (one template) and says little; capping it keeps the work per
 # article from growing with the corpus. Only these are written to the index (and only as many

@@ -33,9 +33,8 @@ from accord.evidence.records import (
 from accord.scenario.model import Scenario
 
 BATCH_SIZE = 16
-# Articles whose rows are written to DuckDB at once: each write has a fixed cost of tens of ms
-# per table, and the rows of this many articles take a few MB.
-WRITE_EVERY = 256
+# Articles committed at once: DuckDB holds a transaction's new rows in memory until its commit.
+WRITE_EVERY = 64
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 
@@ -227,11 +226,17 @@ def trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _malloc_trim() -> Any:
+def c_library() -> Any:
+    """The C library the interpreter runs on, or None where ctypes cannot open it without a name
+    (Windows)."""
     try:
-        return ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
-    except (OSError, AttributeError):  # not glibc
+        return ctypes.CDLL(None)
+    except (OSError, TypeError):
         return None
+
+
+def _malloc_trim() -> Any:
+    return getattr(c_library(), "malloc_trim", None)  # None: not glibc
 
 
 _MALLOC_TRIM = _malloc_trim()

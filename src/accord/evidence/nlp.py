@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -34,8 +35,11 @@ def get_nlp(model: str | None = None) -> Language:
 
 def reload_nlp() -> None:
     """Drop the cached pipelines: the next :func:`get_nlp` loads a fresh one, whose vocabulary
-    holds only the model's strings (a long ingest's grows with every new word)."""
+    holds only the model's strings (a long ingest's grows with every new word). The dropped
+    pipelines are freed here: they hold reference cycles, which Python's collector might leave for
+    long, so that every reload would add a pipeline's memory to the process's."""
     get_nlp.cache_clear()
+    gc.collect()
 
 
 def pipeline_version() -> str:

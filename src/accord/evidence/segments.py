@@ -18,7 +18,6 @@ it) leaves the database as it was before the run (:func:`accord.evidence.store.d
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import itertools
 import multiprocessing
@@ -37,6 +36,7 @@ from accord.evidence.ingest import (
     IngestReport,
     _documents,
     _run_id,
+    c_library,
     close_run,
     ingest_documents,
     ingest_run,
@@ -284,7 +284,8 @@ def _segment_run(db: str, report: IngestReport, registry: ScenarioRegistry,
 
 def _die_with(parent: int) -> None:
     """Have the system kill this process when its parent ends (Linux), and exit now if it has."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    prctl = getattr(c_library(), "prctl", None)  # None: not Linux
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)

@@ -35,11 +35,15 @@ SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
 # hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
-# few thousand articles (the corpus index it scans outgrows it) and then holds it.
-WRITE_MEMORY_LIMIT = "48MB"
+# few thousand articles (the corpus index it scans outgrows it) and then holds it, so the lower the
+# limit, the sooner its memory stops growing; 24 MB is too little for a flush of
+# ``corpus_index.FLUSH_EVERY`` articles at 14,000 (docs/methods/evidence.md, "Memory of a long ingest").
+WRITE_MEMORY_LIMIT = "32MB"
+
 
 class StoreWriteError(AccordError):
-    """The evidence database could not be written (disk full, read-only file system, I/O error)."""
+    """The evidence database could not be written (disk full, read-only file system, I/O error,
+    DuckDB out of its memory limit)."""
 
     exit_code = 1
 
@@ -53,7 +57,8 @@ def write_failure(exc: BaseException) -> str | None:
     """The first line of ``exc``'s message when it reports that the database could not be
     written to disk, else None."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, duckdb.IOException) or (isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS):
+    if isinstance(exc, (duckdb.IOException, duckdb.OutOfMemoryException)) or (
+            isinstance(exc, OSError) and exc.errno in _WRITE_ERRNOS):
         return message
     if isinstance(exc, duckdb.Error) and any(w in message.lower() for w in _WRITE_FAILURES):
         return message
@@ -262,12 +267,18 @@ def connect(db: str | Path, read_only: bool = False, keep: str | None = None) ->
         raise InputError(f"cannot open database: {exc}", file=str(path)) from None
     have = _existing_columns(con)
     if not read_only:
-        con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
-        _create_or_upgrade(con, have)
-        if INDEX_TABLE not in have:
-            _create_index(con)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
-        discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
+        try:
+            con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+            _create_or_upgrade(con, have)
+            if INDEX_TABLE not in have:
+                _create_index(con)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
+        except duckdb.Error as exc:
+            con.close()
+            if (reason := write_failure(exc)) is None:
+                raise
+            raise StoreWriteError(f"cannot prepare {path} for writing ({reason}); no stored row was changed") from None
         return con
     if "articles" not in have:
         con.close()
@@ -486,7 +497,10 @@ INDEX_PER_KEY = 16
 INDEX_COLUMNS = ("kind", "hash", "seq", "article_id", "idx", "start_char", "end_char")
 INDEX_SQL = (f"CREATE TABLE IF NOT EXISTS {INDEX_TABLE} (kind UTINYINT, hash BIGINT, seq BIGINT, "
              "article_id VARCHAR, idx INTEGER, start_char INTEGER, end_char INTEGER)")
-_INDEX_CHUNK = 50_000
+# Articles whose paragraphs and signatures the fill-in of a missing corpus index reads at once.
+FILL_ARTICLES = 1_000
+# Ranges of key hashes whose entries past the first ``INDEX_PER_KEY`` the fill-in removes at once.
+FILL_HASH_RANGES = 16
 
 
 def _with_frame(con: duckdb.DuckDBPyConnection, name: str, columns_: Iterable[str], rows: list[tuple], sql: str,
@@ -564,30 +578,36 @@ def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[t
 def _create_index(con: duckdb.DuckDBPyConnection) -> None:
     """Create the corpus index and fill it from the stored paragraphs and articles (a database
     written before the index existed), in one transaction, in the order an ingest would have
-    added them: by article id."""
+    added them: by article id. The rows are read ``FILL_ARTICLES`` articles at a time: one sorted
+    read of a large database's paragraphs would need more than a writing connection's memory."""
     reader = con.cursor()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(INDEX_SQL)
+        ranges = [(part[0], part[-1]) for part in batched(
+            [a for (a,) in reader.execute("SELECT id FROM articles ORDER BY id").fetchall()], FILL_ARTICLES)]
         seq = 0
-        cur = reader.execute("SELECT key_hash, chars, bands, article_id, idx, start_char, end_char FROM paragraphs "
-                             f"WHERE (key_hash IS NOT NULL AND chars >= {KEYED_MIN_CHARS}) OR bands IS NOT NULL "
-                             "ORDER BY article_id, idx")
-        while chunk := cur.fetchmany(_INDEX_CHUNK):
+        for lo, hi in ranges:
             rows: list[tuple] = []
-            for key_hash, chars, bands, aid, idx, start, end in chunk:
+            for key_hash, chars, bands, aid, idx, start, end in reader.execute(
+                    "SELECT key_hash, chars, bands, article_id, idx, start_char, end_char FROM paragraphs "
+                    f"WHERE article_id BETWEEN ? AND ? AND ((key_hash IS NOT NULL AND chars >= {KEYED_MIN_CHARS}) "
+                    "OR bands IS NOT NULL) ORDER BY article_id, idx", [lo, hi]).fetchall():
                 if key_hash is not None and chars >= KEYED_MIN_CHARS:
                     rows.append((0, minhash.key64(key_hash), aid, idx, None, None))
                 rows.extend((1, minhash.key64(b), aid, idx, start, end) for b in json.loads(bands or "[]"))
             seq = write_index(con, rows, seq)
-        cur = reader.execute("SELECT id, minhash FROM articles WHERE minhash IS NOT NULL ORDER BY id")
-        while chunk := cur.fetchmany(_INDEX_CHUNK):
-            rows = [(2, h, aid, None, None, None) for aid, blob in chunk
-                    for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
+        for lo, hi in ranges:
+            rows = [(2, h, aid, None, None, None) for aid, blob in reader.execute(
+                "SELECT id, minhash FROM articles WHERE id BETWEEN ? AND ? AND minhash IS NOT NULL ORDER BY id",
+                [lo, hi]).fetchall() for h in minhash.article_bands(np.frombuffer(blob, dtype=np.uint32))]
             seq = write_index(con, rows, seq)
-        con.execute(f"""DELETE FROM {INDEX_TABLE} WHERE seq IN (
-            SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY kind, hash ORDER BY seq) AS k
-                             FROM {INDEX_TABLE} WHERE kind < 2) WHERE k > ?)""", [INDEX_PER_KEY])
+        step = 2**64 // FILL_HASH_RANGES  # the keys' hashes are spread evenly over the BIGINTs
+        for lo in range(-(2**63), 2**63, step):
+            con.execute(f"""DELETE FROM {INDEX_TABLE} WHERE seq IN (
+                SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY kind, hash ORDER BY seq) AS k
+                                 FROM {INDEX_TABLE} WHERE kind < 2 AND hash BETWEEN ? AND ?) WHERE k > ?)""",
+                        [lo, min(lo + step, 2**63) - 1, INDEX_PER_KEY])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
