@@ -27,6 +27,11 @@ from accord.evidence import minhash
 from accord.evidence.records import CORE_ROWS, DocumentRecords, Row, now_iso
 from accord.execution import batched
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on POSIX
+    fcntl = None  # no ingest lock (:func:`ingest_lock`)
+
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
@@ -212,9 +217,7 @@ def ingest_lock(db: str | Path) -> Iterator[None]:
     segments (accord.evidence.segments) holds this lock for its whole run, since between two
     segments no process holds the database's own. An OS file lock (``<db>.ingest.lock``), so a
     kill releases it; none where the system has no ``fcntl`` (Windows)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX
+    if fcntl is None:  # pragma: no cover - not on POSIX
         yield
         return
     path = _ingest_lock_file(db)
@@ -236,11 +239,11 @@ def ingest_lock(db: str | Path) -> Iterator[None]:
 
 def _ingest_running(db: str | Path) -> bool:
     """True when an ingest in segments holds :func:`ingest_lock` on ``db``."""
+    if fcntl is None:  # pragma: no cover - not on POSIX
+        return False
     try:
-        import fcntl
-
         fd = os.open(_ingest_lock_file(db), os.O_RDONLY)
-    except (ImportError, OSError):  # no such lock, or no fcntl
+    except OSError:  # no such lock
         return False
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
