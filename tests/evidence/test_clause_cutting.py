@@ -34,6 +34,13 @@ def test_a_time_clause_with_another_subject_is_its_own_clause():
         "The rebels agreed to the truce", "after the mediators pressed their leader"]
 
 
+def test_verbs_coordinated_under_a_cue_share_its_clause_but_not_under_a_reporting_verb():
+    assert clauses("Ostria's note demanded that Veldia free the prisoners, reopen the border and pay "
+                   "damages.") == ["Ostria 's note demanded that Veldia free the prisoners reopen the border and pay damages"]
+    assert clauses("The envoy said his government had not seen the new map and would not discuss it.") == [
+        "The envoy said his government had not seen the new map", "would not discuss it"]
+
+
 @pytest.mark.parametrize("text", [
     "The ministry denied a report that the army had agreed to a buffer zone.",  # the content of "report"
     "The envoy said his country would never sign a deal that allows enrichment.",  # relative "that" as subject

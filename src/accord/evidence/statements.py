@@ -132,9 +132,22 @@ def clause_heads(sent) -> list:
     for tok in sent:
         if tok.i == sent.root.i or tok.pos_ not in ("VERB", "AUX") or not _has_own_words(tok):
             continue
-        if (tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX")) or _own_act(tok):
+        if (tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX") and not _shared_act(tok)) or _own_act(tok):
             heads.append(tok)
     return heads
+
+
+def _shared_act(tok) -> bool:
+    """True for a verb coordinated inside what a cue verb other than a reporting one governs: the
+    cue types every part ("demanded that Ukraine withdraw ..., renounce NATO and hold elections",
+    "urged Veldia to free the prisoners and reopen the border"), unlike the parts of what someone
+    said ("said it had not received the text and did not intend to study it")."""
+    first = tok
+    while first.dep_ == "conj":
+        first = first.head
+    governor = first.head
+    return first.dep_ in ("ccomp", "xcomp") and governor.lemma_.lower() not in _REPORT \
+        and lookup_cue(governor) is not None
 
 
 def _own_act(tok) -> bool:
