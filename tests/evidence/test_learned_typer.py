@@ -206,3 +206,12 @@ def test_a_statement_with_clause_offsets_trains_on_the_clause_it_covers():
     # a gold clause (10-50) overlapping both: the issue decides without offsets, the overlap with them
     assert _pick_clause(near, (10, 50), names_issue)[2].event_type == "SUPPORT"
     assert _pick_clause(near, (10, 50), names_issue, annotated=True)[2].event_type == "DEMAND"
+
+
+def test_cross_validation_can_keep_a_training_batch_out_of_the_scored_articles():
+    from accord.evidence.train_typer import scored_articles
+
+    articles = [{"id": "d1", "batch": 2}, {"id": "t1", "batch": 2}, {"id": "t2", "batch": 3}]
+    halves = {"d1": "dev", "t1": "train", "t2": "train"}
+    assert [a["id"] for a in scored_articles(articles, halves, frozenset({2}))] == ["d1", "t2"]
+    assert [a["id"] for a in scored_articles(articles, halves, frozenset())] == ["d1", "t1", "t2"]

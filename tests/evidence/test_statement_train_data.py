@@ -124,4 +124,4 @@ def test_statements_of_different_types_on_one_sentence_have_clauses(built):
     dev = [json.loads(line) for line in (DATA / "dev.jsonl").read_text(encoding="utf-8").splitlines() if line]
     assert _mixed_sentences_without_clauses(built) == []
     assert _mixed_sentences_without_clauses(dev) == []
-    assert sum("clause_start" in st for a in built for st in a["annotations"]["statements"]) == 296
+    assert sum("clause_start" in st for a in built for st in a["annotations"]["statements"]) == 316

@@ -121,14 +121,54 @@ def classify_clause(head, tokens: list) -> Typed | None:
     return fallback
 
 
+_RELATIVE = frozenset({"that", "which", "who", "whom", "whose", "what"})
+_TIME_MARKS = frozenset({"after", "before", "while", "when", "as"})
+
+
 def clause_heads(sent) -> list:
-    """The predicates heading the sentence's clauses: its root and every verb coordinated with a clause head."""
+    """The predicates heading the sentence's clauses: its root, every verb coordinated with a clause
+    head, and every verb that starts another act inside it (:func:`_own_act`)."""
     heads = [sent.root]
     for tok in sent:
-        if tok.dep_ == "conj" and tok.pos_ in ("VERB", "AUX") and tok.head.pos_ in ("VERB", "AUX") \
-                and _has_own_words(tok):
+        if tok.i == sent.root.i or tok.pos_ not in ("VERB", "AUX") or not _has_own_words(tok):
+            continue
+        if (tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "AUX") and not _shared_act(tok)) or _own_act(tok):
             heads.append(tok)
     return heads
+
+
+def _shared_act(tok) -> bool:
+    """True for a verb coordinated inside what a cue verb other than a reporting one governs: the
+    cue types every part ("demanded that Ukraine withdraw ..., renounce NATO and hold elections",
+    "urged Veldia to free the prisoners and reopen the border"), unlike the parts of what someone
+    said ("said it had not received the text and did not intend to study it")."""
+    first = tok
+    while first.dep_ == "conj":
+        first = first.head
+    governor = first.head
+    return first.dep_ in ("ccomp", "xcomp") and governor.lemma_.lower() not in _REPORT \
+        and lookup_cue(governor) is not None
+
+
+def _own_act(tok) -> bool:
+    """True for a verb the parse hangs below another clause that reports an act of its own
+    (docs/methods/statement-typing.md, "Clause cutting"): a relative clause with its own subject ("a
+    step European officials had requested", "which they had found unacceptable"), a participle
+    adding a second act of the same subject ("..., accusing the Union of backtracking"), and a time
+    clause with its own subject ("after the government promised compensation")."""
+    kids = list(tok.children)
+    subject = any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in _RELATIVE for c in kids)
+    marks = {c.lower_ for c in kids if c.dep_ == "mark"}
+    if tok.dep_ in ("relcl", "acl"):  # not the content of a noun ("a report that Russia had agreed",
+        if marks or any(c.dep_ == "prep" for c in kids if c.i < tok.i):  # "no scenario in which ...")
+            return False
+        # a finite verb hung on a noun is a relative clause whose subject the parse took for its head
+        return subject or (tok.dep_ == "acl" and tok.tag_ in ("VBD", "VBZ", "VBP"))
+    if tok.dep_ != "advcl":
+        return False
+    if not marks:
+        return tok.tag_ == "VBG" and not subject and tok.i > tok.head.i
+    return subject and bool(marks & _TIME_MARKS)
 
 
 def _has_own_words(tok) -> bool:

@@ -219,13 +219,22 @@ def folds_of(groups: Sequence[str], k: int, seed: int = SEED) -> list[set[str]]:
     return [set(names[f::k]) for f in range(k)]
 
 
+def scored_articles(articles: list[dict], halves: dict[str, str], always: frozenset[int]) -> list[dict]:
+    """The articles cross-validation holds out and scores: all but the training articles of the
+    batches in ``always`` (a dev article of the same batch number is scored)."""
+    return [a for a in articles if not (halves[a["id"]] == "train" and a.get("batch") in always)]
+
+
 def statement_set_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
-                     plover: list[Clause], k: int) -> dict[tuple[str, str, str], Any]:
+                     plover: list[Clause], k: int, always: frozenset[int] = frozenset()) -> dict[tuple[str, str, str], Any]:
     """The harness scores of the rules and of the learned typer on each half, under each statement
     matching of the harness, keyed by (typer, half, matching): every article is scored by a model
-    trained without it (folds by article; the PLOVER clauses always train)."""
+    trained without it (folds by article; the PLOVER clauses always train). The training articles of
+    the batches in ``always`` are never held out nor scored: they train every fold's model, so that
+    new training data is judged on the articles that were there before it."""
     from accord.evidence.statement_eval import MATCHINGS, StatementSetEval, extract, score_article
 
+    articles = scored_articles(articles, halves, always)
     out: dict[tuple[str, str, str], Any] = {}
     for fold in folds_of([a["id"] for a in articles], k):
         held = [a for a in articles if a["id"] in fold]
@@ -279,11 +288,11 @@ _STATEMENT_ROWS = ("gold statements found", "statement type", "issue found", "di
 
 
 def _print_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
-              plover: list[Clause], k: int) -> None:
+              plover: list[Clause], k: int, always: frozenset[int] = frozenset()) -> None:
     from accord.evidence.learned_typer import RULE_PRIOR
     from accord.evidence.statement_eval import present_macro_f1, text_table
 
-    for ev in statement_set_cv(articles, halves, scenarios, ours, plover, k).values():
+    for ev in statement_set_cv(articles, halves, scenarios, ours, plover, k, always).values():
         print(f"statement set {ev.split} ({k} folds by article, {ev.articles} articles): "
               f"type accuracy {ev.type_right}/{ev.found} = {ev.type_right / max(ev.found, 1):.3f}")
         print(text_table([r for r in ev.rows() if r["measure"].startswith(_STATEMENT_ROWS)]))
@@ -312,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plover", type=Path, default=PLOVER_FILE, help="the PLOVER GSR dev records")
     ap.add_argument("--out", type=Path, default=MODEL_DIR, help="where to write the model")
     ap.add_argument("--cv", type=int, default=None, metavar="K", help="print K-fold cross-validated figures instead")
+    ap.add_argument("--always-train", type=int, action="append", default=[], metavar="BATCH",
+                    help="with --cv: the training articles of this batch train every fold and are not scored")
     args = ap.parse_args(argv)
     try:
         articles, halves, scenarios = read_statement_set(args.data)
@@ -330,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
     if args.cv is not None:
-        _print_cv(articles, halves, scenarios, ours, plover, args.cv)
+        _print_cv(articles, halves, scenarios, ours, plover, args.cv, frozenset(args.always_train))
         return 0
     train(ours + plover).save(args.out)
     print(f"trained on {len(ours)} statement-set clauses and {len(plover)} PLOVER records: {args.out}")
