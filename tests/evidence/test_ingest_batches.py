@@ -381,3 +381,24 @@ def test_a_fill_in_out_of_memory_is_one_line_and_changes_no_row(tmp_path, corpus
 def test_duckdb_out_of_memory_is_a_write_failure():
     assert store.write_failure(duckdb.OutOfMemoryException("Out of Memory Error: no block\nhint")) == \
         "Out of Memory Error: no block"
+
+
+def test_stored_articles_are_looked_up_once_a_chunk_and_a_copy_in_the_chunk_stays_known(tmp_path, monkeypatch):
+    from accord.evidence import ingest
+
+    texts = [STORY, STORY.replace("Sunday", "Monday"), STORY, STORY.replace("Sunday", "Friday"), STORY]
+    for k, text in enumerate(texts):
+        (tmp_path / f"a{k}.txt").write_text(text, encoding="utf-8")
+    looked_up = []
+    real = store.stored_ids
+    monkeypatch.setattr(store, "stored_ids", lambda con, ids: looked_up.append(list(ids)) or real(con, ids))
+    monkeypatch.setattr(ingest, "CHECK_EVERY", 4)
+    monkeypatch.setattr(ingest, "WRITE_EVERY", 1)
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
+    # parsed one at a time: the first copy is written before the second is checked
+    report = ingest_paths([tmp_path / f"a{k}.txt" for k in range(5)], tmp_path / "db.duckdb", batch_size=1)
+    assert [len(ids) for ids in looked_up] == [4, 1]
+    assert (report.articles_added, report.articles_existing) == (3, 2)
+    again = ingest_paths([tmp_path / f"a{k}.txt" for k in range(5)], tmp_path / "db.duckdb")
+    assert (again.articles_added, again.articles_existing) == (0, 5)
+    assert [len(ids) for ids in looked_up] == [4, 1, 4, 1]

@@ -88,9 +88,11 @@ class CorpusIndex:
 
     def is_known(self, article_id: str) -> bool:
         """True when the article is stored or handled by this run already."""
-        if article_id in self.unwritten:
-            return True
-        return bool(self.con.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchall()[0][0])
+        return article_id in self.unwritten or bool(self.stored([article_id]))
+
+    def stored(self, article_ids: list[str]) -> set[str]:
+        """The ids among ``article_ids`` of articles stored in the database (one query)."""
+        return store.stored_ids(self.con, article_ids)
 
     def add(self, rec: DocumentRecords, report: Any) -> None:
         """Queue ``rec`` under the run of ``report`` (a re-linked article keeps the run that first
@@ -374,12 +376,16 @@ class ClaimValues:
         if not math.isfinite(value):
             return []
         values, claims = self._values.get(key, []), self._claims.get(key, [])
-        # every value outside [lo, hi] conflicts; the band's edges are checked exactly
+        # every value outside [lo, hi) conflicts and none inside [inner, outer); only the values
+        # near the band's edges, between the two, are checked exactly
         near = sorted((value * (1 - CONFLICT_RELATIVE), value / (1 - CONFLICT_RELATIVE)))
-        lo = bisect.bisect_left(values, near[0] - abs(near[0]) * 1e-9 - 1e-300)
-        hi = bisect.bisect_right(values, near[1] + abs(near[1]) * 1e-9 + 1e-300)
+        slack = [abs(edge) * 1e-9 + 1e-300 for edge in near]
+        lo = bisect.bisect_left(values, near[0] - slack[0])
+        hi = bisect.bisect_right(values, near[1] + slack[1])
+        inner = bisect.bisect_left(values, near[0] + slack[0])
+        outer = max(inner, bisect.bisect_right(values, near[1] - slack[1]))
         found = claims[:lo] + claims[hi:] + [
-            claims[k] for k in range(lo, hi)
+            claims[k] for k in (*range(lo, inner), *range(outer, hi))
             if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
         return sorted(cid for cid in found if cid != claim_id)
 

@@ -570,6 +570,13 @@ def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, 
         "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")]
 
 
+def stored_ids(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> set[str]:
+    """The ids among ``article_ids`` of stored articles."""
+    return {a for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for (a,) in _with_frame(
+        con, "_accord_article_ids", ("id",), part,
+        "SELECT a.id FROM articles a JOIN _accord_article_ids q ON a.id = q.id")}
+
+
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
     """``(id, MinHash signature bytes)`` of the stored articles ``article_ids``."""
     return [row for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for row in _with_frame(
