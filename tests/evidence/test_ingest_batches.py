@@ -313,20 +313,44 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
         con.close()
 
 
-@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0,
-                                           float("inf"), float("-inf"), float("nan")]),
-                          st.floats(-1e6, 1e6, allow_nan=False)), max_size=40))
-def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
-    index = corpus_index.ClaimValues()
-    for k, v in enumerate(values):
-        found = index.conflicts(("count", "x"), f"c{k}", v)
-        expected = sorted(f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
-                          if np.isfinite(v) and np.isfinite(w)
-                          and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w)))
-        assert found == expected
-        index.add(("count", "x"), f"c{k}", v)
-    assert index.conflicts(("count", "other"), "c", 1.0) == []
+@given(st.lists(st.tuples(st.integers(0, 30), st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0, float("inf"), float("-inf"),
+                     float("nan")]),
+    st.floats(-1e6, 1e6, allow_nan=False))), max_size=60), st.integers(1, 6))
+def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(claims, listed):
+    """The conflicts of a new value are those of the pairwise rule over the claims kept before it
+    (a claim id added again replaces its value); the ``listed`` furthest are named (at an equal
+    rounded distance the more extreme value, then the smaller id)."""
+    kept: dict[str, float] = {}
+    saved, corpus_index.CONFLICTS_LISTED = corpus_index.CONFLICTS_LISTED, listed
+    try:
+        index = corpus_index.ClaimValues()
+        for k, v in claims:
+            cid = f"c{k:02d}"
+            conflicting = [(w, other) for other, w in kept.items()  # a value that is not finite never conflicts
+                           if other != cid and np.isfinite(v) and np.isfinite(w)
+                           and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+            furthest = sorted(conflicting, key=lambda item: (-abs(v - item[0]), item[0] if item[0] < v else -item[0],
+                                                             item[1]))[:listed]
+            assert index.conflicts(("count", "x"), cid, v) == (sorted(o for _, o in furthest), len(conflicting))
+            index.add(("count", "x"), cid, v)
+            kept.pop(cid, None)
+            if np.isfinite(v):
+                kept[cid] = v
+        assert index.conflicts(("count", "other"), "c", 1.0) == ([], 0)
+    finally:
+        corpus_index.CONFLICTS_LISTED = saved
 
+
+def test_many_conflicting_values_are_counted_and_the_furthest_listed():
+    index = corpus_index.ClaimValues()
+    for k in range(1000):
+        index.add(("casualties", "civilians"), f"c{k:04d}", 100.0 + k)
+    listed, count = index.conflicts(("casualties", "civilians"), "new", 599.5)
+    # within 5 % of 599.5: 569.53 to 631.05 (claims 470 to 531); the furthest, by pairs at equal
+    # distances: 100 and 1099, 101 and 1098, ... 109 and 1090
+    assert count == 1000 - 62
+    assert listed == [f"c{k:04d}" for k in (*range(10), *range(990, 1000))]
 
 
 @given(st.text("abcde ", max_size=60), st.lists(st.sampled_from("abcde xy"), max_size=8), st.integers(0, 60))
