@@ -426,3 +426,45 @@ def test_stored_articles_are_looked_up_once_a_chunk_and_a_copy_in_the_chunk_stay
     again = ingest_paths([tmp_path / f"a{k}.txt" for k in range(5)], tmp_path / "db.duckdb")
     assert (again.articles_added, again.articles_existing) == (0, 5)
     assert [len(ids) for ids in looked_up] == [4, 1, 4, 1]
+
+
+def test_a_failed_look_up_raises_its_own_error_not_the_aborted_transactions(tmp_path):
+    """A statement that fails inside an ingest's transaction aborts it; removing the registered
+    rows afterwards must not replace the failure (an out-of-memory error is reported as one line)."""
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(duckdb.ConversionException):
+            store._with_frame(con, "_accord_rows", ("a",), [("x",)], "SELECT CAST(a AS INTEGER) FROM _accord_rows")
+        con.execute("ROLLBACK")
+        assert store._with_frame(con, "_accord_rows", ("a",), [("7",)], "SELECT CAST(a AS INTEGER) FROM _accord_rows") == [(7,)]
+        with pytest.raises(duckdb.CatalogException):  # registered rows are gone after a failure too
+            con.execute("SELECT * FROM _accord_rows")
+    finally:
+        con.close()
+
+
+def test_index_entries_are_each_keys_oldest_sorted_by_kind_hash_and_age(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    con = duckdb.connect(str(tmp_path / "i.duckdb"))
+    try:
+        con.execute(store.INDEX_SQL)
+        rows = [(rng.randrange(3), rng.choice([-2**63, -5, 0, 3, 2**63 - 1]), f"a{rng.randrange(9)}",
+                 rng.randrange(4), rng.choice([None, 5]), rng.choice([None, 9])) for _ in range(300)]
+        store.write_index(con, rng.sample(rows, len(rows)), 0)
+        stored = con.execute("SELECT kind, hash, seq, article_id, coalesce(idx, -1), coalesce(start_char, -1), "
+                             "coalesce(end_char, -1) FROM corpus_index ORDER BY kind, hash, seq").fetchall()
+        keys = [(0, -5), (1, 3), (2, 0), (2, 2**63 - 1), (1, -2**63), (0, 42), (1, 3)]
+        for per_key in (1, 2, 5):
+            found = store.index_entries(con, keys, per_key)
+            got = list(zip(*(found[c].tolist() for c in store.INDEX_ENTRY_COLUMNS)))
+            expected, taken = [], collections.Counter()
+            for row in stored:
+                if row[:2] in set(keys) and (row[0] == 2 or taken[row[:2]] < per_key):
+                    taken[row[:2]] += 1
+                    expected.append(row)
+            assert got == expected
+    finally:
+        con.close()
