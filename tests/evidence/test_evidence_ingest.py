@@ -203,3 +203,50 @@ def test_numeric_claims_that_disagree_are_linked(tmp_path):
     assert got["over $180 billion"] == []  # within 5 % of 175
     assert got["$500 billion"] == sorted([ids["$175 billion"], ids["over $180 billion"]])
     assert got["$176 billion"] == [ids["$500 billion"]]
+
+
+def test_a_referent_reported_with_many_values_lists_the_furthest_and_counts_them_all(tmp_path, monkeypatch):
+    from accord.evidence import corpus_index
+    from accord.evidence.listing import list_claims
+
+    monkeypatch.setattr(corpus_index, "CONFLICTS_LISTED", 2)
+    d = tmp_path / "n"
+    d.mkdir()
+    for k, amount in enumerate((100, 300, 200, 500, 400)):
+        (d / f"{k}.txt").write_text(f"The fund would hold ${amount} billion of frozen assets.", encoding="utf-8")
+    db = tmp_path / "n.duckdb"
+    ingest_paths([d], db)
+    con = duckdb.connect(str(db), read_only=True)
+    ids = dict(con.execute("SELECT text, id FROM claims").fetchall())
+    rows = {t: (sorted(json.loads(c)), n) for t, c, n in con.execute("SELECT text, conflicts_with, conflicts FROM claims").fetchall()}
+    details = dict(con.execute("SELECT c.text, f.detail FROM flags f JOIN claims c ON c.article_id = f.article_id "
+                               "WHERE f.kind = 'numeric_conflict'").fetchall())
+    listed = {c["text"]: c["conflicts"] for c in list_claims(con)}
+    con.close()
+    assert rows["$400 billion"] == (sorted([ids["$100 billion"], ids["$200 billion"]]), 4)  # 300 and 500 not listed
+    assert details["$400 billion"].endswith(" and 2 more")
+    assert rows["$200 billion"] == (sorted([ids["$100 billion"], ids["$300 billion"]]), 2)
+    assert details["$200 billion"] == f"conflicts with claim(s) {', '.join(rows['$200 billion'][0])}"
+    assert listed == {"$100 billion": 0, "$300 billion": 1, "$200 billion": 2, "$500 billion": 3, "$400 billion": 4}
+
+
+def test_claims_stored_before_the_conflict_count_was_kept_count_their_list(tmp_path):
+    from accord.evidence.listing import list_claims
+
+    d = tmp_path / "n"
+    d.mkdir()
+    (d / "a.txt").write_text("The fund would hold $175 billion of frozen assets.", encoding="utf-8")
+    (d / "b.txt").write_text("A later draft put $500 billion of frozen assets into the fund.", encoding="utf-8")
+    db = tmp_path / "n.duckdb"
+    ingest_paths([d], db)
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE claims DROP COLUMN conflicts")  # as written before the column existed
+    con.close()
+    (d / "c.txt").write_text("Another report also spoke of $176 billion of frozen assets.", encoding="utf-8")
+    ingest_paths([d], db)  # adds the column back; the old rows have none
+    con = duckdb.connect(str(db), read_only=True)
+    stored = dict(con.execute("SELECT text, conflicts FROM claims").fetchall())
+    listed = {c["text"]: c["conflicts"] for c in list_claims(con)}
+    con.close()
+    assert stored == {"$175 billion": None, "$500 billion": None, "$176 billion": 1}
+    assert listed == {"$175 billion": 0, "$500 billion": 1, "$176 billion": 1}

@@ -313,20 +313,44 @@ def test_a_band_gives_its_oldest_paragraphs_with_their_stored_text(tmp_path, cor
         con.close()
 
 
-@given(st.lists(st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0,
-                                           float("inf"), float("-inf"), float("nan")]),
-                          st.floats(-1e6, 1e6, allow_nan=False)), max_size=40))
-def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(values):
-    index = corpus_index.ClaimValues()
-    for k, v in enumerate(values):
-        found = index.conflicts(("count", "x"), f"c{k}", v)
-        expected = sorted(f"c{j}" for j, w in enumerate(values[:k])  # a value that is not finite never conflicts
-                          if np.isfinite(v) and np.isfinite(w)
-                          and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w)))
-        assert found == expected
-        index.add(("count", "x"), f"c{k}", v)
-    assert index.conflicts(("count", "other"), "c", 1.0) == []
+@given(st.lists(st.tuples(st.integers(0, 30), st.one_of(
+    st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0, float("inf"), float("-inf"),
+                     float("nan")]),
+    st.floats(-1e6, 1e6, allow_nan=False))), max_size=60), st.integers(1, 6))
+def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(claims, listed):
+    """The conflicts of a new value are those of the pairwise rule over the claims kept before it
+    (a claim id added again replaces its value); the ``listed`` furthest are named (at an equal
+    rounded distance the more extreme value, then the smaller id)."""
+    kept: dict[str, float] = {}
+    saved, corpus_index.CONFLICTS_LISTED = corpus_index.CONFLICTS_LISTED, listed
+    try:
+        index = corpus_index.ClaimValues()
+        for k, v in claims:
+            cid = f"c{k:02d}"
+            conflicting = [(w, other) for other, w in kept.items()  # a value that is not finite never conflicts
+                           if other != cid and np.isfinite(v) and np.isfinite(w)
+                           and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+            furthest = sorted(conflicting, key=lambda item: (-abs(v - item[0]), item[0] if item[0] < v else -item[0],
+                                                             item[1]))[:listed]
+            assert index.conflicts(("count", "x"), cid, v) == (sorted(o for _, o in furthest), len(conflicting))
+            index.add(("count", "x"), cid, v)
+            kept.pop(cid, None)
+            if np.isfinite(v):
+                kept[cid] = v
+        assert index.conflicts(("count", "other"), "c", 1.0) == ([], 0)
+    finally:
+        corpus_index.CONFLICTS_LISTED = saved
 
+
+def test_many_conflicting_values_are_counted_and_the_furthest_listed():
+    index = corpus_index.ClaimValues()
+    for k in range(1000):
+        index.add(("casualties", "civilians"), f"c{k:04d}", 100.0 + k)
+    listed, count = index.conflicts(("casualties", "civilians"), "new", 599.5)
+    # within 5 % of 599.5: 569.53 to 631.05 (claims 470 to 531); the furthest, by pairs at equal
+    # distances: 100 and 1099, 101 and 1098, ... 109 and 1090
+    assert count == 1000 - 62
+    assert listed == [f"c{k:04d}" for k in (*range(10), *range(990, 1000))]
 
 
 @given(st.text("abcde ", max_size=60), st.lists(st.sampled_from("abcde xy"), max_size=8), st.integers(0, 60))
@@ -381,3 +405,66 @@ def test_a_fill_in_out_of_memory_is_one_line_and_changes_no_row(tmp_path, corpus
 def test_duckdb_out_of_memory_is_a_write_failure():
     assert store.write_failure(duckdb.OutOfMemoryException("Out of Memory Error: no block\nhint")) == \
         "Out of Memory Error: no block"
+
+
+def test_stored_articles_are_looked_up_once_a_chunk_and_a_copy_in_the_chunk_stays_known(tmp_path, monkeypatch):
+    from accord.evidence import ingest
+
+    texts = [STORY, STORY.replace("Sunday", "Monday"), STORY, STORY.replace("Sunday", "Friday"), STORY]
+    for k, text in enumerate(texts):
+        (tmp_path / f"a{k}.txt").write_text(text, encoding="utf-8")
+    looked_up = []
+    real = store.stored_ids
+    monkeypatch.setattr(store, "stored_ids", lambda con, ids: looked_up.append(list(ids)) or real(con, ids))
+    monkeypatch.setattr(ingest, "CHECK_EVERY", 4)
+    monkeypatch.setattr(ingest, "WRITE_EVERY", 1)
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
+    # parsed one at a time: the first copy is written before the second is checked
+    report = ingest_paths([tmp_path / f"a{k}.txt" for k in range(5)], tmp_path / "db.duckdb", batch_size=1)
+    assert [len(ids) for ids in looked_up] == [4, 1]
+    assert (report.articles_added, report.articles_existing) == (3, 2)
+    again = ingest_paths([tmp_path / f"a{k}.txt" for k in range(5)], tmp_path / "db.duckdb")
+    assert (again.articles_added, again.articles_existing) == (0, 5)
+    assert [len(ids) for ids in looked_up] == [4, 1, 4, 1]
+
+
+def test_a_failed_look_up_raises_its_own_error_not_the_aborted_transactions(tmp_path):
+    """A statement that fails inside an ingest's transaction aborts it; removing the registered
+    rows afterwards must not replace the failure (an out-of-memory error is reported as one line)."""
+    con = duckdb.connect(str(tmp_path / "t.duckdb"))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(duckdb.ConversionException):
+            store._with_frame(con, "_accord_rows", ("a",), [("x",)], "SELECT CAST(a AS INTEGER) FROM _accord_rows")
+        con.execute("ROLLBACK")
+        assert store._with_frame(con, "_accord_rows", ("a",), [("7",)], "SELECT CAST(a AS INTEGER) FROM _accord_rows") == [(7,)]
+        with pytest.raises(duckdb.CatalogException):  # registered rows are gone after a failure too
+            con.execute("SELECT * FROM _accord_rows")
+    finally:
+        con.close()
+
+
+def test_index_entries_are_each_keys_oldest_sorted_by_kind_hash_and_age(tmp_path):
+    import random
+
+    rng = random.Random(7)
+    con = duckdb.connect(str(tmp_path / "i.duckdb"))
+    try:
+        con.execute(store.INDEX_SQL)
+        rows = [(rng.randrange(3), rng.choice([-2**63, -5, 0, 3, 2**63 - 1]), f"a{rng.randrange(9)}",
+                 rng.randrange(4), rng.choice([None, 5]), rng.choice([None, 9])) for _ in range(300)]
+        store.write_index(con, rng.sample(rows, len(rows)), 0)
+        stored = con.execute("SELECT kind, hash, seq, article_id, coalesce(idx, -1), coalesce(start_char, -1), "
+                             "coalesce(end_char, -1) FROM corpus_index ORDER BY kind, hash, seq").fetchall()
+        keys = [(0, -5), (1, 3), (2, 0), (2, 2**63 - 1), (1, -2**63), (0, 42), (1, 3)]
+        for per_key in (1, 2, 5):
+            found = store.index_entries(con, keys, per_key)
+            got = list(zip(*(found[c].tolist() for c in store.INDEX_ENTRY_COLUMNS)))
+            expected, taken = [], collections.Counter()
+            for row in stored:
+                if row[:2] in set(keys) and (row[0] == 2 or taken[row[:2]] < per_key):
+                    taken[row[:2]] += 1
+                    expected.append(row)
+            assert got == expected
+    finally:
+        con.close()

@@ -26,6 +26,9 @@ from accord.evidence.records import DocumentRecords, FlagRow, record_id
 
 SYNDICATION_JACCARD = 0.8
 CONFLICT_RELATIVE = 0.05
+# Conflicting claims a claim lists (the furthest in value); it stores how many there are. A key
+# with many values (casualty counts) would otherwise make every new claim list all earlier ones.
+CONFLICTS_LISTED = 20
 # Records flagged and written at once: one look-up query each time, and this many records' rows,
 # and the stored entries under their keys, in memory. The look-up's rows grow as the stored corpus
 # fills the bands (up to ``CANDIDATES_PER_BAND`` each): 65,000 for 256 records at 14,000 articles.
@@ -88,9 +91,11 @@ class CorpusIndex:
 
     def is_known(self, article_id: str) -> bool:
         """True when the article is stored or handled by this run already."""
-        if article_id in self.unwritten:
-            return True
-        return bool(self.con.execute("SELECT count(*) FROM articles WHERE id = ?", [article_id]).fetchall()[0][0])
+        return article_id in self.unwritten or bool(self.stored([article_id]))
+
+    def stored(self, article_ids: list[str]) -> set[str]:
+        """The ids among ``article_ids`` of articles stored in the database (one query)."""
+        return store.stored_ids(self.con, article_ids)
 
     def add(self, rec: DocumentRecords, report: Any) -> None:
         """Queue ``rec`` under the run of ``report`` (a re-linked article keeps the run that first
@@ -349,39 +354,87 @@ def referent_key(referent: str) -> str:
 
 
 class ClaimValues:
-    """The numeric claims seen so far under each (quantity type, referent) key, sorted by value,
-    so that the claims a new value conflicts with are found by bisection rather than by a scan of
-    every claim under its key (docs/methods/evidence.md, "Numeric claims")."""
+    """The numeric claims seen so far under each (quantity type, referent) key, sorted by value
+    (equal values by id), so that the claims a new value conflicts with are found by bisection
+    rather than by a scan of every claim under its key (docs/methods/evidence.md, "Numeric claims").
+    A claim id is kept once: adding it again (a re-linked article) replaces its value."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
         self._claims: dict[tuple[str, str], list[str]] = {}  # ids, by value
+        self._kept: dict[str, tuple[tuple[str, str], float]] = {}  # id -> its key and value
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
         """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
+        if claim_id in self._kept:
+            old_key, old_value = self._kept.pop(claim_id)
+            at = self._position(old_key, claim_id, old_value)
+            del self._values[old_key][at], self._claims[old_key][at]
         if not math.isfinite(value):
             return
-        values = self._values.setdefault(key, [])
-        at = bisect.bisect_right(values, value)
+        values, claims = self._values.setdefault(key, []), self._claims.setdefault(key, [])
+        at = self._position(key, claim_id, value)
         values.insert(at, value)
-        self._claims.setdefault(key, []).insert(at, claim_id)
+        claims.insert(at, claim_id)
+        self._kept[claim_id] = (key, value)
 
-    def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> list[str]:
-        """The ids of the claims under ``key`` whose value is more than ``CONFLICT_RELATIVE`` apart
-        from ``value`` (relative to the larger magnitude), sorted by id, so that they do not depend
-        on the order the claims were added in (one run or several, one process or segments); none
-        for a value that is not finite."""
+    def _position(self, key: tuple[str, str], claim_id: str, value: float) -> int:
+        """Where ``(value, claim_id)`` is (or goes) in the sorted lists of ``key``."""
+        values, claims = self._values[key], self._claims[key]
+        lo = bisect.bisect_left(values, value)
+        return bisect.bisect_left(claims, claim_id, lo, bisect.bisect_right(values, value, lo))
+
+    def conflicts(self, key: tuple[str, str], claim_id: str, value: float) -> tuple[list[str], int]:
+        """The claims under ``key`` (but ``claim_id``) whose value is more than ``CONFLICT_RELATIVE``
+        apart from ``value`` (relative to the larger magnitude): the ids of at most
+        ``CONFLICTS_LISTED`` of them, those furthest from ``value`` (:func:`_furthest_first`), sorted by id,
+        and how many there are. Neither depends on the order the claims were added in (one run or
+        several, one process or segments); none for a value that is not finite."""
         if not math.isfinite(value):
-            return []
+            return [], 0
         values, claims = self._values.get(key, []), self._claims.get(key, [])
-        # every value outside [lo, hi] conflicts; the band's edges are checked exactly
+        # every value outside [lo, hi) conflicts and none inside [inner, outer); only the values
+        # near the band's edges, between the two, are checked exactly
         near = sorted((value * (1 - CONFLICT_RELATIVE), value / (1 - CONFLICT_RELATIVE)))
-        lo = bisect.bisect_left(values, near[0] - abs(near[0]) * 1e-9 - 1e-300)
-        hi = bisect.bisect_right(values, near[1] + abs(near[1]) * 1e-9 + 1e-300)
-        found = claims[:lo] + claims[hi:] + [
-            claims[k] for k in range(lo, hi)
-            if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
-        return sorted(cid for cid in found if cid != claim_id)
+        slack = [abs(edge) * 1e-9 + 1e-300 for edge in near]
+        lo = bisect.bisect_left(values, near[0] - slack[0])
+        hi = bisect.bisect_right(values, near[1] + slack[1])
+        inner = bisect.bisect_left(values, near[0] + slack[0])
+        outer = max(inner, bisect.bisect_right(values, near[1] - slack[1]))
+        edges = [k for k in (*range(lo, inner), *range(outer, hi))
+                 if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
+        # the furthest are the lowest values (equal ones by id) and the highest (the same)
+        first = [*range(min(lo, CONFLICTS_LISTED + 1)), *edges, *_highest(values, hi, CONFLICTS_LISTED + 1)]
+        furthest = sorted((k for k in first if claims[k] != claim_id),
+                          key=lambda k: _furthest_first(value, values[k], claims[k]))[:CONFLICTS_LISTED]
+        count = lo + len(values) - hi + len(edges) - self._conflicts_with_itself(key, claim_id, lo, hi, edges)
+        return sorted(claims[k] for k in furthest), count
+
+    def _conflicts_with_itself(self, key: tuple[str, str], claim_id: str, lo: int, hi: int, edges: list[int]) -> int:
+        """1 when ``claim_id`` is kept under ``key`` among the conflicting positions (its value
+        changed on re-extraction), else 0."""
+        kept = self._kept.get(claim_id)
+        if kept is None or kept[0] != key:
+            return 0
+        at = self._position(key, claim_id, kept[1])
+        return int(at < lo or at >= hi or at in edges)
+
+
+def _furthest_first(value: float, other: float, claim_id: str) -> tuple[float, float, str]:
+    """Order of the conflicting claims listed: furthest from ``value`` first; at an equal
+    (rounded) distance, the more extreme value, then the smaller id."""
+    return -abs(value - other), other if other < value else -other, claim_id
+
+
+def _highest(values: list[float], start: int, m: int) -> list[int]:
+    """The positions of the ``m`` highest of ``values[start:]`` (sorted), equal values by position."""
+    out: list[int] = []
+    end = len(values)
+    while end > start and len(out) < m:
+        run = bisect.bisect_left(values, values[end - 1], start, end)
+        out.extend(range(run, min(end, run + m - len(out))))
+        end = run
+    return out
 
 
 def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
@@ -391,10 +444,13 @@ def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
-        c.conflicts_with.extend(index.conflicts(key, c.id, v))
+        listed, c.conflicts = index.conflicts(key, c.id, v)
+        c.conflicts_with.extend(listed)
         index.add(key, c.id, v)
-        if c.conflicts_with:
+        if c.conflicts:
+            more = c.conflicts - len(listed)
             rec.add(FlagRow(
                 id=record_id(rec.article_id, "flag", "numeric_conflict", c.start_char, c.end_char),
                 article_id=rec.article_id, kind="numeric_conflict", start_char=c.start_char, end_char=c.end_char,
-                paragraph=c.paragraph, detail="conflicts with claim(s) " + ", ".join(c.conflicts_with)))
+                paragraph=c.paragraph, detail="conflicts with claim(s) " + ", ".join(c.conflicts_with)
+                + (f" and {more} more" if more else "")))

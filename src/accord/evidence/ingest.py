@@ -30,11 +30,14 @@ from accord.evidence.records import (
     RunRow,
     content_hash,
 )
+from accord.execution import batched
 from accord.scenario.model import Scenario
 
 BATCH_SIZE = 16
 # Articles committed at once: DuckDB holds a transaction's new rows in memory until its commit.
 WRITE_EVERY = 64
+# Documents whose ids are looked up in the database at once, to skip the stored ones.
+CHECK_EVERY = 64
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 
@@ -176,14 +179,18 @@ def ingest_documents(
     index = CorpusIndex.load(con)
 
     def fresh() -> Iterator[RawDocument]:
-        for item in documents:
-            report.documents_read += 1
-            aid = content_hash(item.text if item.verbatim else normalise(item.text)[0])
-            if index.is_known(aid) and not relink(con, aid, registry, report, index.unwritten):
-                report.articles_existing += 1
-                continue
-            index.unwritten.add(aid)
-            yield item
+        for chunk in batched(documents, CHECK_EVERY):
+            ids = [content_hash(item.text if item.verbatim else normalise(item.text)[0]) for item in chunk]
+            known = index.stored(ids)
+            for item, aid in zip(chunk, ids):
+                report.documents_read += 1
+                if (aid in known or aid in index.unwritten) and not relink(con, aid, registry, report,
+                                                                           index.unwritten):
+                    report.articles_existing += 1
+                    continue
+                index.unwritten.add(aid)
+                known.add(aid)  # a copy later in the chunk is known, even once this one is written
+                yield item
 
     waiting = 0
     for rec in process_documents(fresh(), registry, batch_size=batch_size):

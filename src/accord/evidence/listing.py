@@ -82,13 +82,19 @@ def list_quotes(con: Any, actor: str | None = None, issue: str | None = None, ty
     } for r in _query(con, sql, filters, order)]
 
 
+def _conflicts(row: dict[str, Any]) -> int:
+    """How many earlier claims a stored claim conflicts with (rows stored before the count was
+    kept list all of them)."""
+    return row["conflicts"] if row["conflicts"] is not None else len(json.loads(row["conflicts_with"] or "[]"))
+
+
 def list_claims(con: Any, actor: str | None = None, issue: str | None = None, type_: str | None = None,
                 full: bool = False) -> list[dict[str, Any]]:
     """Numeric claims with value, unit and referent, filtered by issue and quantity type."""
     _no_filter(actor, "--actor", "claims")
     sql = f"""
         SELECT c.article_id, {_DATE} AS date, a.url, c.text, c.quantity_type, c.value, c."values", c.low,
-               c.high, c.unit, c.approx, c.referent, c.iso_date, c.hedged, c.unattributed, c.conflicts_with,
+               c.high, c.unit, c.approx, c.referent, c.iso_date, c.hedged, c.unattributed, c.conflicts_with, c.conflicts,
                c.start_char, c.end_char
         FROM claims c JOIN articles a ON a.id = c.article_id WHERE 1=1"""
     filters = [("list_contains(CAST(json_extract(c.issue_ids, '$') AS VARCHAR[]), ?)", issue),
@@ -99,7 +105,7 @@ def list_claims(con: Any, actor: str | None = None, issue: str | None = None, ty
         "value": r["iso_date"] or (r["value"] if r["value"] is not None else r["values"]),
         "low": r["low"], "high": r["high"], "unit": r["unit"], "approx": r["approx"], "referent": r["referent"],
         "hedged": bool(r["hedged"]), "unattributed": bool(r["unattributed"]),
-        "conflicts": len(json.loads(r["conflicts_with"] or "[]")), "url": r["url"], "article": r["article_id"],
+        "conflicts": _conflicts(r), "url": r["url"], "article": r["article_id"],
         "offsets": f"{r['start_char']}-{r['end_char']}",
     } for r in _query(con, sql, filters, order)]
 

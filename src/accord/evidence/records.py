@@ -260,7 +260,8 @@ class ClaimRow(Row):
     sentence_start: int | None
     sentence_end: int | None
     paragraph: int | None
-    conflicts_with: list[str] = field(default_factory=list)
+    conflicts_with: list[str] = field(default_factory=list)  # at most corpus_index.CONFLICTS_LISTED
+    conflicts: int = 0  # how many earlier claims conflict (NULL in rows stored before the column existed)
     extractor_version: str = EXTRACTOR_VERSION
 
     def spans(self) -> Iterator[tuple[int, int, str]]:
