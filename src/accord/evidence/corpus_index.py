@@ -401,29 +401,41 @@ class ClaimValues:
         hi = bisect.bisect_right(values, near[1] + slack[1])
         inner = bisect.bisect_left(values, near[0] + slack[0])
         outer = max(inner, bisect.bisect_right(values, near[1] - slack[1]))
-        edges = [k for k in (*range(lo, inner), *range(outer, hi))
-                 if abs(value - values[k]) > CONFLICT_RELATIVE * max(abs(value), abs(values[k]))]
+        # the edges, checked once per value: equal values (zeros, or values exactly 5 % apart) can be many
+        edges = [(a, b) for start, end in ((lo, inner), (outer, hi)) for a, b in _runs(values, start, end)
+                 if abs(value - values[a]) > CONFLICT_RELATIVE * max(abs(value), abs(values[a]))]
         # the furthest are the lowest values (equal ones by id) and the highest (the same)
-        first = [*range(min(lo, CONFLICTS_LISTED + 1)), *edges, *_highest(values, hi, CONFLICTS_LISTED + 1)]
+        first = [*range(min(lo, CONFLICTS_LISTED + 1)),
+                 *(k for a, b in edges for k in range(a, min(b, a + CONFLICTS_LISTED + 1))),
+                 *_highest(values, hi, CONFLICTS_LISTED + 1)]
         furthest = sorted((k for k in first if claims[k] != claim_id),
                           key=lambda k: _furthest_first(value, values[k], claims[k]))[:CONFLICTS_LISTED]
-        count = lo + len(values) - hi + len(edges) - self._conflicts_with_itself(key, claim_id, lo, hi, edges)
-        return sorted(claims[k] for k in furthest), count
+        count = lo + len(values) - hi + sum(b - a for a, b in edges)
+        return sorted(claims[k] for k in furthest), count - self._conflicts_with_itself(key, claim_id, lo, hi, edges)
 
-    def _conflicts_with_itself(self, key: tuple[str, str], claim_id: str, lo: int, hi: int, edges: list[int]) -> int:
+    def _conflicts_with_itself(self, key: tuple[str, str], claim_id: str, lo: int, hi: int,
+                               edges: list[tuple[int, int]]) -> int:
         """1 when ``claim_id`` is kept under ``key`` among the conflicting positions (its value
         changed on re-extraction), else 0."""
         kept = self._kept.get(claim_id)
         if kept is None or kept[0] != key:
             return 0
         at = self._position(key, claim_id, kept[1])
-        return int(at < lo or at >= hi or at in edges)
+        return int(at < lo or at >= hi or any(a <= at < b for a, b in edges))
 
 
 def _furthest_first(value: float, other: float, claim_id: str) -> tuple[float, float, str]:
     """Order of the conflicting claims listed: furthest from ``value`` first; at an equal
     (rounded) distance, the more extreme value, then the smaller id."""
     return -abs(value - other), other if other < value else -other, claim_id
+
+
+def _runs(values: list[float], start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The runs ``[a, b)`` of equal values in ``values[start:end]`` (sorted)."""
+    while start < end:
+        run_end = bisect.bisect_right(values, values[start], start, end)
+        yield start, run_end
+        start = run_end
 
 
 def _highest(values: list[float], start: int, m: int) -> list[int]:

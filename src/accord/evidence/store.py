@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
-SCHEMA_VERSION = 3  # 2: articles.text_date; 3: articles.scenario_key
+SCHEMA_VERSION = 4  # 2: articles.text_date; 3: articles.scenario_key; 4: claims.conflicts
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
