@@ -294,8 +294,7 @@ class _Stored:
         self.seq, self.aid, self.idx = found["seq"], found["article_id"], found["idx"]
         # the rows of each key: [lo, hi) of the arrays, which come sorted by key
         kind, h = found["kind"], found["hash"]
-        cut = np.flatnonzero((kind[1:] != kind[:-1]) | (h[1:] != h[:-1])) + 1
-        lo, hi = np.concatenate(([0], cut)), np.concatenate((cut, [len(kind)]))
+        lo, hi = store.key_spans(found)
         self.rows: dict[tuple[int, int], tuple[int, int]] = (
             dict(zip(zip(kind[lo].tolist(), h[lo].tolist()), zip(lo.tolist(), hi.tolist()))) if len(kind) else {})
         self.keys: dict[tuple[str, int], str] = {}  # kept comparison keys, held for this flush

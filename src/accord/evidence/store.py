@@ -560,11 +560,17 @@ def index_entries(con: duckdb.DuckDBPyConnection, keys: list[tuple[int, int]], p
     found = {c: np.asarray(found[c], dtype=object if c == "article_id" else np.int64) for c in INDEX_ENTRY_COLUMNS}
     order = np.lexsort((found["seq"], found["hash"], found["kind"]))
     found = {c: a[order] for c, a in found.items()}
-    kind, h = found["kind"], found["hash"]
-    starts = np.flatnonzero(np.concatenate(([True], (kind[1:] != kind[:-1]) | (h[1:] != h[:-1]))))
-    rank = np.arange(len(kind)) - np.repeat(starts, np.diff(np.concatenate((starts, [len(kind)]))))
-    keep = (kind == 2) | (rank < per_key)
+    lo, hi = key_spans(found)
+    rank = np.arange(len(found["kind"])) - np.repeat(lo, hi - lo)
+    keep = (found["kind"] == 2) | (rank < per_key)
     return {c: a[keep] for c, a in found.items()}
+
+
+def key_spans(entries: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``[lo, hi)`` of each key's rows in ``entries`` (sorted by kind and hash), in order."""
+    kind, h = entries["kind"], entries["hash"]
+    cut = np.flatnonzero((kind[1:] != kind[:-1]) | (h[1:] != h[:-1])) + 1
+    return np.concatenate(([0], cut)).astype(np.int64), np.concatenate((cut, [len(kind)])).astype(np.int64)
 
 
 # Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
