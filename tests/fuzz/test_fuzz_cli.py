@@ -9,15 +9,19 @@ commands run in process through ``accord.cli.main.main``; ``accord run`` and
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
-from fuzz_budget import examples
+from fuzz_budget import examples, fuzz_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.cases import case_dir
+from accord.cli.main import main
 from cli_runner import run_accord
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +29,23 @@ NUMBERS = ["-1", "0", "1", "3", "20", "1e999", "inf", "-inf", "nan", "abc", "", 
 DATES = ["2025-01-01", "2016-09-26", "2025-13-45", "yesterday", "", "0001-01-01", "9999-12-31"]
 NAMES = ["bdm", "compromise", "nash", "weighted-median", "exchange", "nope", "", "BDM", "../x"]
 FORMATS = ["table", "csv", "json", "yaml", "md", "html", "pdf", ""]
+
+
+@pytest.fixture(scope="module")
+def compiled(paths, tmp_path_factory) -> None:
+    """Under the fuzz profile, the model kernels compiled before any case is timed: numba compiles
+    them on first use (and caches them on disk), which in a fresh checkout can take longer than a
+    case may, once; the budget is for what a case's input costs."""
+    if not fuzz_profile():
+        return
+    for args in (["run", paths["case"], "--draws", "2", "--out", str(tmp_path_factory.mktemp("warm"))],
+                 ["backtest", "colombia", "--draws", "2"]):
+        with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
+            mp.setattr(sys, "argv", ["accord", *args])
+            try:
+                main()
+            except SystemExit as stop:
+                assert stop.code in (None, 0), args
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +159,7 @@ def check(code: int, out: str, err: str, args: list[str]) -> None:
 
 @settings(max_examples=examples(ci=60, fuzz=800), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(line=command_lines())
-def test_commands_with_hostile_arguments(line, paths, budget, monkeypatch, capsys, tmp_path_factory):
+def test_commands_with_hostile_arguments(line, paths, budget, compiled, monkeypatch, capsys, tmp_path_factory):
     args = _bounded_draws([paths.get(a, a) for a in line])
     monkeypatch.chdir(tmp_path_factory.getbasetemp())
     code, out, err = budget.measure(" ".join(args)[:200], lambda: run_accord(args, monkeypatch, capsys))
@@ -161,7 +182,7 @@ RUN_TABLE = [
 
 
 @pytest.mark.parametrize("extra", RUN_TABLE, ids=[" ".join(getattr(a, "values", [a])[0])[:30] for a in RUN_TABLE])
-def test_run_with_hostile_arguments(extra, paths, budget, monkeypatch, capsys, tmp_path):
+def test_run_with_hostile_arguments(extra, paths, budget, compiled, monkeypatch, capsys, tmp_path):
     replace = {"<missing>": paths["missing"], "<binary>": paths["binary"], "<file>": paths["scenario"]}
     args = ["run", paths["case"], "--draws", "20", "--out", str(tmp_path / "out"), *(replace.get(a, a) for a in extra)]
     code, out, err = budget.measure(" ".join(args)[:200], lambda: run_accord(args, monkeypatch, capsys))
