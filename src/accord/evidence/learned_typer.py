@@ -198,8 +198,8 @@ def clause_vector(head, tokens: list) -> np.ndarray | None:
     if doc.tensor.shape != (len(doc), VECTOR_WIDTH):
         return None
     idx = [t.i for t in tokens if not (t.is_punct or t.is_space)] or [t.i for t in tokens]
-    tensor = doc.tensor.astype(np.float64)
-    return np.concatenate([tensor[idx].mean(axis=0), tensor[head.i], tensor[reported_predicate(head, tokens).i]])
+    rows = doc.tensor[[*idx, head.i, reported_predicate(head, tokens).i]].astype(np.float64)
+    return np.concatenate([rows[:-2].mean(axis=0), rows[-2], rows[-1]])
 
 
 def plover_of(event_type: str, rule: Typed) -> str | None:
