@@ -1,8 +1,8 @@
 """Throughput of the evidence pipeline against bare spaCy parsing, in one run.
 
     python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100]
-    python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling, as accord ingest runs it
-    python benchmarks/bench_evidence.py --ingest-sizes 50000 --segment 0   # ... all in one process
+    python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
+    python benchmarks/bench_evidence.py --ingest-sizes 50000 --segment 4096   # ... in segments
     nohup python benchmarks/bench_evidence.py --ingest-sizes 50000 > ingest-scale.log 2>&1 &
     python benchmarks/bench_evidence.py --markdown-sizes 50,100,200,400  # Markdown reader, KB
 
@@ -94,7 +94,7 @@ def bare_sample_rate(n: int) -> float:
 
 def ingest_one(n: int, work: Path, segment: int = 0) -> dict:
     """Ingest ``n`` synthetic articles (benchmarks/synthetic.py) into a new database from this
-    process, as ``accord ingest --segment SEGMENT`` does (0: all in this process): the articles/s,
+    process, as ``accord ingest --segment SEGMENT`` does (0: in this process): the articles/s,
     and the peak resident memory, this process's plus the largest of its children's (the
     segments), also as it stood at ``FLAT_AT`` articles. Every 1,000 articles
     a line on stderr gives the articles so far, the seconds, the articles/s over that last 1,000,
@@ -187,9 +187,7 @@ def main() -> None:
                     help="PolNeAR train articles or benchmarks/synthetic.py articles")
     ap.add_argument("--ingest-sizes", help="comma-separated corpus sizes: synthetic ingest scaling")
     ap.add_argument("--markdown-sizes", help="comma-separated sizes in KB: Markdown reader scaling")
-    ap.add_argument("--segment", type=int, default=None,
-                    help="with --ingest-sizes: documents per ingest process (default: accord ingest's, "
-                         "accord.evidence.segments.DEFAULT_SEGMENT; 0: all in one process)")
+    ap.add_argument("--segment", type=int, default=0, help="with --ingest-sizes: documents per ingest process")
     ap.add_argument("--ingest-one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--bare-sample", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -197,10 +195,6 @@ def main() -> None:
     if args.bare_sample:
         print(bare_sample_rate(args.bare_sample))
         return
-    if args.segment is None:
-        from accord.evidence.segments import DEFAULT_SEGMENT
-
-        args.segment = DEFAULT_SEGMENT
     if args.ingest_one:
         import json
 

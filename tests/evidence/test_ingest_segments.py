@@ -324,33 +324,3 @@ def test_a_second_segmented_ingest_of_the_same_database_is_refused(tmp_path):
     with store.ingest_lock(db):  # released
         pass
     assert not Path(f"{db}{store.INGEST_LOCK_SUFFIX}").exists()
-
-
-@pytest.mark.parametrize(("args", "expected"), [([], 2), (["--segment", "0"], 0), (["--segment", "5"], 5)])
-def test_accord_ingest_runs_segments_by_default(tmp_path, monkeypatch, capsys, args, expected):
-    """Without --segment an input of more than DEFAULT_SEGMENT documents runs in segments of that
-    many; --segment 0 keeps it in one process (the corpus above, DEFAULT_SEGMENT set to 2)."""
-    from accord.evidence import ingest
-
-    asked: list[int] = []
-    real = ingest.ingest_paths
-
-    def spy(*a, segment=0, **kw):
-        asked.append(segment)
-        return real(*a, segment=0, **kw)  # the same rows; the segments themselves are tested above
-
-    monkeypatch.setattr(segments, "DEFAULT_SEGMENT", 2)
-    monkeypatch.setattr(ingest, "ingest_paths", spy)
-    corpus = _corpus(tmp_path / "c")
-    code, out, _ = run_accord(["ingest", str(corpus), "--db", str(tmp_path / "d.duckdb"), *args], monkeypatch, capsys)
-    assert (code, asked) == (0, [expected])
-    assert out.startswith("ingested 7 new article(s), 1 already present, 1 input(s) skipped")
-
-
-def test_the_help_of_segment_gives_the_default_in_use():
-    import inspect
-
-    from accord.cli import evidence_cmds
-
-    option = inspect.signature(evidence_cmds.ingest).parameters["segment"].default
-    assert f"(default: {segments.DEFAULT_SEGMENT}; 0: all in this process;" in option.help

@@ -81,7 +81,7 @@ def ingest(
     segment: Optional[int] = typer.Option(
         None, "--segment", min=0,
         help="Run an input of more than N documents in a fresh process per N documents, so that one "
-             "process's memory growth does not build up (default: 2048; 0: all in this process; not with "
+             "process's memory growth does not build up (default: all in this process; not with "
              "--workers or --scheduler; see docs/methods/evidence.md)."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
@@ -105,10 +105,7 @@ def ingest(
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
-                from accord.evidence.segments import DEFAULT_SEGMENT
-
-                report = ingest_paths(paths, db, sc, progress=progress,
-                                      segment=DEFAULT_SEGMENT if segment is None else segment)
+                report = ingest_paths(paths, db, sc, progress=progress, segment=segment or 0)
         except BaseException:
             if received.signum is None:
                 raise

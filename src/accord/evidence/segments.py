@@ -48,9 +48,6 @@ from accord.evidence.records import RawDocument
 from accord.execution import batched
 from accord.scenario.model import Scenario
 
-# Documents per segment of ``accord ingest`` when ``--segment`` is not given (docs/methods/evidence.md,
-# "Memory of a long ingest"): a segment costs a process start and a pipeline load, about 2 s.
-DEFAULT_SEGMENT = 2048
 # Documents sent to the child at a time.
 CHUNK = 32
 # Seconds a child that has committed its segment gets to exit.
