@@ -9,16 +9,21 @@ import sys
 from accord.cli.main import main
 
 
-def run_accord(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    """Run ``accord args...`` through ``main()`` and return (exit status, stdout, stderr); an exit
-    without a status is 0, one with a message is 1, as for the process."""
-    capsys.readouterr()
+def exit_status(args: list[str], monkeypatch) -> int:
+    """Run ``accord args...`` through ``main()`` and return its exit status: an exit without a
+    status is 0, one with a message is 1, as for the process."""
     monkeypatch.setattr(sys, "argv", ["accord", *args])
     try:
         main()
-        code = 0
+        return 0
     except SystemExit as stop:
-        code = 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
+        return 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
+
+
+def run_accord(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """Run ``accord args...`` through ``main()`` and return (exit status, stdout, stderr)."""
+    capsys.readouterr()
+    code = exit_status(args, monkeypatch)
     out, err = capsys.readouterr()
     return code, out, err
 

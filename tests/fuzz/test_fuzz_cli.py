@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accord.cases import case_dir
-from accord.cli.main import main
-from cli_runner import run_accord
+from cli_runner import exit_status, run_accord
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = ["-1", "0", "1", "3", "20", "1e999", "inf", "-inf", "nan", "abc", "", "9" * 5000, str(2**64), "0.5", "-0.0"]
@@ -41,11 +39,7 @@ def compiled(paths, tmp_path_factory) -> None:
     for args in (["run", paths["case"], "--draws", "2", "--out", str(tmp_path_factory.mktemp("warm"))],
                  ["backtest", "colombia", "--draws", "2"]):
         with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
-            mp.setattr(sys, "argv", ["accord", *args])
-            try:
-                main()
-            except SystemExit as stop:
-                assert stop.code in (None, 0), args
+            assert exit_status(args, mp) == 0, args
 
 
 @pytest.fixture(scope="module")
