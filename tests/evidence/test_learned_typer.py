@@ -229,3 +229,25 @@ def test_cross_validation_can_keep_a_training_batch_out_of_the_scored_articles()
     halves = {"d1": "dev", "t1": "train", "t2": "train"}
     assert [a["id"] for a in scored_articles(articles, halves, frozenset({2}))] == ["d1", "t2"]
     assert [a["id"] for a in scored_articles(articles, halves, frozenset())] == ["d1", "t1", "t2"]
+
+
+def test_a_learning_curve_point_keeps_a_seeded_share_of_the_training_articles():
+    from accord.evidence.train_typer import training_subset
+
+    names = [f"a{i}" for i in range(10)]
+    shares = [training_subset(names, f) for f in (0.25, 0.5, 0.75, 1.0)]
+    assert [len(s) for s in shares] == [3, 5, 8, 10]  # rounded up
+    assert shares[0] < shares[1] < shares[2] < shares[3] == set(names)  # a smaller share lies inside a larger one
+    assert shares[0] == {"a1", "a5", "a9"} == training_subset(list(reversed(names)), 0.25)  # the order given does not matter
+    assert training_subset(names, 0.25, seed=18) == {"a0", "a3", "a8"}
+    for bad in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="training fraction"):
+            training_subset(names, bad)
+
+
+@pytest.mark.parametrize("fraction", ["0", "1.5"])
+def test_cross_validation_refuses_a_training_fraction_outside_zero_to_one(fraction, capsys):
+    from accord.evidence.train_typer import main
+
+    assert main(["--cv", "5", "--train-fraction", fraction]) == 2
+    assert capsys.readouterr().err.startswith("error: --train-fraction: must be in (0, 1]")

@@ -2,6 +2,7 @@
 
     python -m accord.evidence.train_typer                 # train on everything, write the shipped model
     python -m accord.evidence.train_typer --cv 5          # cross-validated figures, nothing written
+    python -m accord.evidence.train_typer --cv 5 --train-fraction 0.5 --seed 18   # a point of the learning curve
 
 Training data: the clauses of the statement set's ``dev.jsonl`` and ``train.jsonl`` (when present)
 labelled with their gold statement type, and the PLOVER GSR dev records with their event mapped
@@ -12,6 +13,7 @@ deterministic L-BFGS fit, so the same data gives the same weights.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 from collections import Counter
@@ -219,6 +221,17 @@ def folds_of(groups: Sequence[str], k: int, seed: int = SEED) -> list[set[str]]:
     return [set(names[f::k]) for f in range(k)]
 
 
+def training_subset(names: Sequence[str], fraction: float, seed: int = SEED) -> set[str]:
+    """The first ``fraction`` (rounded up) of ``names`` in a seeded shuffle: the training articles a
+    point of the learning curve keeps. The shuffle does not depend on the fraction, so a smaller
+    fraction's articles are among a larger one's."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"the training fraction must be in (0, 1], got {fraction}")
+    ordered = sorted(set(names))
+    random.Random(1000 + seed).shuffle(ordered)
+    return set(ordered[:math.ceil(fraction * len(ordered))])
+
+
 def scored_articles(articles: list[dict], halves: dict[str, str], always: frozenset[int]) -> list[dict]:
     """The articles cross-validation holds out and scores: all but the training articles of the
     batches in ``always`` (a dev article of the same batch number is scored)."""
@@ -226,19 +239,24 @@ def scored_articles(articles: list[dict], halves: dict[str, str], always: frozen
 
 
 def statement_set_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
-                     plover: list[Clause], k: int, always: frozenset[int] = frozenset()) -> dict[tuple[str, str, str], Any]:
+                     plover: list[Clause], k: int, always: frozenset[int] = frozenset(), seed: int = SEED,
+                     fraction: float = 1.0) -> dict[tuple[str, str, str], Any]:
     """The harness scores of the rules and of the learned typer on each half, under each statement
     matching of the harness, keyed by (typer, half, matching): every article is scored by a model
     trained without it (folds by article; the PLOVER clauses always train). The training articles of
     the batches in ``always`` are never held out nor scored: they train every fold's model, so that
-    new training data is judged on the articles that were there before it."""
+    new training data is judged on the articles that were there before it. With ``fraction`` below 1,
+    each fold's model trains on that share of its training articles (:func:`training_subset`; the
+    PLOVER clauses and the batches in ``always`` all train): a point of the learning curve."""
     from accord.evidence.statement_eval import MATCHINGS, StatementSetEval, extract, score_article
 
     articles = scored_articles(articles, halves, always)
+    scored = {a["id"] for a in articles}
     out: dict[tuple[str, str, str], Any] = {}
-    for fold in folds_of([a["id"] for a in articles], k):
+    for fold in folds_of([a["id"] for a in articles], k, seed):
         held = [a for a in articles if a["id"] in fold]
-        model = train([c for c in ours if c.group not in fold] + list(plover))
+        keep = training_subset(sorted(scored - fold), fraction, seed) | {c.group for c in ours if c.group not in scored}
+        model = train([c for c in ours if c.group in keep] + list(plover))
         for name, typer in (("rules", None), ("learned", model)):
             with using(typer):
                 for art, rec in zip(held, extract(held, scenarios)):
@@ -288,16 +306,17 @@ _STATEMENT_ROWS = ("gold statements found", "statement type", "issue found", "di
 
 
 def _print_cv(articles: list[dict], halves: dict[str, str], scenarios: dict[str, Any], ours: list[Clause],
-              plover: list[Clause], k: int, always: frozenset[int] = frozenset()) -> None:
+              plover: list[Clause], k: int, always: frozenset[int] = frozenset(), seed: int = SEED,
+              fraction: float = 1.0) -> None:
     from accord.evidence.learned_typer import RULE_PRIOR
     from accord.evidence.statement_eval import present_macro_f1, text_table
 
-    for ev in statement_set_cv(articles, halves, scenarios, ours, plover, k, always).values():
+    for ev in statement_set_cv(articles, halves, scenarios, ours, plover, k, always, seed, fraction).values():
         print(f"statement set {ev.split} ({k} folds by article, {ev.articles} articles): "
               f"type accuracy {ev.type_right}/{ev.found} = {ev.type_right / max(ev.found, 1):.3f}")
         print(text_table([r for r in ev.rows() if r["measure"].startswith(_STATEMENT_ROWS)]))
     shipped = f"learned, rule prior {RULE_PRIOR:g}"
-    for name, (evs, pooled) in plover_cv(plover, ours, k).items():
+    for name, (evs, pooled) in plover_cv(plover, ours, k, seed).items():
         print(f"PLOVER {name} ({k} folds by record): accuracy {_mean_sd([e.accuracy for e in evs])}, "
               f"macro-F1 {_mean_sd([e.macro_f1 for e in evs])}, "
               f"macro-F1 over the types present {_mean_sd([present_macro_f1(e) for e in evs])}; "
@@ -323,7 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cv", type=int, default=None, metavar="K", help="print K-fold cross-validated figures instead")
     ap.add_argument("--always-train", type=int, action="append", default=[], metavar="BATCH",
                     help="with --cv: the training articles of this batch train every fold and are not scored")
+    ap.add_argument("--seed", type=int, default=SEED, help="with --cv: the shuffle of the folds")
+    ap.add_argument("--train-fraction", type=float, default=1.0, metavar="F",
+                    help="with --cv: each fold trains on this share of its training articles (the learning curve)")
     args = ap.parse_args(argv)
+    if not 0 < args.train_fraction <= 1:
+        print(f"error: --train-fraction: must be in (0, 1], got {args.train_fraction:g}", file=sys.stderr)
+        return 2
     try:
         articles, halves, scenarios = read_statement_set(args.data)
         records = read_plover(args.plover)
@@ -341,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.format()}", file=sys.stderr)
         return 2
     if args.cv is not None:
-        _print_cv(articles, halves, scenarios, ours, plover, args.cv, frozenset(args.always_train))
+        _print_cv(articles, halves, scenarios, ours, plover, args.cv, frozenset(args.always_train), args.seed,
+                  args.train_fraction)
         return 0
     train(ours + plover).save(args.out)
     print(f"trained on {len(ours)} statement-set clauses and {len(plover)} PLOVER records: {args.out}")
