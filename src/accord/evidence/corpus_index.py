@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from accord.evidence import minhash, store
+from accord.evidence.claims import referent_key
 from accord.evidence.clean import NEAR_RATIO, near_ratio, paragraph_key, quality_score
 from accord.evidence.records import DocumentRecords, FlagRow, record_id
 
@@ -71,7 +72,6 @@ class CorpusIndex:
 
     def __init__(self, con: Any) -> None:
         self.con = con
-        self.claims = ClaimValues()
         self.unwritten: set[str] = set()  # ids this run handles that are not written yet
         self._queue: list[tuple[DocumentRecords, str, bool]] = []
         self._cache: collections.OrderedDict[tuple[str, int], str] = collections.OrderedDict()
@@ -79,14 +79,9 @@ class CorpusIndex:
 
     @classmethod
     def load(cls, con: Any) -> CorpusIndex:
-        """The index of the database behind ``con``; only the numeric claims are read into memory."""
+        """The index of the database behind ``con`` (nothing of the corpus is read into memory)."""
         idx = cls(con)
         idx._seq = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM corpus_index").fetchall()[0][0]
-        for cid, qtype, ref, val in con.execute(
-            "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
-            "ORDER BY id"
-        ).fetchall():
-            idx.claims.add((qtype, referent_key(ref)), cid, float(val))
         return idx
 
     def is_known(self, article_id: str) -> bool:
@@ -116,12 +111,14 @@ class CorpusIndex:
             return
         sigs = [minhash.signature(minhash.word_shingles(rec.article.text)) for rec, _, _ in self._queue]
         keys = [_Keys.of(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)]
-        stored = _Stored(self, keys, {rec.article_id for rec, _, replaces in self._queue if replaces})
+        replaced = {rec.article_id for rec, _, replaces in self._queue if replaces}
+        stored = _Stored(self, keys, replaced)
+        claims = ClaimValues.stored(self.con, [rec for rec, _, _ in self._queue], replaced)
         batch = _Batch()
         rows = []
         for (rec, run_id, _), sig, rec_keys in zip(self._queue, sigs, keys):
             dups = self._flag(rec, sig, rec_keys, stored, batch)
-            numeric_conflicts(rec, self.claims)
+            numeric_conflicts(rec, claims)
             rows.append(store.rows_for(rec, run_id, sig, dups))
             _remember(batch, rec, sig, rec_keys, stored)
         for rec, _, replaces in self._queue:
@@ -346,22 +343,31 @@ class _Stored:
         return [(aid, self.sigs[aid]) for aid in sorted(first, key=first.__getitem__) if aid in self.sigs]
 
 
-def referent_key(referent: str) -> str:
-    """A claim referent normalised for comparison (lower case, no articles or possessives)."""
-    words = [w for w in referent.lower().replace("’s", "").replace("'s", "").split() if w not in ("the", "a", "an")]
-    return " ".join(words)
-
-
 class ClaimValues:
     """The numeric claims seen so far under each (quantity type, referent) key, sorted by value
     (equal values by id), so that the claims a new value conflicts with are found by bisection
     rather than by a scan of every claim under its key (docs/methods/evidence.md, "Numeric claims").
-    A claim id is kept once: adding it again (a re-linked article) replaces its value."""
+    A claim id is kept once: adding it again (a re-linked article) replaces its value. An ingest
+    makes one per flush (:meth:`stored`), so that only the claims under the flush's keys are in memory."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
         self._claims: dict[tuple[str, str], list[str]] = {}  # ids, by value
         self._kept: dict[str, tuple[tuple[str, str], float]] = {}  # id -> its key and value
+
+    @classmethod
+    def stored(cls, con: Any, records: list[DocumentRecords], leaving: set[str] | frozenset[str] = frozenset()
+               ) -> ClaimValues:
+        """The stored claims under the keys of the claims of ``records``, but those of the
+        articles ``leaving`` (re-linked ones, whose rows the flush replaces)."""
+        keys = sorted({(c.quantity_type, referent_key(c.referent)) for rec in records for c in rec.claims
+                       if c.referent and c.value is not None})
+        out = cls()
+        for cid, aid, qtype, key, value in sorted(store.claim_values(con, keys) if keys else [],
+                                                  key=lambda row: (row[2], row[3], row[4], row[0])):
+            if aid not in leaving:
+                out.add((qtype, key), cid, float(value))
+        return out
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
         """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""

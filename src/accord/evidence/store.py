@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - not on POSIX
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
-SCHEMA_VERSION = 4  # 2: articles.text_date; 3: articles.scenario_key; 4: claims.conflicts
+SCHEMA_VERSION = 5  # 2: articles.text_date; 3: articles.scenario_key; 4: claims.conflicts; 5: claims.referent_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
@@ -275,6 +275,7 @@ def connect(db: str | Path, read_only: bool = False, keep: str | None = None) ->
             _create_or_upgrade(con, have)
             if INDEX_TABLE not in have:
                 _create_index(con)
+            _fill_referent_keys(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
         except duckdb.Error as exc:
@@ -594,6 +595,32 @@ def stored_ids(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> set[st
     return {a for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for (a,) in _with_frame(
         con, "_accord_article_ids", ("id",), part,
         "SELECT a.id FROM articles a JOIN _accord_article_ids q ON a.id = q.id")}
+
+
+def claim_values(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) -> list[tuple[str, str, str, str, float]]:
+    """``(id, article_id, quantity_type, referent_key, value)`` of the stored claims with a value
+    under the ``(quantity_type, referent_key)`` pairs ``keys``."""
+    return [row for part in batched(keys, LOOKUP_CHUNK) for row in _with_frame(
+        con, "_accord_claim_keys", ("quantity_type", "referent_key"), part,
+        "SELECT c.id, c.article_id, c.quantity_type, c.referent_key, c.value FROM claims c "
+        "JOIN _accord_claim_keys q ON c.quantity_type = q.quantity_type AND c.referent_key = q.referent_key "
+        "WHERE c.value IS NOT NULL")]
+
+
+# Claims stored before ``claims.referent_key`` existed that a writing connection gives their key at once.
+FILL_CLAIMS = 10_000
+
+
+def _fill_referent_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the claims stored before ``claims.referent_key`` existed their key, ``FILL_CLAIMS`` at
+    a time (each part committed: a fill that stops half-way goes on at the next connection)."""
+    from accord.evidence.claims import referent_key
+
+    while todo := con.execute("SELECT id, referent FROM claims WHERE referent IS NOT NULL AND referent_key IS NULL "
+                              f"ORDER BY id LIMIT {FILL_CLAIMS}").fetchall():
+        _with_frame(con, "_accord_claim_keys", ("id", "referent_key"),
+                    [(cid, referent_key(ref)) for cid, ref in todo],
+                    "UPDATE claims SET referent_key = q.referent_key FROM _accord_claim_keys q WHERE claims.id = q.id")
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:
