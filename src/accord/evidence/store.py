@@ -617,7 +617,7 @@ def _fill_referent_keys(con: duckdb.DuckDBPyConnection) -> None:
     from accord.evidence.claims import referent_key
 
     while todo := con.execute("SELECT id, referent FROM claims WHERE referent IS NOT NULL AND referent_key IS NULL "
-                              f"ORDER BY id LIMIT {FILL_CLAIMS}").fetchall():
+                              f"LIMIT {FILL_CLAIMS}").fetchall():  # any of them: no sort of the whole table
         _with_frame(con, "_accord_claim_keys", ("id", "referent_key"),
                     [(cid, referent_key(ref)) for cid, ref in todo],
                     "UPDATE claims SET referent_key = q.referent_key FROM _accord_claim_keys q WHERE claims.id = q.id")
