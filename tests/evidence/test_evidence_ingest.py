@@ -286,9 +286,9 @@ def test_claims_stored_before_their_referent_key_was_kept_get_it_and_still_confl
                     "$176 billion": ("frozen assets", [ids["$500 billion"]])}
 
 
-def test_a_flush_reads_only_the_stored_claims_under_its_own_keys(tmp_path):
+def test_a_flush_compares_its_claims_with_the_stored_ones_under_their_own_keys(tmp_path):
     from accord.evidence import store
-    from accord.evidence.corpus_index import ClaimValues
+    from accord.evidence.corpus_index import ClaimValues, StoredConflicts
     from accord.evidence.pipeline import ScenarioRegistry, process_documents
     from accord.evidence.records import RawDocument
 
@@ -299,15 +299,19 @@ def test_a_flush_reads_only_the_stored_claims_under_its_own_keys(tmp_path):
     ingest_paths([d], db)
     [rec] = process_documents([RawDocument("new", "A later draft moved $200 billion of frozen assets.")],
                               ScenarioRegistry.from_scenario(None))
+    [claim] = rec.claims
     con = store.connect(db)
     try:
         ids = dict(con.execute("SELECT text, id FROM claims").fetchall())
         aid = dict(con.execute("SELECT text, article_id FROM claims").fetchall())
-        values = ClaimValues.stored(con, [rec])
-        without = ClaimValues.stored(con, [rec], {aid["$300 billion"]})  # an article the flush replaces
+        stored = StoredConflicts.read(con, [rec])
+        without = StoredConflicts.read(con, [rec], {aid["$300 billion"]})  # an article the flush replaces
     finally:
         con.close()
-    assert values._claims == {("money", "frozen assets"): [ids["$175 billion"], ids["$300 billion"]]}
-    assert values._values == {("money", "frozen assets"): [175e9, 300e9]}
-    assert without._claims == {("money", "frozen assets"): [ids["$175 billion"]]}
-    assert values.conflicts(("money", "frozen assets"), "x", 200e9) == (sorted([ids["$175 billion"], ids["$300 billion"]]), 2)
+    key = ("money", "frozen assets")
+    # only the key of the flush's claim is read: the troops stay in the database
+    assert stored.extremes == {key: {ids["$175 billion"]: 175e9, ids["$300 billion"]: 300e9}}
+    assert stored.counts == {claim.id: 2}
+    assert without.extremes == {key: {ids["$175 billion"]: 175e9}} and without.counts == {claim.id: 1}
+    assert stored.merged(key, claim.id, 200e9, [], 0, ClaimValues()) == (
+        sorted([ids["$175 billion"], ids["$300 billion"]]), 2)

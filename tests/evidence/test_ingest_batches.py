@@ -7,6 +7,7 @@ import collections
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -340,6 +341,45 @@ def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(claims, lis
         assert index.conflicts(("count", "other"), "c", 1.0) == ([], 0)
     finally:
         corpus_index.CONFLICTS_LISTED = saved
+
+
+_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0, float("inf"),
+                                      float("nan")]), st.floats(-1e6, 1e6, allow_nan=False))
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from("xy"), _VALUES), max_size=40),
+       st.lists(st.tuples(st.sampled_from("xy"), _VALUES), max_size=12), st.integers(1, 6),
+       st.sets(st.integers(0, 3), max_size=2))
+def test_stored_conflicts_counted_in_the_database_are_those_of_the_pairwise_rule(stored, new, listed, leaving):
+    """A flush's claims conflict with the stored claims under their key (but those of the articles
+    it replaces) and with its own earlier ones, as the pairwise rule says over all of them; the
+    ``listed`` furthest are named, the same as if every value were kept in memory."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE claims (id VARCHAR, article_id VARCHAR, quantity_type VARCHAR, referent_key VARCHAR, "
+                "value DOUBLE)")
+    for k, (art, ref, v) in enumerate(stored):
+        con.execute("INSERT INTO claims VALUES (?, ?, 'count', ?, ?)", [f"s{k:02d}", f"a{art}", ref, v])
+    claims = [SimpleNamespace(id=f"n{k:02d}", quantity_type="count", referent=ref, value=v, conflicts_with=[],
+                              start_char=k, end_char=k + 1, paragraph=0) for k, (ref, v) in enumerate(new)]
+    saved, corpus_index.CONFLICTS_LISTED = corpus_index.CONFLICTS_LISTED, listed
+    try:
+        rec = SimpleNamespace(claims=claims, article_id="new", add=lambda row: None)
+        corpus_index.numeric_conflicts(rec, corpus_index.ClaimValues(), corpus_index.StoredConflicts.read(
+            con, [rec], {f"a{art}" for art in leaving}))
+        kept = [(f"s{k:02d}", ref, v) for k, (art, ref, v) in enumerate(stored) if art not in leaving]
+        for c in claims:
+            v = c.value
+            conflicting = [(w, other) for other, ref, w in kept if ref == c.referent
+                           and np.isfinite(v) and np.isfinite(w) and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+            furthest = sorted(conflicting, key=lambda item: (-abs(v - item[0]), item[0] if item[0] < v else -item[0],
+                                                             item[1]))[:listed]
+            assert (c.conflicts_with, c.conflicts) == (sorted(o for _, o in furthest), len(conflicting))
+            kept.append((c.id, c.referent, v))
+    finally:
+        corpus_index.CONFLICTS_LISTED = saved
+        con.close()
 
 
 def test_many_conflicting_values_are_counted_and_the_furthest_listed():

@@ -113,12 +113,12 @@ class CorpusIndex:
         keys = [_Keys.of(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)]
         replaced = {rec.article_id for rec, _, replaces in self._queue if replaces}
         stored = _Stored(self, keys, replaced)
-        claims = ClaimValues.stored(self.con, [rec for rec, _, _ in self._queue], replaced)
+        claims, stored_claims = ClaimValues(), StoredConflicts.read(self.con, [rec for rec, _, _ in self._queue], replaced)
         batch = _Batch()
         rows = []
         for (rec, run_id, _), sig, rec_keys in zip(self._queue, sigs, keys):
             dups = self._flag(rec, sig, rec_keys, stored, batch)
-            numeric_conflicts(rec, claims)
+            numeric_conflicts(rec, claims, stored_claims)
             rows.append(store.rows_for(rec, run_id, sig, dups))
             _remember(batch, rec, sig, rec_keys, stored)
         for rec, _, replaces in self._queue:
@@ -348,26 +348,13 @@ class ClaimValues:
     (equal values by id), so that the claims a new value conflicts with are found by bisection
     rather than by a scan of every claim under its key (docs/methods/evidence.md, "Numeric claims").
     A claim id is kept once: adding it again (a re-linked article) replaces its value. An ingest
-    makes one per flush (:meth:`stored`), so that only the claims under the flush's keys are in memory."""
+    keeps one per flush, for the claims of the flush's own records; the stored claims are compared
+    in the database (:class:`StoredConflicts`)."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
         self._claims: dict[tuple[str, str], list[str]] = {}  # ids, by value
         self._kept: dict[str, tuple[tuple[str, str], float]] = {}  # id -> its key and value
-
-    @classmethod
-    def stored(cls, con: Any, records: list[DocumentRecords], leaving: set[str] | frozenset[str] = frozenset()
-               ) -> ClaimValues:
-        """The stored claims under the keys of the claims of ``records``, but those of the
-        articles ``leaving`` (re-linked ones, whose rows the flush replaces)."""
-        keys = sorted({(c.quantity_type, referent_key(c.referent)) for rec in records for c in rec.claims
-                       if c.referent and c.value is not None})
-        out = cls()
-        for cid, aid, qtype, key, value in sorted(store.claim_values(con, keys) if keys else [],
-                                                  key=lambda row: (row[2], row[3], row[4], row[0])):
-            if aid not in leaving:
-                out.add((qtype, key), cid, float(value))
-        return out
 
     def add(self, key: tuple[str, str], claim_id: str, value: float) -> None:
         """Keep a claim's value under ``key`` (a value that is not finite never conflicts: not kept)."""
@@ -382,6 +369,10 @@ class ClaimValues:
         values.insert(at, value)
         claims.insert(at, claim_id)
         self._kept[claim_id] = (key, value)
+
+    def value(self, claim_id: str) -> float:
+        """The value kept for ``claim_id``."""
+        return self._kept[claim_id][1]
 
     def _position(self, key: tuple[str, str], claim_id: str, value: float) -> int:
         """Where ``(value, claim_id)`` is (or goes) in the sorted lists of ``key``."""
@@ -454,14 +445,62 @@ def _highest(values: list[float], start: int, m: int) -> list[int]:
     return out
 
 
-def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
-    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
+class StoredConflicts:
+    """What the stored claims say of the numeric claims of one flush, read with two queries: for
+    each claim, how many stored claims under its key conflict with it (the pairwise rule, counted
+    in the database), and for each key the ``CONFLICTS_LISTED`` lowest and highest stored values,
+    among which the furthest conflicting ones always are. Nothing of the other keys, nor all the
+    values under a key, is read into memory (docs/methods/evidence.md, "Numeric claims").
+    ``leaving``: the articles the flush replaces, whose stored claims are left out."""
+
+    def __init__(self, counts: dict[str, int], extremes: dict[tuple[str, str], dict[str, float]]) -> None:
+        self.counts = counts
+        self.extremes = extremes
+
+    @classmethod
+    def read(cls, con: Any, records: list[DocumentRecords], leaving: set[str] | frozenset[str] = frozenset()
+             ) -> StoredConflicts:
+        queries = [(c.id, c.quantity_type, referent_key(c.referent), float(c.value))
+                   for rec in records for c in rec.claims
+                   if c.referent and c.value is not None and math.isfinite(float(c.value))]
+        if not queries:
+            return cls({}, {})
+        counts, extremes = store.claim_conflicts(con, queries, sorted(leaving), CONFLICT_RELATIVE, CONFLICTS_LISTED)
+        by_key: dict[tuple[str, str], dict[str, float]] = {}
+        for qtype, key, cid, value in extremes:
+            by_key.setdefault((qtype, key), {})[cid] = value
+        return cls(counts, by_key)
+
+    def merged(self, key: tuple[str, str], claim_id: str, value: float, listed: list[str], count: int,
+               flush: ClaimValues) -> tuple[list[str], int]:
+        """The conflicts of ``claim_id`` (of value ``value``) with the stored claims added to those
+        with the flush's earlier claims (``listed`` and ``count``, from ``flush``): the
+        ``CONFLICTS_LISTED`` furthest of both, sorted by id, and how many there are in all."""
+        if not math.isfinite(value):
+            return listed, count
+        found = [(w, cid) for cid, w in self.extremes.get(key, {}).items() if _conflict(value, w)]
+        found += [(flush.value(cid), cid) for cid in listed]
+        furthest = sorted(found, key=lambda item: _furthest_first(value, *item))[:CONFLICTS_LISTED]
+        return sorted(cid for _, cid in furthest), count + self.counts.get(claim_id, 0)
+
+
+def _conflict(value: float, other: float) -> bool:
+    """The pairwise rule: more than ``CONFLICT_RELATIVE`` apart, relative to the larger magnitude."""
+    return abs(value - other) > CONFLICT_RELATIVE * max(abs(value), abs(other))
+
+
+def numeric_conflicts(rec: DocumentRecords, index: ClaimValues, stored: StoredConflicts | None = None) -> None:
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart
+    (docs/methods/evidence.md): with the claims kept in ``index`` (the flush's earlier ones, which
+    ``rec``'s join) and those ``stored`` in the database."""
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
         listed, c.conflicts = index.conflicts(key, c.id, v)
+        if stored is not None:
+            listed, c.conflicts = stored.merged(key, c.id, v, listed, c.conflicts, index)
         c.conflicts_with.extend(listed)
         index.add(key, c.id, v)
         if c.conflicts:

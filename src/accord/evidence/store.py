@@ -597,14 +597,28 @@ def stored_ids(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> set[st
         "SELECT a.id FROM articles a JOIN _accord_article_ids q ON a.id = q.id")}
 
 
-def claim_values(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]) -> list[tuple[str, str, str, str, float]]:
-    """``(id, article_id, quantity_type, referent_key, value)`` of the stored claims with a value
-    under the ``(quantity_type, referent_key)`` pairs ``keys``."""
-    return [row for part in batched(keys, LOOKUP_CHUNK) for row in _with_frame(
-        con, "_accord_claim_keys", ("quantity_type", "referent_key"), part,
-        "SELECT c.id, c.article_id, c.quantity_type, c.referent_key, c.value FROM claims c "
-        "JOIN _accord_claim_keys q ON c.quantity_type = q.quantity_type AND c.referent_key = q.referent_key "
-        "WHERE c.value IS NOT NULL")]
+def claim_conflicts(con: duckdb.DuckDBPyConnection, claims: list[tuple[str, str, str, float]], leaving: list[str],
+                    relative: float, listed: int) -> tuple[dict[str, int], list[tuple[str, str, str, float]]]:
+    """For the new claims ``(id, quantity_type, referent_key, value)`` (finite values), what the
+    stored claims under the same keys (but those of the articles ``leaving``) hold: per claim id,
+    how many stored values are more than ``relative`` apart from its value (relative to the larger
+    magnitude; claims with none are left out); and ``(quantity_type, referent_key, id, value)`` of
+    the ``listed`` lowest (equal values by id) and the ``listed`` highest (the same) stored values
+    of each key. Non-finite stored values are left out of both."""
+    stored = ("FROM claims c JOIN {q} q ON c.quantity_type = q.quantity_type AND c.referent_key = q.referent_key "
+              "WHERE isfinite(c.value) AND NOT list_contains(CAST(? AS VARCHAR[]), c.article_id)")
+    counts = _with_frame(con, "_accord_claim_queries", ("id", "quantity_type", "referent_key", "value"), claims,
+                         "SELECT q.id, count(*) " + stored.format(q="_accord_claim_queries")
+                         + " AND abs(q.value - c.value) > ? * greatest(abs(q.value), abs(c.value)) GROUP BY q.id",
+                         [leaving, relative])
+    keys = sorted({(qtype, key) for _, qtype, key, _ in claims})
+    extremes = _with_frame(con, "_accord_claim_keys", ("quantity_type", "referent_key"), keys, f"""
+        SELECT quantity_type, referent_key, id, value FROM (
+            SELECT c.quantity_type, c.referent_key, c.id, c.value,
+                   row_number() OVER (PARTITION BY c.quantity_type, c.referent_key ORDER BY c.value, c.id) AS low,
+                   row_number() OVER (PARTITION BY c.quantity_type, c.referent_key ORDER BY c.value DESC, c.id) AS high
+            {stored.format(q="_accord_claim_keys")}) WHERE low <= ? OR high <= ?""", [leaving, listed, listed])
+    return {cid: int(n) for cid, n in counts}, [(qtype, key, cid, float(value)) for qtype, key, cid, value in extremes]
 
 
 # Claims stored before ``claims.referent_key`` existed that a writing connection gives their key at once.
