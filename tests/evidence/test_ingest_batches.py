@@ -447,6 +447,53 @@ def test_duckdb_out_of_memory_is_a_write_failure():
         "Out of Memory Error: no block"
 
 
+def test_a_flush_looks_up_the_index_under_a_lower_limit_and_writes_under_the_writing_one(tmp_path, monkeypatch):
+    texts = [STORY, STORY.replace("Sunday", "Monday") + " The army kept 600,000 troops.", "The army kept 500,000 troops."]
+    for k, text in enumerate(texts):
+        (tmp_path / f"a{k}.txt").write_text(text, encoding="utf-8")
+    limits: dict[str, list[int]] = collections.defaultdict(list)
+
+    def spy(name):
+        real = getattr(store, name)
+
+        def call(con, *args):
+            limits[name].append(store.size_bytes(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+            return real(con, *args)
+        monkeypatch.setattr(store, name, call)
+
+    for name in ("index_entries", "claim_conflicts", "write_rows", "write_index"):
+        spy(name)
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
+    report = ingest_paths([tmp_path / f"a{k}.txt" for k in range(3)], tmp_path / "db.duckdb", batch_size=1)
+    assert report.articles_added == 3
+    write = store.size_bytes(store.WRITE_MEMORY_LIMIT)
+    # DuckDB shows the limit rounded to 0.1 MiB
+    assert len(limits["index_entries"]) == 3
+    assert all(store.LOOKUP_HEADROOM - 2**20 / 10 <= limit < write - 2**20 for limit in limits["index_entries"])
+    assert all(abs(limit - write) < 2**20 / 10 for name in ("claim_conflicts", "write_rows", "write_index")
+               for limit in limits[name])
+    assert len(limits["claim_conflicts"]) == 2 and len(limits["write_rows"]) == len(limits["write_index"]) == 3
+
+
+def test_the_writing_limit_comes_back_after_a_failed_lookup(tmp_path):
+    con = store.connect(tmp_path / "db.duckdb")
+    try:
+        with pytest.raises(duckdb.CatalogException), store.lookup_memory(con):
+            con.execute("SELECT * FROM no_such_table")
+        with store.lookup_memory(con):
+            inside = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        after = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        con.execute(f"SET memory_limit = '{store.WRITE_MEMORY_LIMIT}'")
+        assert after == con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != inside
+    finally:
+        con.close()
+
+
+def test_duckdb_sizes_in_bytes():
+    assert [store.size_bytes(s) for s in ("32MB", "1KB", "24MiB", "15.2 MiB", "2 GiB", "100B")] == [
+        32_000_000, 1000, 25_165_824, int(15.2 * 2**20), 2 * 2**30, 100]
+
+
 def test_stored_articles_are_looked_up_once_a_chunk_and_a_copy_in_the_chunk_stays_known(tmp_path, monkeypatch):
     from accord.evidence import ingest
 

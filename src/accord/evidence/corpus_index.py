@@ -287,7 +287,8 @@ class _Stored:
             wanted.update((KEY, h) for h in rec_keys.exact if h is not None)
             wanted.update((BAND, h) for bands in rec_keys.bands for h in bands)
             wanted.update((ARTICLE, h) for h in rec_keys.article)
-        found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
+        with store.lookup_memory(index.con):
+            found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
         self.seq, self.aid, self.idx = found["seq"], found["article_id"], found["idx"]
         # the rows of each key: [lo, hi) of the arrays, which come sorted by key
         kind, h = found["kind"], found["hash"]

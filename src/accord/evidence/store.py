@@ -44,6 +44,12 @@ SCHEMA_VERSION = 5  # 2: articles.text_date; 3: articles.scenario_key; 4: claims
 # limit, the sooner its memory stops growing; 24 MB is too little for a flush of
 # ``corpus_index.FLUSH_EVERY`` articles at 14,000 (docs/methods/evidence.md, "Memory of a long ingest").
 WRITE_MEMORY_LIMIT = "32MB"
+# What DuckDB's buffer pool may hold, beyond what it cannot evict, while an ingest's flush looks
+# up the corpus index (:func:`lookup_memory`). The look-up's join reads the key columns of the whole
+# index, and DuckDB keeps the blocks it read up to its limit: at the writing limit that cache grew
+# with the table until it reached 24 MB; the join itself needs a few (docs/methods/evidence.md,
+# "Memory of a long ingest").
+LOOKUP_HEADROOM = 12 * 2**20
 
 
 class StoreWriteError(AccordError):
@@ -572,6 +578,33 @@ def key_spans(entries: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     kind, h = entries["kind"], entries["hash"]
     cut = np.flatnonzero((kind[1:] != kind[:-1]) | (h[1:] != h[:-1])) + 1
     return np.concatenate(([0], cut)).astype(np.int64), np.concatenate((cut, [len(kind)])).astype(np.int64)
+
+
+@contextlib.contextmanager
+def lookup_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block with DuckDB's limit lowered to what it holds and cannot evict (committed rows
+    not yet checkpointed, primary-key indexes, the transaction) plus :data:`LOOKUP_HEADROOM`,
+    which first drops the table blocks it keeps; then give the writing connection ``con``
+    (:func:`connect`) its :data:`WRITE_MEMORY_LIMIT` back: its writes and commits need it."""
+    held = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                       "WHERE tag <> 'BASE_TABLE'").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{min(int(held) + LOOKUP_HEADROOM, size_bytes(WRITE_MEMORY_LIMIT)) // 1024}KiB'")
+    failed = True
+    try:
+        yield
+        failed = False
+    finally:
+        with contextlib.suppress(*((duckdb.Error,) if failed else ())):  # keep the look-up's own error
+            con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+
+
+_SIZE_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def size_bytes(size: str) -> int:
+    """Bytes of a DuckDB size setting such as ``"32MB"`` (1000-based) or ``"24MiB"`` (1024-based)."""
+    number = size.rstrip("BbKkMmGgIi ")
+    return int(float(number) * _SIZE_UNITS[size[len(number):].strip().upper()])
 
 
 # Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
