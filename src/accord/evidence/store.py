@@ -39,10 +39,10 @@ SCHEMA_VERSION = 5  # 2: articles.text_date; 3: articles.scenario_key; 4: claims
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
-# hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
-# few thousand articles (the corpus index it scans outgrows it) and then holds it, so the lower the
-# limit, the sooner its memory stops growing; 24 MB is too little for a flush of
-# ``corpus_index.FLUSH_EVERY`` articles at 14,000 (docs/methods/evidence.md, "Memory of a long ingest").
+# hence none on the tables of article rows (:func:`keyed`). The scan of the corpus index, which
+# would fill the pool with blocks of a table that grows with the corpus, runs under a lower limit
+# (:func:`lookup_memory`); 16 MB is too little for an ingest's writes (docs/methods/evidence.md,
+# "Memory of a long ingest").
 WRITE_MEMORY_LIMIT = "32MB"
 # What DuckDB's buffer pool may hold, beyond what it cannot evict, while an ingest's flush looks
 # up the corpus index (:func:`lookup_memory`). The look-up's join reads the key columns of the whole
