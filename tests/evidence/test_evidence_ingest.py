@@ -26,6 +26,15 @@ NEWS = [
 ]
 
 
+def _folder(tmp_path: Path, texts: dict[str, str]) -> Path:
+    """A folder ``n`` of one text file per item of ``texts`` (file name: text)."""
+    d = tmp_path / "n"
+    d.mkdir()
+    for name, text in texts.items():
+        (d / name).write_text(text, encoding="utf-8")
+    return d
+
+
 def _counts(db: Path) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -186,12 +195,10 @@ def test_duplicates_across_the_corpus_are_flagged(tmp_path):
 
 
 def test_numeric_claims_that_disagree_are_linked(tmp_path):
-    d = tmp_path / "n"
-    d.mkdir()
-    (d / "a.txt").write_text("The fund would hold $175 billion of frozen assets.", encoding="utf-8")
-    (d / "b.txt").write_text("Officials said the fund would hold over $180 billion of frozen assets.", encoding="utf-8")
-    (d / "c.txt").write_text("A later draft put $500 billion of frozen assets into the fund.", encoding="utf-8")
-    (d / "d.txt").write_text("Another report also spoke of $176 billion of frozen assets.", encoding="utf-8")
+    d = _folder(tmp_path, {"a.txt": "The fund would hold $175 billion of frozen assets.",
+                           "b.txt": "Officials said the fund would hold over $180 billion of frozen assets.",
+                           "c.txt": "A later draft put $500 billion of frozen assets into the fund.",
+                           "d.txt": "Another report also spoke of $176 billion of frozen assets."})
     db = tmp_path / "n.duckdb"
     ingest_paths([d], db)
     con = duckdb.connect(str(db), read_only=True)
@@ -250,3 +257,61 @@ def test_claims_stored_before_the_conflict_count_was_kept_count_their_list(tmp_p
     con.close()
     assert stored == {"$175 billion": None, "$500 billion": None, "$176 billion": 1}
     assert listed == {"$175 billion": 0, "$500 billion": 1, "$176 billion": 1}
+
+
+def test_claims_stored_before_their_referent_key_was_kept_get_it_and_still_conflict(tmp_path, monkeypatch):
+    from accord.errors import InputError
+    from accord.evidence import store
+
+    d = _folder(tmp_path, {"a.txt": "The fund would hold $175 billion of the frozen assets.",
+                           "b.txt": "A draft put $500 billion of Frozen Assets into the fund.",
+                           "c.txt": "Nobody knows how many billions are at stake."})
+    db = tmp_path / "n.duckdb"
+    ingest_paths([d], db)
+    con = duckdb.connect(str(db))
+    keys = dict(con.execute("SELECT text, referent_key FROM claims").fetchall())
+    con.execute("ALTER TABLE claims DROP COLUMN referent_key")  # as written before the column existed
+    con.close()
+    assert keys == {"$175 billion": "frozen assets", "$500 billion": "frozen assets"}
+    with pytest.raises(InputError, match=r"no column claims\.referent_key\); ingest into it once"):
+        store.connect(db, read_only=True)
+    monkeypatch.setattr(store, "FILL_CLAIMS", 1)  # one claim at a time: the fill goes on until none is left
+    (d / "e.txt").write_text("Another report spoke of $176 billion of frozen assets.", encoding="utf-8")
+    ingest_paths([d], db)
+    con = duckdb.connect(str(db), read_only=True)
+    rows = {t: (k, json.loads(c)) for t, k, c in con.execute("SELECT text, referent_key, conflicts_with FROM claims").fetchall()}
+    ids = dict(con.execute("SELECT text, id FROM claims").fetchall())
+    con.close()
+    assert rows == {"$175 billion": ("frozen assets", []), "$500 billion": ("frozen assets", [ids["$175 billion"]]),
+                    "$176 billion": ("frozen assets", [ids["$500 billion"]])}
+
+
+def test_a_flush_compares_its_claims_with_the_stored_ones_under_their_own_keys(tmp_path):
+    from accord.evidence import store
+    from accord.evidence.corpus_index import ClaimValues, StoredConflicts
+    from accord.evidence.pipeline import ScenarioRegistry, process_documents
+    from accord.evidence.records import RawDocument
+
+    d = _folder(tmp_path, {"a.txt": "The fund would hold $175 billion of frozen assets.",
+                           "b.txt": "The army would keep 600,000 troops under the plan.",
+                           "c.txt": "Another draft kept $300 billion of frozen assets in Europe."})
+    db = tmp_path / "n.duckdb"
+    ingest_paths([d], db)
+    [rec] = process_documents([RawDocument("new", "A later draft moved $200 billion of frozen assets.")],
+                              ScenarioRegistry.from_scenario(None))
+    [claim] = rec.claims
+    con = store.connect(db)
+    try:
+        ids = dict(con.execute("SELECT text, id FROM claims").fetchall())
+        aid = dict(con.execute("SELECT text, article_id FROM claims").fetchall())
+        stored = StoredConflicts.read(con, [rec])
+        without = StoredConflicts.read(con, [rec], {aid["$300 billion"]})  # an article the flush replaces
+    finally:
+        con.close()
+    key = ("money", "frozen assets")
+    # only the key of the flush's claim is read: the troops stay in the database
+    assert stored.extremes == {key: {ids["$175 billion"]: 175e9, ids["$300 billion"]: 300e9}}
+    assert stored.counts == {claim.id: 2}
+    assert without.extremes == {key: {ids["$175 billion"]: 175e9}} and without.counts == {claim.id: 1}
+    assert stored.merged(key, claim.id, 200e9, [], 0, ClaimValues()) == (
+        sorted([ids["$175 billion"], ids["$300 billion"]]), 2)

@@ -7,6 +7,7 @@ import collections
 import json
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -342,6 +343,45 @@ def test_claim_conflicts_by_bisection_are_those_of_the_pairwise_rule(claims, lis
         corpus_index.CONFLICTS_LISTED = saved
 
 
+_VALUES = st.one_of(st.sampled_from([0.0, -0.0, 1.0, 0.95, 1 / 0.95, -1.0, 100.0, 105.0, 95.0, float("inf"),
+                                      float("nan")]), st.floats(-1e6, 1e6, allow_nan=False))
+
+
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from("xy"), _VALUES), max_size=40),
+       st.lists(st.tuples(st.sampled_from("xy"), _VALUES), max_size=12), st.integers(1, 6),
+       st.sets(st.integers(0, 3), max_size=2))
+def test_stored_conflicts_counted_in_the_database_are_those_of_the_pairwise_rule(stored, new, listed, leaving):
+    """A flush's claims conflict with the stored claims under their key (but those of the articles
+    it replaces) and with its own earlier ones, as the pairwise rule says over all of them; the
+    ``listed`` furthest are named, the same as if every value were kept in memory."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE claims (id VARCHAR, article_id VARCHAR, quantity_type VARCHAR, referent_key VARCHAR, "
+                "value DOUBLE)")
+    for k, (art, ref, v) in enumerate(stored):
+        con.execute("INSERT INTO claims VALUES (?, ?, 'count', ?, ?)", [f"s{k:02d}", f"a{art}", ref, v])
+    claims = [SimpleNamespace(id=f"n{k:02d}", quantity_type="count", referent=ref, value=v, conflicts_with=[],
+                              start_char=k, end_char=k + 1, paragraph=0) for k, (ref, v) in enumerate(new)]
+    saved, corpus_index.CONFLICTS_LISTED = corpus_index.CONFLICTS_LISTED, listed
+    try:
+        rec = SimpleNamespace(claims=claims, article_id="new", add=lambda row: None)
+        corpus_index.numeric_conflicts(rec, corpus_index.ClaimValues(), corpus_index.StoredConflicts.read(
+            con, [rec], {f"a{art}" for art in leaving}))
+        kept = [(f"s{k:02d}", ref, v) for k, (art, ref, v) in enumerate(stored) if art not in leaving]
+        for c in claims:
+            v = c.value
+            conflicting = [(w, other) for other, ref, w in kept if ref == c.referent
+                           and np.isfinite(v) and np.isfinite(w) and abs(v - w) > corpus_index.CONFLICT_RELATIVE * max(abs(v), abs(w))]
+            furthest = sorted(conflicting, key=lambda item: (-abs(v - item[0]), item[0] if item[0] < v else -item[0],
+                                                             item[1]))[:listed]
+            assert (c.conflicts_with, c.conflicts) == (sorted(o for _, o in furthest), len(conflicting))
+            kept.append((c.id, c.referent, v))
+    finally:
+        corpus_index.CONFLICTS_LISTED = saved
+        con.close()
+
+
 def test_many_conflicting_values_are_counted_and_the_furthest_listed():
     index = corpus_index.ClaimValues()
     for k in range(1000):
@@ -405,6 +445,53 @@ def test_a_fill_in_out_of_memory_is_one_line_and_changes_no_row(tmp_path, corpus
 def test_duckdb_out_of_memory_is_a_write_failure():
     assert store.write_failure(duckdb.OutOfMemoryException("Out of Memory Error: no block\nhint")) == \
         "Out of Memory Error: no block"
+
+
+def test_a_flush_looks_up_the_index_under_a_lower_limit_and_writes_under_the_writing_one(tmp_path, monkeypatch):
+    texts = [STORY, STORY.replace("Sunday", "Monday") + " The army kept 600,000 troops.", "The army kept 500,000 troops."]
+    for k, text in enumerate(texts):
+        (tmp_path / f"a{k}.txt").write_text(text, encoding="utf-8")
+    limits: dict[str, list[int]] = collections.defaultdict(list)
+
+    def spy(name):
+        real = getattr(store, name)
+
+        def call(con, *args):
+            limits[name].append(store.size_bytes(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]))
+            return real(con, *args)
+        monkeypatch.setattr(store, name, call)
+
+    for name in ("index_entries", "claim_conflicts", "write_rows", "write_index"):
+        spy(name)
+    monkeypatch.setattr(corpus_index, "FLUSH_EVERY", 1)
+    report = ingest_paths([tmp_path / f"a{k}.txt" for k in range(3)], tmp_path / "db.duckdb", batch_size=1)
+    assert report.articles_added == 3
+    write = store.size_bytes(store.WRITE_MEMORY_LIMIT)
+    # DuckDB shows the limit rounded to 0.1 MiB
+    assert len(limits["index_entries"]) == 3
+    assert all(store.LOOKUP_HEADROOM - 2**20 / 10 <= limit < write - 2**20 for limit in limits["index_entries"])
+    assert all(abs(limit - write) < 2**20 / 10 for name in ("claim_conflicts", "write_rows", "write_index")
+               for limit in limits[name])
+    assert len(limits["claim_conflicts"]) == 2 and len(limits["write_rows"]) == len(limits["write_index"]) == 3
+
+
+def test_the_writing_limit_comes_back_after_a_failed_lookup(tmp_path):
+    con = store.connect(tmp_path / "db.duckdb")
+    try:
+        with pytest.raises(duckdb.CatalogException), store.lookup_memory(con):
+            con.execute("SELECT * FROM no_such_table")
+        with store.lookup_memory(con):
+            inside = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        after = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        con.execute(f"SET memory_limit = '{store.WRITE_MEMORY_LIMIT}'")
+        assert after == con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != inside
+    finally:
+        con.close()
+
+
+def test_duckdb_sizes_in_bytes():
+    assert [store.size_bytes(s) for s in ("32MB", "1KB", "24MiB", "15.2 MiB", "2 GiB", "100B")] == [
+        32_000_000, 1000, 25_165_824, int(15.2 * 2**20), 2 * 2**30, 100]
 
 
 def test_stored_articles_are_looked_up_once_a_chunk_and_a_copy_in_the_chunk_stays_known(tmp_path, monkeypatch):

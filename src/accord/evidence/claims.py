@@ -156,6 +156,13 @@ def _referent(text: str, end: int) -> str | None:
     return " ".join(out) or None
 
 
+def referent_key(referent: str) -> str:
+    """A claim referent normalised for comparison (lower case, no articles or possessives): the
+    key, with the quantity type, under which numeric conflicts compare claims (docs/methods/evidence.md)."""
+    words = [w for w in referent.lower().replace("’s", "").replace("'s", "").split() if w not in ("the", "a", "an")]
+    return " ".join(words)
+
+
 def extract_claims(text: str, published: dt.date | None = None) -> list[NumericClaim]:
     """All numeric claims in ``text`` (non-overlapping, first pattern wins), in text order."""
     taken: list[tuple[int, int]] = []

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from accord.evidence import minhash, store
+from accord.evidence.claims import referent_key
 from accord.evidence.clean import NEAR_RATIO, near_ratio, paragraph_key, quality_score
 from accord.evidence.records import DocumentRecords, FlagRow, record_id
 
@@ -71,7 +72,6 @@ class CorpusIndex:
 
     def __init__(self, con: Any) -> None:
         self.con = con
-        self.claims = ClaimValues()
         self.unwritten: set[str] = set()  # ids this run handles that are not written yet
         self._queue: list[tuple[DocumentRecords, str, bool]] = []
         self._cache: collections.OrderedDict[tuple[str, int], str] = collections.OrderedDict()
@@ -79,14 +79,9 @@ class CorpusIndex:
 
     @classmethod
     def load(cls, con: Any) -> CorpusIndex:
-        """The index of the database behind ``con``; only the numeric claims are read into memory."""
+        """The index of the database behind ``con`` (nothing of the corpus is read into memory)."""
         idx = cls(con)
         idx._seq = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM corpus_index").fetchall()[0][0]
-        for cid, qtype, ref, val in con.execute(
-            "SELECT id, quantity_type, referent, value FROM claims WHERE referent IS NOT NULL AND value IS NOT NULL "
-            "ORDER BY id"
-        ).fetchall():
-            idx.claims.add((qtype, referent_key(ref)), cid, float(val))
         return idx
 
     def is_known(self, article_id: str) -> bool:
@@ -116,12 +111,14 @@ class CorpusIndex:
             return
         sigs = [minhash.signature(minhash.word_shingles(rec.article.text)) for rec, _, _ in self._queue]
         keys = [_Keys.of(rec, sig) for (rec, _, _), sig in zip(self._queue, sigs)]
-        stored = _Stored(self, keys, {rec.article_id for rec, _, replaces in self._queue if replaces})
+        replaced = {rec.article_id for rec, _, replaces in self._queue if replaces}
+        stored = _Stored(self, keys, replaced)
+        claims, stored_claims = ClaimValues(), StoredConflicts.read(self.con, [rec for rec, _, _ in self._queue], replaced)
         batch = _Batch()
         rows = []
         for (rec, run_id, _), sig, rec_keys in zip(self._queue, sigs, keys):
             dups = self._flag(rec, sig, rec_keys, stored, batch)
-            numeric_conflicts(rec, self.claims)
+            numeric_conflicts(rec, claims, stored_claims)
             rows.append(store.rows_for(rec, run_id, sig, dups))
             _remember(batch, rec, sig, rec_keys, stored)
         for rec, _, replaces in self._queue:
@@ -290,7 +287,8 @@ class _Stored:
             wanted.update((KEY, h) for h in rec_keys.exact if h is not None)
             wanted.update((BAND, h) for bands in rec_keys.bands for h in bands)
             wanted.update((ARTICLE, h) for h in rec_keys.article)
-        found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
+        with store.lookup_memory(index.con):
+            found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
         self.seq, self.aid, self.idx = found["seq"], found["article_id"], found["idx"]
         # the rows of each key: [lo, hi) of the arrays, which come sorted by key
         kind, h = found["kind"], found["hash"]
@@ -346,17 +344,13 @@ class _Stored:
         return [(aid, self.sigs[aid]) for aid in sorted(first, key=first.__getitem__) if aid in self.sigs]
 
 
-def referent_key(referent: str) -> str:
-    """A claim referent normalised for comparison (lower case, no articles or possessives)."""
-    words = [w for w in referent.lower().replace("’s", "").replace("'s", "").split() if w not in ("the", "a", "an")]
-    return " ".join(words)
-
-
 class ClaimValues:
     """The numeric claims seen so far under each (quantity type, referent) key, sorted by value
     (equal values by id), so that the claims a new value conflicts with are found by bisection
     rather than by a scan of every claim under its key (docs/methods/evidence.md, "Numeric claims").
-    A claim id is kept once: adding it again (a re-linked article) replaces its value."""
+    A claim id is kept once: adding it again (a re-linked article) replaces its value. An ingest
+    keeps one per flush, for the claims of the flush's own records; the stored claims are compared
+    in the database (:class:`StoredConflicts`)."""
 
     def __init__(self) -> None:
         self._values: dict[tuple[str, str], list[float]] = {}
@@ -376,6 +370,10 @@ class ClaimValues:
         values.insert(at, value)
         claims.insert(at, claim_id)
         self._kept[claim_id] = (key, value)
+
+    def value(self, claim_id: str) -> float:
+        """The value kept for ``claim_id``."""
+        return self._kept[claim_id][1]
 
     def _position(self, key: tuple[str, str], claim_id: str, value: float) -> int:
         """Where ``(value, claim_id)`` is (or goes) in the sorted lists of ``key``."""
@@ -448,14 +446,62 @@ def _highest(values: list[float], start: int, m: int) -> list[int]:
     return out
 
 
-def numeric_conflicts(rec: DocumentRecords, index: ClaimValues) -> None:
-    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart (docs/methods/evidence.md)."""
+class StoredConflicts:
+    """What the stored claims say of the numeric claims of one flush, read with two queries: for
+    each claim, how many stored claims under its key conflict with it (the pairwise rule, counted
+    in the database), and for each key the ``CONFLICTS_LISTED`` lowest and highest stored values,
+    among which the furthest conflicting ones always are. Nothing of the other keys, nor all the
+    values under a key, is read into memory (docs/methods/evidence.md, "Numeric claims").
+    ``leaving``: the articles the flush replaces, whose stored claims are left out."""
+
+    def __init__(self, counts: dict[str, int], extremes: dict[tuple[str, str], dict[str, float]]) -> None:
+        self.counts = counts
+        self.extremes = extremes
+
+    @classmethod
+    def read(cls, con: Any, records: list[DocumentRecords], leaving: set[str] | frozenset[str] = frozenset()
+             ) -> StoredConflicts:
+        queries = [(c.id, c.quantity_type, referent_key(c.referent), float(c.value))
+                   for rec in records for c in rec.claims
+                   if c.referent and c.value is not None and math.isfinite(float(c.value))]
+        if not queries:
+            return cls({}, {})
+        counts, extremes = store.claim_conflicts(con, queries, sorted(leaving), CONFLICT_RELATIVE, CONFLICTS_LISTED)
+        by_key: dict[tuple[str, str], dict[str, float]] = {}
+        for qtype, key, cid, value in extremes:
+            by_key.setdefault((qtype, key), {})[cid] = value
+        return cls(counts, by_key)
+
+    def merged(self, key: tuple[str, str], claim_id: str, value: float, listed: list[str], count: int,
+               flush: ClaimValues) -> tuple[list[str], int]:
+        """The conflicts of ``claim_id`` (of value ``value``) with the stored claims added to those
+        with the flush's earlier claims (``listed`` and ``count``, from ``flush``): the
+        ``CONFLICTS_LISTED`` furthest of both, sorted by id, and how many there are in all."""
+        if not math.isfinite(value):
+            return listed, count
+        found = [(w, cid) for cid, w in self.extremes.get(key, {}).items() if _conflict(value, w)]
+        found += [(flush.value(cid), cid) for cid in listed]
+        furthest = sorted(found, key=lambda item: _furthest_first(value, *item))[:CONFLICTS_LISTED]
+        return sorted(cid for _, cid in furthest), count + self.counts.get(claim_id, 0)
+
+
+def _conflict(value: float, other: float) -> bool:
+    """The pairwise rule: more than ``CONFLICT_RELATIVE`` apart, relative to the larger magnitude."""
+    return abs(value - other) > CONFLICT_RELATIVE * max(abs(value), abs(other))
+
+
+def numeric_conflicts(rec: DocumentRecords, index: ClaimValues, stored: StoredConflicts | None = None) -> None:
+    """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart
+    (docs/methods/evidence.md): with the claims kept in ``index`` (the flush's earlier ones, which
+    ``rec``'s join) and those ``stored`` in the database."""
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue
         key = (c.quantity_type, referent_key(c.referent))
         v = float(c.value)
         listed, c.conflicts = index.conflicts(key, c.id, v)
+        if stored is not None:
+            listed, c.conflicts = stored.merged(key, c.id, v, listed, c.conflicts, index)
         c.conflicts_with.extend(listed)
         index.add(key, c.id, v)
         if c.conflicts:

@@ -262,6 +262,7 @@ class ClaimRow(Row):
     paragraph: int | None
     conflicts_with: list[str] = field(default_factory=list)  # at most corpus_index.CONFLICTS_LISTED
     conflicts: int = 0  # how many earlier claims conflict (NULL in rows stored before the column existed)
+    referent_key: str | None = None  # the referent as conflicts compare it (accord.evidence.claims.referent_key)
     extractor_version: str = EXTRACTOR_VERSION
 
     def spans(self) -> Iterator[tuple[int, int, str]]:

@@ -35,15 +35,21 @@ except ImportError:  # pragma: no cover - not on POSIX
 if TYPE_CHECKING:
     from accord.evidence.extract import Extractor
 
-SCHEMA_VERSION = 4  # 2: articles.text_date; 3: articles.scenario_key; 4: claims.conflicts
+SCHEMA_VERSION = 5  # 2: articles.text_date; 3: articles.scenario_key; 4: claims.conflicts; 5: claims.referent_key
 # DuckDB's buffer pool for a writing connection. Its default (80 % of the RAM) lets an ingest keep
 # every block it wrote in memory; with a limit, DuckDB evicts written blocks and spills to
 # ``<db>.tmp`` instead (docs/evidence-schema.md). Only primary-key indexes cannot be evicted,
-# hence none on the tables of article rows (:func:`keyed`). An ingest fills the pool within its first
-# few thousand articles (the corpus index it scans outgrows it) and then holds it, so the lower the
-# limit, the sooner its memory stops growing; 24 MB is too little for a flush of
-# ``corpus_index.FLUSH_EVERY`` articles at 14,000 (docs/methods/evidence.md, "Memory of a long ingest").
+# hence none on the tables of article rows (:func:`keyed`). The scan of the corpus index, which
+# would fill the pool with blocks of a table that grows with the corpus, runs under a lower limit
+# (:func:`lookup_memory`); 16 MB is too little for an ingest's writes (docs/methods/evidence.md,
+# "Memory of a long ingest").
 WRITE_MEMORY_LIMIT = "32MB"
+# What DuckDB's buffer pool may hold, beyond what it cannot evict, while an ingest's flush looks
+# up the corpus index (:func:`lookup_memory`). The look-up's join reads the key columns of the whole
+# index, and DuckDB keeps the blocks it read up to its limit: at the writing limit that cache grew
+# with the table until it reached 24 MB; the join itself needs a few (docs/methods/evidence.md,
+# "Memory of a long ingest").
+LOOKUP_HEADROOM = 12 * 2**20
 
 
 class StoreWriteError(AccordError):
@@ -275,6 +281,7 @@ def connect(db: str | Path, read_only: bool = False, keep: str | None = None) ->
             _create_or_upgrade(con, have)
             if INDEX_TABLE not in have:
                 _create_index(con)
+            _fill_referent_keys(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
             discard_runs(con, [r for r in runs_to_roll_back(con) if r != keep])
         except duckdb.Error as exc:
@@ -573,6 +580,33 @@ def key_spans(entries: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(([0], cut)).astype(np.int64), np.concatenate((cut, [len(kind)])).astype(np.int64)
 
 
+@contextlib.contextmanager
+def lookup_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run the block with DuckDB's limit lowered to what it holds and cannot evict (committed rows
+    not yet checkpointed, primary-key indexes, the transaction) plus :data:`LOOKUP_HEADROOM`,
+    which first drops the table blocks it keeps; then give the writing connection ``con``
+    (:func:`connect`) its :data:`WRITE_MEMORY_LIMIT` back: its writes and commits need it."""
+    held = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+                       "WHERE tag <> 'BASE_TABLE'").fetchall()[0][0]
+    con.execute(f"SET memory_limit = '{min(int(held) + LOOKUP_HEADROOM, size_bytes(WRITE_MEMORY_LIMIT)) // 1024}KiB'")
+    failed = True
+    try:
+        yield
+        failed = False
+    finally:
+        with contextlib.suppress(*((duckdb.Error,) if failed else ())):  # keep the look-up's own error
+            con.execute(f"SET memory_limit = '{WRITE_MEMORY_LIMIT}'")
+
+
+_SIZE_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30}
+
+
+def size_bytes(size: str) -> int:
+    """Bytes of a DuckDB size setting such as ``"32MB"`` (1000-based) or ``"24MiB"`` (1024-based)."""
+    number = size.rstrip("BbKkMmGgIi ")
+    return int(float(number) * _SIZE_UNITS[size[len(number):].strip().upper()])
+
+
 # Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
 # side it expects to be smaller: a look-up with more rows than there are articles (a fresh process
 # asks for the texts of every candidate paragraph) would have it hold every article's text, and a
@@ -594,6 +628,46 @@ def stored_ids(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> set[st
     return {a for part in batched([(a,) for a in article_ids], LOOKUP_CHUNK) for (a,) in _with_frame(
         con, "_accord_article_ids", ("id",), part,
         "SELECT a.id FROM articles a JOIN _accord_article_ids q ON a.id = q.id")}
+
+
+def claim_conflicts(con: duckdb.DuckDBPyConnection, claims: list[tuple[str, str, str, float]], leaving: list[str],
+                    relative: float, listed: int) -> tuple[dict[str, int], list[tuple[str, str, str, float]]]:
+    """For the new claims ``(id, quantity_type, referent_key, value)`` (finite values), what the
+    stored claims under the same keys (but those of the articles ``leaving``) hold: per claim id,
+    how many stored values are more than ``relative`` apart from its value (relative to the larger
+    magnitude; claims with none are left out); and ``(quantity_type, referent_key, id, value)`` of
+    the ``listed`` lowest (equal values by id) and the ``listed`` highest (the same) stored values
+    of each key. Non-finite stored values are left out of both."""
+    stored = ("FROM claims c JOIN {q} q ON c.quantity_type = q.quantity_type AND c.referent_key = q.referent_key "
+              "WHERE isfinite(c.value) AND NOT list_contains(CAST(? AS VARCHAR[]), c.article_id)")
+    counts = _with_frame(con, "_accord_claim_queries", ("id", "quantity_type", "referent_key", "value"), claims,
+                         "SELECT q.id, count(*) " + stored.format(q="_accord_claim_queries")
+                         + " AND abs(q.value - c.value) > ? * greatest(abs(q.value), abs(c.value)) GROUP BY q.id",
+                         [leaving, relative])
+    keys = sorted({(qtype, key) for _, qtype, key, _ in claims})
+    extremes = _with_frame(con, "_accord_claim_keys", ("quantity_type", "referent_key"), keys, f"""
+        SELECT quantity_type, referent_key, id, value FROM (
+            SELECT c.quantity_type, c.referent_key, c.id, c.value,
+                   row_number() OVER (PARTITION BY c.quantity_type, c.referent_key ORDER BY c.value, c.id) AS low,
+                   row_number() OVER (PARTITION BY c.quantity_type, c.referent_key ORDER BY c.value DESC, c.id) AS high
+            {stored.format(q="_accord_claim_keys")}) WHERE low <= ? OR high <= ?""", [leaving, listed, listed])
+    return {cid: int(n) for cid, n in counts}, [(qtype, key, cid, float(value)) for qtype, key, cid, value in extremes]
+
+
+# Claims stored before ``claims.referent_key`` existed that a writing connection gives their key at once.
+FILL_CLAIMS = 10_000
+
+
+def _fill_referent_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Give the claims stored before ``claims.referent_key`` existed their key, ``FILL_CLAIMS`` at
+    a time (each part committed: a fill that stops half-way goes on at the next connection)."""
+    from accord.evidence.claims import referent_key
+
+    while todo := con.execute("SELECT id, referent FROM claims WHERE referent IS NOT NULL AND referent_key IS NULL "
+                              f"LIMIT {FILL_CLAIMS}").fetchall():  # any of them: no sort of the whole table
+        _with_frame(con, "_accord_claim_keys", ("id", "referent_key"),
+                    [(cid, referent_key(ref)) for cid, ref in todo],
+                    "UPDATE claims SET referent_key = q.referent_key FROM _accord_claim_keys q WHERE claims.id = q.id")
 
 
 def signatures(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> list[tuple[str, bytes]]:

@@ -7,7 +7,7 @@ on an issue with numeric anchors also gives that statement's position on the iss
 
 from __future__ import annotations
 
-from accord.evidence.claims import NumericClaim, extract_claims
+from accord.evidence.claims import NumericClaim, extract_claims, referent_key
 from accord.evidence.extract.context import DocumentContext
 from accord.evidence.extract.statements import set_position
 from accord.evidence.records import ClaimRow, StatementRow, record_id
@@ -62,7 +62,8 @@ def _claim_row(ctx: DocumentContext, cl: NumericClaim) -> ClaimRow:
         id=record_id(ctx.article_id, "claim", cl.start, cl.end), article_id=ctx.article_id,
         start_char=cl.start, end_char=cl.end, text=text[cl.start:cl.end], quantity_type=cl.quantity_type,
         value=value, values=values, low=low, high=high,
-        unit=cl.unit, approx=cl.approx, referent=cl.referent, iso_date=cl.iso_date,
+        unit=cl.unit, approx=cl.approx, referent=cl.referent,
+        referent_key=referent_key(cl.referent) if cl.referent else None, iso_date=cl.iso_date,
         issue_ids=reg.issues.issues_in(stext) if reg.issues.patterns else [],
         attributed_to=cov.id if cov else (st.actor_id if st and st.actor_id else None),
         hedged=bool(flag), unattributed=bool(flag and flag.unattributed),
