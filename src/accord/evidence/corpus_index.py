@@ -451,8 +451,7 @@ class StoredConflicts:
     each claim, how many stored claims under its key conflict with it (the pairwise rule, counted
     in the database), and for each key the ``CONFLICTS_LISTED`` lowest and highest stored values,
     among which the furthest conflicting ones always are. Nothing of the other keys, nor all the
-    values under a key, is read into memory (docs/methods/evidence.md, "Numeric claims").
-    ``leaving``: the articles the flush replaces, whose stored claims are left out."""
+    values under a key, is read into memory (docs/methods/evidence.md, "Numeric claims")."""
 
     def __init__(self, counts: dict[str, int], extremes: dict[tuple[str, str], dict[str, float]]) -> None:
         self.counts = counts
@@ -461,6 +460,8 @@ class StoredConflicts:
     @classmethod
     def read(cls, con: Any, records: list[DocumentRecords], leaving: set[str] | frozenset[str] = frozenset()
              ) -> StoredConflicts:
+        """What the stored claims (but those of the articles ``leaving``, which the flush replaces)
+        say of the claims of ``records`` that have a referent and a finite value."""
         queries = [(c.id, c.quantity_type, referent_key(c.referent), float(c.value))
                    for rec in records for c in rec.claims
                    if c.referent and c.value is not None and math.isfinite(float(c.value))]
@@ -492,8 +493,8 @@ def _conflict(value: float, other: float) -> bool:
 
 def numeric_conflicts(rec: DocumentRecords, index: ClaimValues, stored: StoredConflicts | None = None) -> None:
     """Fill ``conflicts_with``: same quantity type and referent, values more than 5 % apart
-    (docs/methods/evidence.md): with the claims kept in ``index`` (the flush's earlier ones, which
-    ``rec``'s join) and those ``stored`` in the database."""
+    (docs/methods/evidence.md): with the claims kept in ``index`` (those of the flush's records
+    before ``rec``; ``rec``'s own are added to it in turn) and those ``stored`` in the database."""
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue
