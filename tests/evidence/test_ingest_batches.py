@@ -361,8 +361,8 @@ def test_stored_conflicts_counted_in_the_database_are_those_of_the_pairwise_rule
                 "value DOUBLE)")
     for k, (art, ref, v) in enumerate(stored):
         con.execute("INSERT INTO claims VALUES (?, ?, 'count', ?, ?)", [f"s{k:02d}", f"a{art}", ref, v])
-    claims = [SimpleNamespace(id=f"n{k:02d}", quantity_type="count", referent=ref, value=v, conflicts_with=[],
-                              start_char=k, end_char=k + 1, paragraph=0) for k, (ref, v) in enumerate(new)]
+    claims = [SimpleNamespace(id=f"n{k:02d}", quantity_type="count", referent=ref, referent_key=ref, value=v,
+                              conflicts_with=[], start_char=k, end_char=k + 1, paragraph=0) for k, (ref, v) in enumerate(new)]
     saved, corpus_index.CONFLICTS_LISTED = corpus_index.CONFLICTS_LISTED, listed
     try:
         rec = SimpleNamespace(claims=claims, article_id="new", add=lambda row: None)

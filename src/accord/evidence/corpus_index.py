@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from accord.evidence import minhash, store
-from accord.evidence.claims import referent_key
 from accord.evidence.clean import NEAR_RATIO, near_ratio, paragraph_key, quality_score
 from accord.evidence.records import DocumentRecords, FlagRow, record_id
 
@@ -400,7 +399,7 @@ class ClaimValues:
         outer = max(inner, bisect.bisect_right(values, near[1] - slack[1]))
         # the edges, checked once per value: equal values (zeros, or values exactly 5 % apart) can be many
         edges = [(a, b) for start, end in ((lo, inner), (outer, hi)) for a, b in _runs(values, start, end)
-                 if abs(value - values[a]) > CONFLICT_RELATIVE * max(abs(value), abs(values[a]))]
+                 if _conflict(value, values[a])]
         # the furthest are the lowest values (equal ones by id) and the highest (the same)
         first = [*range(min(lo, CONFLICTS_LISTED + 1)),
                  *(k for a, b in edges for k in range(a, min(b, a + CONFLICTS_LISTED + 1))),
@@ -462,7 +461,7 @@ class StoredConflicts:
              ) -> StoredConflicts:
         """What the stored claims (but those of the articles ``leaving``, which the flush replaces)
         say of the claims of ``records`` that have a referent and a finite value."""
-        queries = [(c.id, c.quantity_type, referent_key(c.referent), float(c.value))
+        queries = [(c.id, c.quantity_type, c.referent_key, float(c.value))
                    for rec in records for c in rec.claims
                    if c.referent and c.value is not None and math.isfinite(float(c.value))]
         if not queries:
@@ -498,7 +497,7 @@ def numeric_conflicts(rec: DocumentRecords, index: ClaimValues, stored: StoredCo
     for c in rec.claims:
         if not c.referent or c.value is None:
             continue
-        key = (c.quantity_type, referent_key(c.referent))
+        key = (c.quantity_type, c.referent_key)
         v = float(c.value)
         listed, c.conflicts = index.conflicts(key, c.id, v)
         if stored is not None:
