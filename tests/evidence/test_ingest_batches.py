@@ -141,6 +141,29 @@ def test_look_ups_read_in_chunks_give_the_same_flags(tmp_path, corpus, monkeypat
     assert _flags(tmp_path / "runs.duckdb") == EXPECTED
 
 
+def test_paragraph_texts_are_read_in_chunks_of_half_the_stored_articles(tmp_path, corpus, monkeypatch):
+    ingest_paths([corpus], tmp_path / "c.duckdb")
+    con = store.connect(tmp_path / "c.duckdb")
+    rows = con.execute("SELECT article_id, idx, start_char, end_char FROM paragraphs ORDER BY article_id, idx").fetchall()
+    articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    texts = {a: t for a, t in con.execute("SELECT id, text FROM articles").fetchall()}
+    expected = [(a, i, texts[a][s:e]) for a, i, s, e in rows]
+    queries = []
+    real = store._with_frame
+    monkeypatch.setattr(store, "_with_frame", lambda con, name, cols, part, *a, **k: (
+        queries.append(len(part)), real(con, name, cols, part, *a, **k))[1])
+    monkeypatch.setattr(store, "LOOKUP_CHUNK", 1)
+    assert articles >= 4 and len(rows) > articles // 2
+    assert sorted(store.paragraph_texts(con, rows)) == sorted(expected)
+    assert queries == [len(part) for part in store.batched(rows, articles // 2)]
+    queries.clear()
+    monkeypatch.setattr(store, "LOOKUP_CHUNK", len(rows))
+    assert sorted(store.paragraph_texts(con, rows)) == sorted(expected)
+    assert queries == [len(rows)]
+    assert store.paragraph_texts(con, []) == []
+    con.close()
+
+
 @pytest.mark.parametrize("cap", [0, 1])
 def test_a_band_cap_gives_the_same_flags_however_the_corpus_is_split(tmp_path, corpus, monkeypatch, cap):
     monkeypatch.setattr(corpus_index, "CANDIDATES_PER_BAND", cap)

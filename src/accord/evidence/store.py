@@ -607,17 +607,23 @@ def size_bytes(size: str) -> int:
     return int(float(number) * _SIZE_UNITS[size[len(number):].strip().upper()])
 
 
-# Rows of a look-up joined with the articles at a time. DuckDB builds a join's hash table on the
-# side it expects to be smaller: a look-up with more rows than there are articles (a fresh process
-# asks for the texts of every candidate paragraph) would have it hold every article's text, and a
-# writing connection's memory limit then fails the ingest. A chunk this size keeps it on the look-up.
+# Rows of a look-up joined with the articles at a time, at the least. DuckDB builds a join's hash
+# table on the side it expects to be smaller: a look-up with more rows than there are articles (a
+# fresh process asks for the texts of every candidate paragraph) would have it hold every article's
+# text, and a writing connection's memory limit then fails the ingest. A chunk this size, or half
+# the stored articles when that is more, keeps it on the look-up.
 LOOKUP_CHUNK = 1_000
 
 
 def paragraph_texts(con: duckdb.DuckDBPyConnection, spans: list[tuple[str, int, int, int]]) -> list[tuple]:
     """``(article_id, idx, text)`` of the stored paragraphs ``(article_id, idx, start_char, end_char)``,
-    cut from their articles' texts (offsets in code points, as in Python)."""
-    return [row for part in batched(spans, LOOKUP_CHUNK) for row in _with_frame(
+    cut from their articles' texts (offsets in code points, as in Python). The fewer the queries
+    the better: each one scans the stored articles (at 50,000 articles, one query for 15,000
+    paragraphs took 35 ms where 15 queries of 1,000 took 105 ms)."""
+    if not spans:
+        return []
+    chunk = max(LOOKUP_CHUNK, con.execute("SELECT count(*) FROM articles").fetchall()[0][0] // 2)
+    return [row for part in batched(spans, chunk) for row in _with_frame(
         con, "_accord_paragraphs", ("article_id", "idx", "start_char", "end_char"), part,
         "SELECT p.article_id, p.idx, substr(a.text, p.start_char + 1, p.end_char - p.start_char) "
         "FROM _accord_paragraphs p JOIN articles a ON a.id = p.article_id")]
