@@ -288,7 +288,11 @@ class _Stored:
             wanted.update((ARTICLE, h) for h in rec_keys.article)
         with store.lookup_memory(index.con):
             found = store.index_entries(index.con, sorted(wanted), max(CANDIDATES_PER_BAND, HOLDERS_PER_KEY))
-        self.seq, self.aid, self.idx = found["seq"], found["article_id"], found["idx"]
+        # the article ids and paragraph indices as lists, read element by element (which numpy
+        # arrays are slow at); their items are shared strings and small ints, so the lists hold
+        # little more than pointers
+        self.seq, self.aid, self.idx = found["seq"], found["article_id"].tolist(), found["idx"].tolist()
+        starts, ends = found["start_char"], found["end_char"]
         # the rows of each key: [lo, hi) of the arrays, which come sorted by key
         kind, h = found["kind"], found["hash"]
         lo, hi = store.key_spans(found)
@@ -303,7 +307,7 @@ class _Stored:
                 if (key := index.kept_key(paragraph)) is not None:
                     self.keys[paragraph] = key
                 else:
-                    spans[paragraph] = (int(found["start_char"][j]), int(found["end_char"][j]))
+                    spans[paragraph] = (int(starts[j]), int(ends[j]))
         self.texts = {(aid, idx): text for aid, idx, text in
                       store.paragraph_texts(index.con, [(*p, *span) for p, span in spans.items()])}
         ids = sorted({self.aid[j] for (k, art_band), (first, last) in self.rows.items() if k == ARTICLE
@@ -318,6 +322,8 @@ class _Stored:
     def count(self, kind: int, h: int) -> int:
         """How many of the entries read under ``(kind, h)`` stay once the flush is written."""
         first, last = self.rows.get((kind, h), (0, 0))
+        if not self.replaced:
+            return last - first
         return sum(self.aid[j] not in self.replaced for j in range(first, last))
 
     def first(self, kind: int, h: int) -> str | None:
@@ -329,7 +335,7 @@ class _Stored:
         """``(article, paragraph index)`` of the oldest stored paragraphs in the LSH band ``h``, oldest first."""
         if (BAND, h) in self.rows:
             for j in range(self.rows[(BAND, h)][0], self._end(BAND, h)):
-                yield self.aid[j], int(self.idx[j])
+                yield self.aid[j], self.idx[j]
 
     def articles(self, article_bands: list[int]) -> list[tuple[str, np.ndarray]]:
         """The stored articles sharing one of the article bands ``article_bands``, oldest first,

@@ -40,11 +40,10 @@ def char_shingles(text: str, k: int = 5) -> set[str]:
 
 
 def _hash32(items: set[str]) -> np.ndarray:
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode("utf-8"), digest_size=4).digest(), "little") for s in items),
-        dtype=np.uint64,
-        count=len(items),
-    )
+    """The 32-bit BLAKE2b hash of each item (its digest read as a little-endian integer)."""
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(s.encode("utf-8"), digest_size=4).digest() for s in items])
+    return np.frombuffer(digests, dtype="<u4").astype(np.uint64)
 
 
 def signature(shingles: set[str]) -> np.ndarray:

@@ -179,13 +179,14 @@ def _sent_end(sent, text: str) -> int:
     return end
 
 
-def extract_quotes(doc) -> list[Quote]:
-    """All quotes of a parsed document, in text order."""
+def extract_quotes(doc, sents: list | None = None) -> list[Quote]:
+    """All quotes of a parsed document, in text order. ``sents``: the document's
+    :func:`~accord.evidence.nlp.sentences`, when the caller has them already."""
     text = doc.text
     quoted = _Quoted(text)
     out: list[Quote] = []
     used_marks: set[int] = set()
-    sents = sentences(doc)
+    sents = sentences(doc) if sents is None else sents
     for si, sent in enumerate(sents):
         sent_span = (sent.start_char, sent.end_char)
         sent_end = _sent_end(sent, text)
