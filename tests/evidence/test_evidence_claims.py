@@ -95,6 +95,16 @@ def test_minhash_estimates_jaccard():
     assert minhash.signature(set()).dtype == np.uint32
 
 
+def test_minhash_values_are_those_stored_databases_hold():
+    # signatures and LSH bands are stored: a change of the hashing would make every database
+    # written before it look new to the near-duplicate and syndication checks
+    shingles = minhash.word_shingles("Negotiators from both delegations met in Geneva on Sunday and said "
+                                     "the draft framework left security guarantees open")
+    assert minhash.signature(shingles)[:6].tolist() == [681451396, 209725697, 143750391, 387720217, 329761971,
+                                                        1173314004]
+    assert minhash._hash32({"geneva talks resume on monday"}).tolist() == [1684884964]
+
+
 def test_quality_score_clips():
     assert quality_score({}) == 1.0
     assert quality_score({"boilerplate": 1.0, "mojibake": 1.0}) == pytest.approx(0.85)
