@@ -150,8 +150,12 @@ def test_paragraph_texts_are_read_in_chunks_of_half_the_stored_articles(tmp_path
     expected = [(a, i, texts[a][s:e]) for a, i, s, e in rows]
     queries = []
     real = store._with_frame
-    monkeypatch.setattr(store, "_with_frame", lambda con, name, cols, part, *a, **k: (
-        queries.append(len(part)), real(con, name, cols, part, *a, **k))[1])
+
+    def counted(con, name, cols, part, *args, **kwargs):
+        queries.append(len(part))
+        return real(con, name, cols, part, *args, **kwargs)
+
+    monkeypatch.setattr(store, "_with_frame", counted)
     monkeypatch.setattr(store, "LOOKUP_CHUNK", 1)
     assert articles >= 4 and len(rows) > articles // 2
     assert sorted(store.paragraph_texts(con, rows)) == sorted(expected)
