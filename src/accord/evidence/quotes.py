@@ -179,10 +179,11 @@ def _sent_end(sent, text: str) -> int:
     return end
 
 
-def extract_quotes(doc, sents: list | None = None) -> list[Quote]:
+def extract_quotes(doc, sents: list | None = None, text: str | None = None) -> list[Quote]:
     """All quotes of a parsed document, in text order. ``sents``: the document's
-    :func:`~accord.evidence.nlp.sentences`, when the caller has them already."""
-    text = doc.text
+    :func:`~accord.evidence.nlp.sentences`, and ``text``: ``doc.text``, when the caller has them
+    already (spaCy joins the tokens' texts each time ``doc.text`` is read)."""
+    text = doc.text if text is None else text
     quoted = _Quoted(text)
     out: list[Quote] = []
     used_marks: set[int] = set()
@@ -250,7 +251,7 @@ def extract_quotes(doc, sents: list | None = None) -> list[Quote]:
                 conf -= 0.2
             out.append(Quote(kind, cue, source, [content], si, "verb", conf, head_i))
     out.extend(_colon_quotes(text, sents, out))
-    out.extend(_continuations(doc, sents, quoted, out, used_marks))
+    out.extend(_continuations(doc, text, sents, quoted, out, used_marks))
     out.sort(key=lambda q: (q.content[0][0], q.cue[0]))
     return out
 
@@ -384,9 +385,8 @@ def _according_to(tok, sent, si: int, text: str) -> Quote | None:
     return Quote("indirect", cue, [source], content, si, "according_to", 0.7, pobj.i)
 
 
-def _continuations(doc, sents, quoted: _Quoted, found: list[Quote], used: set[int]) -> list[Quote]:
+def _continuations(doc, text: str, sents, quoted: _Quoted, found: list[Quote], used: set[int]) -> list[Quote]:
     """Quotations without a cue of their own, continuing the nearest preceding attributed quote."""
-    text = doc.text
     out: list[Quote] = []
     anchors = sorted((q for q in found if q.source), key=lambda q: q.content[0][0])
     for m in quoted.spans:

@@ -340,6 +340,8 @@ class IssueIndex:
     direction: dict[str, int] = field(default_factory=dict)
     numeric: dict[str, list[tuple[float, float]]] = field(default_factory=dict)  # (raw number, scale value)
     keywords: dict[str, frozenset[str]] = field(default_factory=dict)  # issue id -> its keywords as concepts
+    # issue id -> its keywords folded (:data:`_IGNORECASE_FOLD`, lower case) when all are ASCII
+    folded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario | None) -> IssueIndex:
@@ -355,6 +357,8 @@ class IssueIndex:
             idx.anchors[issue.id] = [(a.value, _content_words(a.label), a.label) for a in issue.scale.anchors]
             idx.direction[issue.id] = _direction(kws, issue.scale.anchors)
             idx.keywords[issue.id] = frozenset().union(*(concepts(k) for k in kws))
+            if all(k.isascii() for k in kws):
+                idx.folded[issue.id] = tuple(k.lower() for k in kws)
             nums = []
             for a in issue.scale.anchors:
                 m = _LABEL_NUMBER.search(a.label)
@@ -376,8 +380,17 @@ class IssueIndex:
         return None
 
     def issues_in(self, text: str) -> list[str]:
-        """Issue ids whose keywords occur in ``text``."""
-        return [iid for iid, pat in self.patterns.items() if pat.search(text)]
+        """Issue ids whose keywords occur in ``text``. An issue with ASCII keywords is searched
+        only when one of them is a substring of the folded text, which every match implies."""
+        folded = text.translate(_IGNORECASE_FOLD).lower()
+        return [iid for iid, pat in self.patterns.items()
+                if ((kws := self.folded.get(iid)) is None or any(map(folded.__contains__, kws))) and pat.search(text)]
+
+
+# The characters besides ASCII letters that a case-insensitive pattern matches with an ASCII
+# letter (dotted and dotless i, long s, the Kelvin sign), mapped to that letter: after this
+# and ``str.lower`` an ASCII keyword matched case-insensitively is a plain substring.
+_IGNORECASE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
 
 _LABEL_NUMBER = re.compile(r"\b\d{1,3}(?:,\d{3})+\b|\b\d{4,}\b")

@@ -35,7 +35,7 @@ def extract(ctx: DocumentContext) -> None:
     """Add a quote row per quotation found (the first of identical ones) and index their contents."""
     by_index: dict[int, QuoteRow] = {}
     seen: set[str] = set()
-    for qi, q in enumerate(extract_quotes(ctx.doc, ctx.sentences)):
+    for qi, q in enumerate(extract_quotes(ctx.doc, ctx.sentences, ctx.text)):
         row = _quote_row(ctx, q, by_index)
         by_index[qi] = row
         for s, e in q.content:
