@@ -1,7 +1,7 @@
 """The C library calls of an ingest (heap trimming, dying with the parent) where ctypes cannot
 open the C library without a name, as on Windows."""
 
-from accord.evidence import ingest, segments
+from accord.evidence import child_process, ingest
 
 
 def _no_unnamed_library(name, *args, **kwargs):
@@ -12,8 +12,8 @@ def test_no_c_library_means_no_trim_and_no_death_signal(monkeypatch):
     monkeypatch.setattr("ctypes.CDLL", _no_unnamed_library)
     assert ingest.c_library() is None
     assert ingest._malloc_trim() is None
-    monkeypatch.setattr(segments.os, "getppid", lambda: 4242)
-    segments._die_with(4242)  # neither raises nor exits: the parent is alive
+    monkeypatch.setattr(child_process.os, "getppid", lambda: 4242)
+    child_process.die_with(4242)  # neither raises nor exits: the parent is alive
 
 
 def test_glibc_gives_both_calls():

@@ -199,7 +199,9 @@ def test_a_segment_process_that_dies_fails_the_run_and_leaves_the_database_as_be
     assert multiprocessing.active_children() == []
 
 
-def test_an_interrupt_stops_the_segment_process_and_rolls_back_the_committed_segments(tmp_path, small_scenario):
+@pytest.mark.parametrize("options", [{"segment": 2}, {"parse_process": True}, {"segment": 2, "parse_process": True}],
+                         ids=["segments", "parse-process", "both"])
+def test_an_interrupt_stops_the_helper_processes_and_rolls_back_what_was_committed(tmp_path, small_scenario, options):
     corpus = _corpus(tmp_path / "c")
     db = tmp_path / "i.duckdb"
     ingest_paths([corpus / "a0.txt"], db, small_scenario)
@@ -210,7 +212,7 @@ def test_an_interrupt_stops_the_segment_process_and_rolls_back_the_committed_seg
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        ingest_paths([corpus], db, small_scenario, segment=2, progress=interrupt)
+        ingest_paths([corpus], db, small_scenario, progress=interrupt, **options)
     assert multiprocessing.active_children() == []
     assert _rows(db) == before
 
@@ -262,15 +264,26 @@ def test_a_kill_of_the_ingest_kills_its_segment_process_and_the_next_connection_
     assert _rows(db) == before
 
 
+def _descendants(pid: int) -> list[int]:
+    out = []
+    for child in _children(pid):
+        out += [child, *_descendants(child)]
+    return out
+
+
 @pytest.mark.parametrize(("signum", "status", "name"), [(signal.SIGINT, 130, "SIGINT"),
                                                         (signal.SIGTERM, 143, "SIGTERM")])
-def test_a_signal_during_a_segmented_ingest_rolls_it_back_and_says_so(tmp_path, signum, status, name):
+@pytest.mark.parametrize(("options", "helpers"), [(["--segment", "2"], 1), (["--parse-process"], 1),
+                                                 (["--segment", "2", "--parse-process"], 2)],
+                         ids=["segments", "parse-process", "both"])
+def test_a_signal_during_an_ingest_with_helper_processes_rolls_it_back_stops_them_and_says_so(
+        tmp_path, signum, status, name, options, helpers):
     corpus = _corpus(tmp_path / "c")
     db = tmp_path / "s.duckdb"
     ingest_paths([corpus / "a0.txt"], db)
     before = _rows(db)
     env = dict(os.environ, ACCORD_INGEST_DELAY="1")
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, "ingest", str(corpus), "--db", str(db), "--segment", "2"],
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, "ingest", str(corpus), "--db", str(db), *options],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     listed = 0
     deadline = time.time() + 120
@@ -279,11 +292,17 @@ def test_a_signal_during_a_segmented_ingest_rolls_it_back_and_says_so(tmp_path, 
         if not line:
             break
         listed += ".txt" in line or ".jsonl" in line
+    running = _descendants(proc.pid)
     err = stop_with(proc, signum)
     assert listed == 3, "the ingest never listed three documents"
+    assert len(running) == helpers, f"expected {helpers} helper processes, found {running}"
     assert proc.returncode == status
     assert err.strip().splitlines()[-1] == f"interrupted by {name}: the ingest was rolled back (the database is as before)"
     assert "Traceback" not in err
+    deadline = time.time() + 5
+    while time.time() < deadline and any(_alive(pid) for pid in running):
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in running)
     assert _rows(db) == before
 
 

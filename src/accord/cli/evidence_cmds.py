@@ -83,6 +83,11 @@ def ingest(
         help="Run an input of more than N documents in a fresh process per N documents, so that one "
              "process's memory growth does not build up (default: all in this process; not with "
              "--workers or --scheduler; see docs/methods/evidence.md)."),
+    parse_process: Optional[bool] = typer.Option(
+        None, "--parse-process/--no-parse-process",
+        help="Parse in a second process, ahead of the extraction and the writes: faster on two cores, "
+             "about 170 MB more memory (default: for an input of more than 256 documents; not with "
+             "--workers or --scheduler)."),
 ) -> None:
     """Read news articles, extract quotes, statements and claims, and store them in DuckDB."""
     from accord.evidence.ingest import ingest_paths
@@ -93,6 +98,9 @@ def ingest(
     if execution.distributed and segment is not None:
         raise InputError("segments are for an ingest in this process; a Dask ingest parses on its workers",
                          field="--segment")
+    if execution.distributed and parse_process is not None:
+        raise InputError("a parse process is for an ingest in this process; a Dask ingest parses on its workers",
+                         field="--parse-process")
 
     def progress(source: str, n: int) -> None:
         if not quiet:
@@ -105,7 +113,8 @@ def ingest(
 
                 report = ingest_parallel(paths, db, sc, execution, progress=progress)
             else:
-                report = ingest_paths(paths, db, sc, progress=progress, segment=segment or 0)
+                report = ingest_paths(paths, db, sc, progress=progress, segment=segment or 0,
+                                      parse_process=parse_process)
         except BaseException:
             if received.signum is None:
                 raise

@@ -8,7 +8,6 @@ adds nothing. An interrupted or killed run leaves the database as it was before 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -20,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from accord.evidence import store
+from accord.evidence.child_process import c_library
 from accord.evidence.clean import normalise
 from accord.evidence.corpus_index import CorpusIndex
+from accord.evidence.parse_process import ParseProcess
 from accord.evidence.pipeline import ScenarioRegistry, process_documents
 from accord.evidence.readers import Problem, read_inputs
 from accord.evidence.records import (
@@ -38,6 +39,8 @@ BATCH_SIZE = 16
 WRITE_EVERY = 64
 # Documents whose ids are looked up in the database at once, to skip the stored ones.
 CHECK_EVERY = 64
+# Inputs of more documents than this are parsed in a second process by default (ingest_paths).
+PARSE_PROCESS_FROM = 256
 # Test hook: seconds to sleep after writing each document (to interrupt a run on purpose).
 DELAY_ENV = "ACCORD_INGEST_DELAY"
 
@@ -128,6 +131,7 @@ def ingest_paths(
     progress: Callable[[str, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     segment: int = 0,
+    parse_process: bool | None = None,
 ) -> IngestReport:
     """Ingest files, folders and URL lists into the evidence database ``db``.
 
@@ -137,20 +141,26 @@ def ingest_paths(
     an input of more than ``segment`` documents is parsed and written by a fresh process per
     ``segment`` documents, so that one process's allocator growth does not build up over the
     corpus (:mod:`accord.evidence.segments`, docs/methods/evidence.md); the database ends up the
-    same. Those processes are started with multiprocessing's ``spawn``: call it from
-    a script's ``if __name__ == "__main__":`` block, and not from a daemonic process.
+    same. With ``parse_process`` (by default: an input of more than ``PARSE_PROCESS_FROM``
+    documents) spaCy parses in a second process, a few batches ahead of the extraction and the
+    writes (:mod:`accord.evidence.parse_process`; the same records). Those processes are started
+    with multiprocessing's ``spawn``: call it from a script's ``if __name__ == "__main__":``
+    block, and not from a daemonic process.
     """
     from accord.evidence import segments
 
     paths = [str(p) for p in paths]
+    if parse_process is None:
+        parse_process = segments.at_least(paths, PARSE_PROCESS_FROM + 1)
     if segment > 0 and segments.at_least(paths, segment + 1):
-        return segments.ingest_in_segments(paths, db, scenario, progress, batch_size, segment)
+        return segments.ingest_in_segments(paths, db, scenario, progress, batch_size, segment, parse_process)
     started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
     registry = ScenarioRegistry.from_scenario(scenario)
     t0 = time.perf_counter()
     with ingest_run(db, report, new_run(report, started, registry, paths)) as con:
-        ingest_documents(con, _documents(read_inputs(paths), report), registry, report, progress, batch_size)
+        ingest_documents(con, _documents(read_inputs(paths), report), registry, report, progress, batch_size,
+                         parse_process)
         report.seconds = time.perf_counter() - t0
     return report
 
@@ -171,10 +181,11 @@ def ingest_documents(
     report: IngestReport,
     progress: Callable[[str, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    parse_process: bool = False,
 ) -> None:
     """Parse the new ones of ``documents`` and write their rows to the database behind ``con``
     (inside the run's transaction, see :func:`ingest_run`), committing every ``WRITE_EVERY``;
-    the counts go to ``report``."""
+    the counts go to ``report``. ``parse_process``: parse in a second process (:func:`ingest_paths`)."""
     delay = float(os.environ.get(DELAY_ENV, "0") or 0)
     index = CorpusIndex.load(con)
 
@@ -193,19 +204,20 @@ def ingest_documents(
                 yield item
 
     waiting = 0
-    for rec in process_documents(fresh(), registry, batch_size=batch_size):
-        index.add(rec, report)
-        report.articles_added += 1
-        waiting += 1
-        if delay or waiting >= WRITE_EVERY:
-            index.write()
-            if waiting >= WRITE_EVERY:
-                store.commit_batch(con)
-                waiting = 0
-                trim_heap()
-            time.sleep(delay)
-        if progress is not None:
-            progress(rec.article.source_path, report.articles_added)
+    with ParseProcess() if parse_process else contextlib.nullcontext() as parser:
+        for rec in process_documents(fresh(), registry, batch_size=batch_size, parser=parser):
+            index.add(rec, report)
+            report.articles_added += 1
+            waiting += 1
+            if delay or waiting >= WRITE_EVERY:
+                index.write()
+                if waiting >= WRITE_EVERY:
+                    store.commit_batch(con)
+                    waiting = 0
+                    trim_heap()
+                time.sleep(delay)
+            if progress is not None:
+                progress(rec.article.source_path, report.articles_added)
     index.write()
 
 
@@ -231,15 +243,6 @@ def trim_heap() -> None:
     allocator; without this the process keeps the high-water mark of every batch so far."""
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
-
-
-def c_library() -> Any:
-    """The C library the interpreter runs on, or None where ctypes cannot open it without a name
-    (Windows)."""
-    try:
-        return ctypes.CDLL(None)
-    except (OSError, TypeError):
-        return None
 
 
 def _malloc_trim() -> Any:

@@ -14,6 +14,7 @@ from accord.evidence import clean as cleanmod
 from accord.evidence.extract import Extractor, extract
 from accord.evidence.extract.context import EMPTY_REGISTRY, ScenarioRegistry
 from accord.evidence.nlp import get_nlp, reload_nlp
+from accord.evidence.parse_process import ParseProcess
 from accord.evidence.records import DocumentRecords, RawDocument
 
 __all__ = ["ScenarioRegistry", "process_document", "process_documents"]
@@ -32,18 +33,19 @@ def process_document(raw: RawDocument, scenario_registry: ScenarioRegistry | Non
 
 def process_documents(
     raws: Iterable[RawDocument], scenario_registry: ScenarioRegistry | None = None, batch_size: int = 16,
-    extractors: list[Extractor] | None = None,
+    extractors: list[Extractor] | None = None, parser: ParseProcess | None = None,
 ) -> Iterator[DocumentRecords]:
     """Records of many documents, parsed with ``nlp.pipe`` in batches, in input order.
 
     ``extractors`` defaults to the registry :data:`accord.evidence.extract.EXTRACTORS`. Every
     ``RELOAD_EVERY`` documents the pipeline is loaded afresh (:func:`accord.evidence.nlp.reload_nlp`).
+    With ``parser`` the parse runs in that process, a few batches ahead (the same records).
     """
     reg = scenario_registry or EMPTY_REGISTRY
     raws = iter(raws)
     while True:
         done = 0
-        for rec in _parsed(get_nlp(), itertools.islice(raws, RELOAD_EVERY), reg, batch_size, extractors):
+        for rec in _parsed(get_nlp(), itertools.islice(raws, RELOAD_EVERY), reg, batch_size, extractors, parser):
             done += 1
             yield rec
         if done < RELOAD_EVERY:
@@ -52,7 +54,7 @@ def process_documents(
 
 
 def _parsed(nlp, raws: Iterable[RawDocument], reg: ScenarioRegistry, batch_size: int,
-            extractors: list[Extractor] | None) -> Iterator[DocumentRecords]:
+            extractors: list[Extractor] | None, parser: ParseProcess | None = None) -> Iterator[DocumentRecords]:
     cleaned: list = []
 
     def texts() -> Iterator[str]:
@@ -61,7 +63,8 @@ def _parsed(nlp, raws: Iterable[RawDocument], reg: ScenarioRegistry, batch_size:
             cleaned.append((raw, c))
             yield c.text
 
-    for k, doc in enumerate(nlp.pipe(texts(), batch_size=batch_size)):
+    docs = nlp.pipe(texts(), batch_size=batch_size) if parser is None else parser.pipe(nlp, texts(), batch_size)
+    for k, doc in enumerate(docs):
         raw, c = cleaned[k]
         cleaned[k] = None  # free as we go
         yield extract(doc, raw, c, reg, extractors)

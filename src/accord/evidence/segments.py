@@ -23,7 +23,6 @@ import itertools
 import multiprocessing
 import os
 import signal
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -32,11 +31,11 @@ from typing import Any
 
 from accord.errors import AccordError
 from accord.evidence import store
+from accord.evidence.child_process import die_with, ignoring_sigint
 from accord.evidence.ingest import (
     IngestReport,
     _documents,
     _run_id,
-    c_library,
     close_run,
     ingest_documents,
     ingest_run,
@@ -90,9 +89,11 @@ def ingest_in_segments(
     progress: Callable[[str, int], None] | None,
     batch_size: int,
     segment: int,
+    parse_process: bool = False,
 ) -> IngestReport:
     """Ingest ``paths`` into ``db`` as :func:`accord.evidence.ingest.ingest_paths` does, with a
-    fresh process per ``segment`` documents. Other connections to ``db`` are refused until it
+    fresh process per ``segment`` documents (each with a parse process of its own with
+    ``parse_process``). Other connections to ``db`` are refused until it
     ends (:func:`accord.evidence.store.ingest_lock`)."""
     started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))
@@ -107,7 +108,7 @@ def ingest_in_segments(
             while (head := next(documents, None)) is not None:
                 part = itertools.chain([head], itertools.islice(documents, segment - 1))
                 start = (started, paths) if first else None
-                _run_segment(db, registry, report, start, part, progress, batch_size)
+                _run_segment(db, registry, report, start, part, progress, batch_size, parse_process)
                 first = False
             if first:  # no document could be read: the run is logged as in one process
                 with ingest_run(db, report, new_run(report, started, registry, paths), keep=report.run_id):
@@ -149,13 +150,17 @@ def _run_segment(
     documents: Iterator[RawDocument],
     progress: Callable[[str, int], None] | None,
     batch_size: int,
+    parse_process: bool = False,
 ) -> None:
     """Ingest ``documents`` in a child process and add its counts to ``report``. ``start``
     (the run's start time and paths) is given to the first segment, which adds the run's row."""
     ctx = multiprocessing.get_context("spawn")
     here, there = ctx.Pipe()
-    child = ctx.Process(target=_segment_main, daemon=True, name="accord-ingest-segment",
-                        args=(there, os.getpid(), str(db), registry, report.run_id, start, batch_size))
+    # not daemonic, so that it may start its parse process; it never outlives this call (killed
+    # below if it has not ended) nor this process (it dies with it, die_with)
+    child = ctx.Process(target=_segment_main, daemon=False, name="accord-ingest-segment",
+                        args=(there, os.getpid(), str(db), registry, report.run_id, start, batch_size,
+                              parse_process))
     base = report.articles_added
 
     def receive() -> tuple:
@@ -173,7 +178,7 @@ def _run_segment(
         return msg
 
     try:
-        with _ignoring_sigint():  # a terminal's Ctrl-C reaches the child too: only this process acts on it
+        with ignoring_sigint():  # a terminal's Ctrl-C reaches the child too: only this process acts on it
             child.start()
         there.close()
         for chunk in itertools.chain(batched(documents, CHUNK), [None]):
@@ -196,19 +201,6 @@ def _run_segment(
     report.relinked |= relinked
 
 
-@contextlib.contextmanager
-def _ignoring_sigint() -> Iterator[None]:
-    """SIGINT ignored while a child starts, so that it starts ignoring it (the main thread only)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _rebuilt(kind: type[AccordError] | None, message: str, fields: dict[str, Any]) -> BaseException:
     """The child's error as an exception of this process: an :class:`AccordError` of the same
     class, one-line message and fields (file, line, ...), or, for a defect, a ``RuntimeError``
@@ -222,14 +214,15 @@ def _rebuilt(kind: type[AccordError] | None, message: str, fields: dict[str, Any
 
 
 def _segment_main(conn: Any, parent: int, db: str, registry: ScenarioRegistry, run_id: str,
-                  start: tuple[dt.datetime, list[str]] | None, batch_size: int) -> None:
+                  start: tuple[dt.datetime, list[str]] | None, batch_size: int,
+                  parse_process: bool = False) -> None:
     """The child: ingest the documents the parent sends until it sends None, and commit.
 
     Messages to the parent: ``("more", progress)`` before each chunk it reads, then
     ``("done", read, added, existing, relinked, progress)`` or ``("error", type, message, fields)``;
     ``progress`` lists the ``(source, n_added)`` since the previous message."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops this one
-    _die_with(parent)
+    die_with(parent)
     report = IngestReport(run_id)
     events: list[tuple[str, int]] = []
 
@@ -244,7 +237,8 @@ def _segment_main(conn: Any, parent: int, db: str, registry: ScenarioRegistry, r
 
     try:
         with _segment_run(db, report, registry, start) as con:
-            ingest_documents(con, incoming(), registry, report, lambda s, n: events.append((s, n)), batch_size)
+            ingest_documents(con, incoming(), registry, report, lambda s, n: events.append((s, n)), batch_size,
+                             parse_process)
         conn.send(("done", report.documents_read, report.articles_added, report.articles_existing,
                    report.relinked, events))
     except BaseException as exc:  # every failure goes to the parent
@@ -280,12 +274,3 @@ def _segment_run(db: str, report: IngestReport, registry: ScenarioRegistry,
     finally:
         with contextlib.suppress(Exception):
             con.close()
-
-
-def _die_with(parent: int) -> None:
-    """Have the system kill this process when its parent ends (Linux), and exit now if it has."""
-    prctl = getattr(c_library(), "prctl", None)  # None: not Linux
-    if prctl is not None:
-        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
-        os._exit(1)
