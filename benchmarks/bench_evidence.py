@@ -1,6 +1,6 @@
 """Throughput of the evidence pipeline against bare spaCy parsing, in one run.
 
-    python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100] [--ingest-docs 400]
+    python benchmarks/bench_evidence.py [--n 2000] [--batch-size 32] [--chunk 100] [--ingest-docs 400] [--parse-process]
     python benchmarks/bench_evidence.py --ingest-sizes 400,3000,6000    # ingest scaling
     python benchmarks/bench_evidence.py --ingest-sizes 50000 --segment 4096   # ... in segments
     nohup python benchmarks/bench_evidence.py --ingest-sizes 50000 > ingest-scale.log 2>&1 &
@@ -202,11 +202,12 @@ def markdown_scaling(sizes_kb: list[int]) -> None:
             print(f"{kb:>5} KB  {name:<9} {time.perf_counter() - t:8.3f} s", flush=True)
 
 
-def ingest_against_bare(texts: list[str], scenario, chunk: int) -> dict:
+def ingest_against_bare(texts: list[str], scenario, chunk: int, parse_process: bool = False) -> dict:
     """The DuckDB ingest of ``texts`` against bare spaCy at the ingest's batch size, ``chunk``
     texts at a time, alternating: each chunk is parsed bare, then ingested into one database
     (which grows chunk by chunk). A throw-away ingest of a few texts first loads what an ingest
-    imports once. The articles/s of both, their ratio, and the ratio of each chunk."""
+    imports once. ``parse_process``: the ingest parses in a second process. The articles/s of
+    both, their ratio, and the ratio of each chunk."""
     from accord.evidence.ingest import BATCH_SIZE, ingest_paths
     from accord.evidence.nlp import get_nlp
 
@@ -231,13 +232,13 @@ def ingest_against_bare(texts: list[str], scenario, chunk: int) -> dict:
         for c, (folder, part) in enumerate(folders):
             g = 0.0
             if c % 2:  # every other chunk is ingested first: what goes first in a pair runs slower
-                g = _timed_ingest(folder, db, scenario, len(part))
+                g = _timed_ingest(folder, db, scenario, len(part), parse_process)
             t = time.perf_counter()
             for _ in nlp.pipe(part, batch_size=BATCH_SIZE):
                 pass
             b = time.perf_counter() - t
             if not c % 2:
-                g = _timed_ingest(folder, db, scenario, len(part))
+                g = _timed_ingest(folder, db, scenario, len(part), parse_process)
             bare, ingest, done = bare + b, ingest + g, done + len(part)
             ratios.append(b / g)
             print(f"  ingest: {done:>6} docs  bare {len(part) / b:6.2f} docs/s  "
@@ -246,12 +247,12 @@ def ingest_against_bare(texts: list[str], scenario, chunk: int) -> dict:
             "ratio": bare / ingest, "chunk ratios": ratios}
 
 
-def _timed_ingest(folder: Path, db: Path, scenario, expected: int) -> float:
+def _timed_ingest(folder: Path, db: Path, scenario, expected: int, parse_process: bool = False) -> float:
     """Seconds ``ingest_paths`` takes to ingest the texts of ``folder`` into ``db``."""
     from accord.evidence.ingest import ingest_paths
 
     t = time.perf_counter()
-    rep = ingest_paths([folder], db, scenario)
+    rep = ingest_paths([folder], db, scenario, parse_process=parse_process)
     seconds = time.perf_counter() - t
     if rep.articles_added != expected:
         sys.exit(f"the ingest added {rep.articles_added} of {expected} texts in {folder.name}")
@@ -265,6 +266,8 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=100)
     ap.add_argument("--ingest-docs", type=int, default=400,
                     help="distinct texts the DuckDB ingest is measured on (against bare spaCy)")
+    ap.add_argument("--parse-process", action="store_true",
+                    help="that ingest parses in a second process (as accord ingest does for more than 256 documents)")
     ap.add_argument("--texts", choices=("polnear", "synthetic"), default="polnear",
                     help="PolNeAR train articles or benchmarks/synthetic.py articles")
     ap.add_argument("--ingest-sizes", help="comma-separated corpus sizes: synthetic ingest scaling")
@@ -326,7 +329,8 @@ def main() -> None:
         print(f"  {done:>6} docs  bare {done / bare:6.2f} docs/s  full {done / full:6.2f} docs/s  "
               f"ratio {bare / full:.3f}", file=sys.stderr, flush=True)
 
-    ingest = ingest_against_bare(list(dict.fromkeys(texts))[: args.ingest_docs], scenario, args.chunk)
+    ingest = ingest_against_bare(list(dict.fromkeys(texts))[: args.ingest_docs], scenario, args.chunk,
+                                 args.parse_process)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = len(texts)
@@ -343,7 +347,8 @@ def main() -> None:
         ("extraction overhead per doc (ms)", f"{1000 * (full - bare) / n:.1f}"),
         ("PolNeAR dev size at this speed (s)", f"{414_896 / (nchars / full):.1f}  (target <= 120)"),
         ("quotes / statements / claims", f"{n_quotes:,} / {n_statements:,} / {n_claims:,}"),
-        (f"ingest into DuckDB, {ingest['docs']} distinct docs (docs/s)", f"{ingest['ingest docs/s']:.2f}"),
+        (f"ingest into DuckDB, {ingest['docs']} distinct docs{', parse process' if args.parse_process else ''} "
+         "(docs/s)", f"{ingest['ingest docs/s']:.2f}"),
         ("bare spaCy on those docs, ingest's batch size (docs/s)", f"{ingest['bare docs/s']:.2f}"),
         ("ingest / bare speed on those docs", f"{ingest['ratio']:.3f}  (target >= 0.70; chunks "
                                               f"{min(ingest['chunk ratios']):.3f} to {max(ingest['chunk ratios']):.3f})"),
