@@ -71,6 +71,22 @@ def test_a_parse_process_that_dies_is_an_error_not_a_hang():
             list(docs)
 
 
+def test_a_failure_in_the_parse_process_is_a_defect_with_its_traceback():
+    with ParseProcess() as parser, pytest.raises(RuntimeError, match=r"(?s)the parse process failed: Traceback.*Error"):
+        list(parser.pipe(get_nlp(), [123], 1))  # not a text
+
+
+def test_an_error_in_the_ingest_kills_the_parse_process_without_waiting():
+    parser = ParseProcess()
+    with pytest.raises(ValueError), parser:
+        docs = parser.pipe(get_nlp(), iter(TEXTS), 1)
+        next(docs)
+        child = parser._child
+        raise ValueError("the extraction failed")
+    assert child.exitcode == -signal.SIGKILL
+    docs.close()
+
+
 def test_a_model_the_parse_process_cannot_load_is_the_same_error_as_here(monkeypatch):
     get_nlp()  # this process has its pipeline; the child, started now, reads the name anew
     monkeypatch.setenv("ACCORD_SPACY_MODEL", "no_such_pipeline_xyz")

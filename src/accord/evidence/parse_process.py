@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import queue
 import signal
-import threading
 import traceback
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -29,7 +28,7 @@ JOIN_SECONDS = 10.0
 
 
 class ParseProcessError(AccordError):
-    """The parse process failed or ended before it sent every document back."""
+    """The parse process ended before it sent every document back."""
 
 
 class ParseProcess:
@@ -44,8 +43,8 @@ class ParseProcess:
     def __enter__(self) -> ParseProcess:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        self.close(kill=exc_type is not None)  # after an error or an interrupt nothing is waited for
 
     def _start(self) -> None:
         ctx = multiprocessing.get_context("spawn")
@@ -82,7 +81,7 @@ class ParseProcess:
                     yield Doc(nlp.vocab).from_bytes(blob)
         finally:
             if pending:  # stopped early: what the child still sends belongs to no one
-                self.close()
+                self.close(kill=True)
 
     def _receive(self) -> list[bytes]:
         while True:
@@ -95,17 +94,19 @@ class ParseProcess:
                                             f"{self._child.exitcode})") from None
         if msg[0] == "error":
             kind, message = msg[1], msg[2]
-            raise (ModelError if kind == "ModelError" else ParseProcessError)(message)
+            raise ModelError(message) if kind == "ModelError" else RuntimeError(message)  # the latter: a defect
         return msg[1]
 
-    def close(self) -> None:
-        """Stop the child: asked to end, then killed if it has not within ``JOIN_SECONDS``."""
+    def close(self, kill: bool = False) -> None:
+        """Stop the child: asked to end and killed if it has not within ``JOIN_SECONDS``, or
+        killed at once (``kill``)."""
         if self._child is None:
             return
         child, self._child = self._child, None
-        with contextlib.suppress(Exception):
-            self._to.put(None)
-        child.join(timeout=JOIN_SECONDS if threading.current_thread() is threading.main_thread() else 0)
+        if not kill:
+            with contextlib.suppress(Exception):
+                self._to.put(None)
+            child.join(timeout=JOIN_SECONDS)
         if child.is_alive():
             child.kill()
             child.join()
