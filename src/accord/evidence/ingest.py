@@ -150,9 +150,11 @@ def ingest_paths(
     from accord.evidence import segments
 
     paths = [str(p) for p in paths]
+    counted = segments.documents_up_to(paths, max(PARSE_PROCESS_FROM, segment) + 1) \
+        if parse_process is None or segment > 0 else 0  # the inputs are read once to decide both
     if parse_process is None:
-        parse_process = segments.at_least(paths, PARSE_PROCESS_FROM + 1)
-    if segment > 0 and segments.at_least(paths, segment + 1):
+        parse_process = counted > PARSE_PROCESS_FROM
+    if segment > 0 and counted > segment:
         return segments.ingest_in_segments(paths, db, scenario, progress, batch_size, segment, parse_process)
     started = dt.datetime.now(dt.UTC)
     report = IngestReport(_run_id(paths, started))

@@ -21,6 +21,7 @@ from typing import Any
 
 from accord.errors import AccordError, ModelError
 from accord.evidence.child_process import die_with, ignoring_sigint
+from accord.execution import batched
 
 AHEAD = 2  # batches the child may parse before the parent has taken the first
 POLL_SECONDS = 1.0  # how often the parent, waiting for a batch, checks that the child lives
@@ -61,14 +62,14 @@ class ParseProcess:
 
         if self._child is None:
             self._start()
-        texts = iter(texts)
+        batches = batched(texts, batch_size)
         pending = 0
 
         def send() -> int:
-            batch = [t for _, t in zip(range(batch_size), texts)]
-            if batch:
+            batch = next(batches, None)
+            if batch is not None:
                 self._to.put(batch)
-            return 1 if batch else 0
+            return int(batch is not None)
 
         try:
             for _ in range(AHEAD):

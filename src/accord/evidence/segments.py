@@ -61,15 +61,20 @@ class SegmentError(AccordError):
 
 
 def at_least(paths: list[str], n: int) -> bool:
-    """True when ``paths`` hold at least ``n`` documents, counted without parsing them: one per
-    file, one per non-blank line of a JSON Lines file or a URL list (``.urls``)."""
+    """True when ``paths`` hold at least ``n`` documents (:func:`documents_up_to`)."""
+    return documents_up_to(paths, n) >= n
+
+
+def documents_up_to(paths: list[str], limit: int) -> int:
+    """The documents ``paths`` hold, counted without parsing them, up to ``limit`` (the count
+    stops there): one per file, one per non-blank line of a JSON Lines file or a URL list (``.urls``)."""
     count = 0
     for item in iter_files(paths):
         if not isinstance(item, Problem):
             count += _documents_in(item)
-            if count >= n:
-                return True
-    return False
+            if count >= limit:
+                break
+    return count
 
 
 def _documents_in(path: Path) -> int:
